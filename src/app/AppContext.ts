@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config.js';
+import type { Db } from '../db/openDatabase.js';
+import type { Database } from '../db/types.js';
+import type { ExecutionEvents } from '../executions/ExecutionEvents.js';
+import type { OriginPolicy } from '../http/cors.js';
+import type { Secrets } from '../security/secrets.js';
+
+/** Everything a service needs, built once at start and passed down (no module-level singletons). */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  secrets: Secrets;
+  events: ExecutionEvents;
+  /** Origins any active key allows, for CORS preflights; invalidated when keys change. */
+  origins: OriginPolicy;
+  /** Shortcut for `db.kysely`. */
+  kysely: Kysely<Database>;
+}

@@ -1,0 +1,52 @@
+import type { AppContext } from '../app/AppContext.js';
+import type { PublicKey } from '../db/types.js';
+import { AppError } from '../errors/AppError.js';
+import { verifySessionToken } from '../security/sessionToken.js';
+
+export interface ChatSession {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  customerId: string;
+  locale: string | null;
+  key: PublicKey;
+}
+
+/**
+ * Bearer session token → the live session and its key's *current* scope. Signature and expiry come from the token;
+ * revocation of the session or of its key comes from the database, so a revoked key stops its sessions at once.
+ */
+export async function authenticateSession(ctx: AppContext, authorization: string | undefined): Promise<ChatSession> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match)
+    throw new AppError('invalid_session_token', 'Send the session token as Authorization: Bearer <sessionToken>.');
+  const claims = verifySessionToken(ctx.secrets, match[1]!);
+  const row = await ctx.kysely
+    .selectFrom('sessions')
+    .innerJoin('public_keys', 'public_keys.id', 'sessions.public_key_id')
+    .selectAll('public_keys')
+    .select([
+      'sessions.id as session_id',
+      'sessions.conversation_id as session_conversation_id',
+      'sessions.customer_id as session_customer_id',
+      'sessions.locale as session_locale',
+      'sessions.revoked_at as session_revoked_at',
+    ])
+    .where('sessions.id', '=', claims.sid)
+    .where('sessions.tenant_id', '=', claims.tid)
+    .executeTakeFirst();
+  if (!row || row.session_conversation_id !== claims.cid) {
+    throw new AppError('invalid_session_token', 'The session token is not valid. Open a new session.');
+  }
+  if (row.status !== 'active') throw new AppError('invalid_public_key', 'The widget key of this session was revoked.');
+  if (row.session_revoked_at) throw new AppError('session_expired', 'The session was revoked. Open a new session.');
+  const { session_id, session_conversation_id, session_customer_id, session_locale, session_revoked_at, ...key } = row;
+  return {
+    id: session_id,
+    tenantId: claims.tid,
+    conversationId: session_conversation_id,
+    customerId: session_customer_id,
+    locale: session_locale,
+    key,
+  };
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AppContext } from '../app/AppContext.js';
+import { AppError } from '../errors/AppError.js';
+import { type CommandRequest, runCommand } from './runCommand.js';
+
+/** Unix socket paths are limited to ~107 bytes; a long data dir path gets a hashed name in the temp dir. */
+export function controlSocketPath(dataDir: string): string {
+  const inDir = join(dataDir, 'control.sock');
+  if (Buffer.byteLength(inDir) <= 100) return inDir;
+  return join(tmpdir(), `comerix-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}.sock`);
+}
+
+export interface ControlReply {
+  ok: boolean;
+  stdout?: string;
+  error?: { code: string; message: string };
+}
+
+/**
+ * The running embedded server owns the data directory, so CLI commands given while it runs are carried out by it:
+ * one JSON request line in, one JSON reply line out, on an owner-only socket.
+ */
+export async function startControlSocket(ctx: AppContext, dataDir: string): Promise<Server> {
+  const path = controlSocketPath(dataDir);
+  rmSync(path, { force: true });
+  const server = createServer((socket) => {
+    let buffer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', async (chunk: string) => {
+      buffer += chunk;
+      if (buffer.length > 5_000_000) socket.destroy();
+      const newline = buffer.indexOf('\n');
+      if (newline < 0) return;
+      const line = buffer.slice(0, newline);
+      buffer = '';
+      let reply: ControlReply;
+      try {
+        reply = { ok: true, stdout: await runCommand(ctx, JSON.parse(line) as CommandRequest) };
+      } catch (error) {
+        reply =
+          error instanceof AppError
+            ? { ok: false, error: { code: error.code, message: error.message } }
+            : { ok: false, error: { code: 'internal_error', message: (error as Error).message } };
+      }
+      socket.end(`${JSON.stringify(reply)}\n`);
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+  chmodSync(path, 0o600);
+  server.on('close', () => rmSync(path, { force: true }));
+  return server;
+}
+
+export function sendControlCommand(dataDir: string, request: CommandRequest): Promise<ControlReply> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(controlSocketPath(dataDir));
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+    });
+    socket.on('end', () => {
+      try {
+        resolve(JSON.parse(data) as ControlReply);
+      } catch {
+        reject(new Error('the running server gave no answer on its control socket'));
+      }
+    });
+    socket.on('error', reject);
+  });
+}

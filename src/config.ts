@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  COMERIX_DATA_DIR: z.string().min(1).default('./data'),
+  COMERIX_MASTER_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .optional(),
+  COMERIX_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  COMERIX_DEMO: z.enum(['on', 'off']).default('on'),
+  COMERIX_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  COMERIX_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: (typeof logLevels)[number];
+  /** `postgres` when DATABASE_URL is set, else the embedded PGlite in `dataDir`. */
+  backend: 'postgres' | 'pglite';
+  databaseUrl?: string;
+  dataDir: string;
+  /** Resolved lazily: embedded mode generates it into the data dir on first use. */
+  masterKey: () => Buffer;
+  /** COMERIX_PUBLIC_URL, or http://localhost:<port> (the real port is filled in once the server listens). */
+  publicUrl: string;
+  publicUrlExplicit: boolean;
+  demo: boolean;
+  trustProxy: boolean;
+  allowPrivateNetworks: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; a bad value names its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = envSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.COMERIX_DATA_DIR);
+  const backend = e.DATABASE_URL ? 'postgres' : 'pglite';
+  let cachedKey: Buffer | undefined;
+  const masterKey = () => {
+    cachedKey ??= resolveMasterKey(e.COMERIX_MASTER_KEY, backend, dataDir);
+    return cachedKey;
+  };
+  const publicUrl = (e.COMERIX_PUBLIC_URL ?? `http://${displayHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    backend,
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+    dataDir,
+    masterKey,
+    publicUrl,
+    publicUrlExplicit: e.COMERIX_PUBLIC_URL !== undefined,
+    demo: e.COMERIX_DEMO === 'on',
+    trustProxy: e.COMERIX_TRUST_PROXY === 'true',
+    allowPrivateNetworks: e.COMERIX_ALLOW_PRIVATE_NETWORKS === 'true',
+  };
+}
+
+export function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '127.0.0.1') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function resolveMasterKey(fromEnv: string | undefined, backend: Config['backend'], dataDir: string): Buffer {
+  if (fromEnv) return Buffer.from(fromEnv, 'hex');
+  if (backend === 'postgres') {
+    throw new ConfigError(
+      'COMERIX_MASTER_KEY: required when DATABASE_URL is set (64 hex characters; every process must share it)',
+    );
+  }
+  // Embedded mode keeps its own secret beside its data, readable by the owner only.
+  const file = join(dataDir, 'master.key');
+  if (existsSync(file)) {
+    const hex = readFileSync(file, 'utf8').trim();
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new ConfigError(`${file}: not a 64-hex-character key`);
+    return Buffer.from(hex, 'hex');
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  return key;
+}

@@ -1,0 +1,33 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as m0001 from './migrations/0001_init.js';
+
+// Migrations are compiled into the app, so the build output and tsx run the same list.
+const migrations: Record<string, Migration> = { '0001_init': m0001 };
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export const latestMigration = Object.keys(migrations).sort().at(-1)!;
+
+export async function migrate<DB>(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'comerix_migrations',
+    migrationLockTableName: 'comerix_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** `/readyz` asks this: is the newest migration this build knows applied? */
+export async function migrationsApplied<DB>(db: Kysely<DB>): Promise<boolean> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'comerix_migrations',
+    migrationLockTableName: 'comerix_migrations_lock',
+  });
+  const all = await migrator.getMigrations();
+  return all.every((m) => m.executedAt !== undefined);
+}

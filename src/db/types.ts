@@ -1,0 +1,175 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Json, JsonObject } from '../engine/types.js';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type JsonCol<T = Json> = ColumnType<T, T | string, T | string>;
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface FlowsTable {
+  id: string;
+  tenant_id: string;
+  intent_name: string;
+  description: string;
+  examples: JsonCol<string[]>;
+  required_entities: JsonCol<string[]>;
+  draft: JsonCol<JsonObject>;
+  /** Null while the intent is not published (never published, or unpublished). */
+  published_version_id: string | null;
+  latest_version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FlowVersionsTable {
+  id: string;
+  tenant_id: string;
+  flow_id: string;
+  version: number;
+  definition: JsonCol<JsonObject>;
+  created_at: Timestamp;
+}
+
+export interface PublicKeysTable {
+  id: string;
+  tenant_id: string;
+  key: string;
+  label: string;
+  widget_label: string | null;
+  allowed_origins: JsonCol<string[]>;
+  allowed_intents: JsonCol<string[]>;
+  allows_all_intents: boolean;
+  allowed_forms: JsonCol<string[]>;
+  allows_all_forms: boolean;
+  allow_server_side: boolean;
+  session_ttl_seconds: number;
+  status: 'active' | 'revoked';
+  created_at: Timestamp;
+  revoked_at: Date | null;
+}
+
+export interface ConversationsTable {
+  id: string;
+  tenant_id: string;
+  public_key_id: string;
+  customer_id: string;
+  variables: JsonCol<JsonObject>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  tenant_id: string;
+  public_key_id: string;
+  conversation_id: string;
+  customer_id: string;
+  origin: string | null;
+  locale: string | null;
+  expires_at: Date;
+  revoked_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface ExecutionsTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  session_id: string;
+  flow_id: string;
+  flow_version_id: string;
+  intent_name: string;
+  status: string;
+  /** Optimistic-concurrency version: every state change is conditional on it. */
+  version: number;
+  state: JsonCol<JsonObject>;
+  last_seq: number;
+  wait_id: string | null;
+  wait_expires_at: Date | null;
+  error: JsonCol<JsonObject> | null;
+  reason: string | null;
+  trace: JsonCol<Json[]>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  ended_at: Date | null;
+}
+
+export interface WaitsTable {
+  id: string;
+  tenant_id: string;
+  execution_id: string;
+  node_id: string;
+  kind: 'input' | 'time';
+  status: 'open' | 'claimed' | 'cancelled' | 'expired';
+  fields: JsonCol<Json[]>;
+  submit_label: string | null;
+  expires_at: Date | null;
+  created_at: Timestamp;
+  claimed_at: Date | null;
+}
+
+export interface ChatItemsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  conversation_id: string;
+  execution_id: string | null;
+  /** Block sequence number within its execution (bot items only). */
+  seq: number | null;
+  role: 'user' | 'bot';
+  body: JsonCol<JsonObject>;
+  created_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  caller: string;
+  route: string;
+  key: string;
+  body_hash: string;
+  state: 'in_progress' | 'done';
+  status_code: number | null;
+  response: JsonCol<Json> | null;
+  created_at: Timestamp;
+  expires_at: Date;
+}
+
+export interface GoalHitsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  conversation_id: string;
+  execution_id: string;
+  goal: string;
+  node_id: string;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  public_keys: PublicKeysTable;
+  conversations: ConversationsTable;
+  sessions: SessionsTable;
+  executions: ExecutionsTable;
+  waits: WaitsTable;
+  chat_items: ChatItemsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  goal_hits: GoalHitsTable;
+}
+
+export type Tenant = Selectable<TenantsTable>;
+export type Flow = Selectable<FlowsTable>;
+export type FlowVersion = Selectable<FlowVersionsTable>;
+export type PublicKey = Selectable<PublicKeysTable>;
+export type NewPublicKey = Insertable<PublicKeysTable>;
+export type Conversation = Selectable<ConversationsTable>;
+export type Session = Selectable<SessionsTable>;
+export type Execution = Selectable<ExecutionsTable>;
+export type ExecutionUpdate = Updateable<ExecutionsTable>;
+export type Wait = Selectable<WaitsTable>;
+export type ChatItem = Selectable<ChatItemsTable>;

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppContext } from '../app/AppContext.js';
+import { importFlow } from '../flows/flowService.js';
+import { createWidgetKey } from '../keys/widgetKeyService.js';
+import { createTenant, findTenant } from '../tenants/tenantStore.js';
+
+export const DEMO_SLUG = 'demo';
+export const DEMO_KEY_LABEL = 'Demo widget';
+export const DEMO_ORIGINS = ['http://localhost:3000', 'https://acme.com'];
+const DEMO_FLOWS = ['order_status.json', 'returns.json'];
+
+/** The example flow files ship in examples/flows; the demo imports the same files a user would. */
+export function examplesDir(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'flows');
+}
+
+export interface DemoInfo {
+  tenantId: string;
+  publicKey: string | undefined;
+  created: boolean;
+}
+
+/** Seeds tenant `demo` with its flows and widget key, once: a database that has the tenant is left alone. */
+export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
+  const existing = await findTenant(ctx, DEMO_SLUG);
+  if (existing) return { tenantId: existing.id, publicKey: await demoKey(ctx, existing.id), created: false };
+  const tenant = await createTenant(ctx, { name: 'Demo Shop', slug: DEMO_SLUG });
+  for (const file of DEMO_FLOWS) {
+    const definition: unknown = JSON.parse(await readFile(join(examplesDir(), file), 'utf8'));
+    await importFlow(ctx, tenant.id, definition, { publish: true });
+  }
+  const key = await createWidgetKey(ctx, {
+    tenantId: tenant.id,
+    label: DEMO_KEY_LABEL,
+    origins: DEMO_ORIGINS,
+    intents: ['order_status', 'returns'],
+  });
+  return { tenantId: tenant.id, publicKey: key.key, created: true };
+}
+
+export async function demoKey(ctx: AppContext, tenantId: string): Promise<string | undefined> {
+  const row = await ctx.kysely
+    .selectFrom('public_keys')
+    .select('key')
+    .where('tenant_id', '=', tenantId)
+    .where('label', '=', DEMO_KEY_LABEL)
+    .where('status', '=', 'active')
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return row?.key;
+}

@@ -1,0 +1,35 @@
+export const brokenFlow = {
+  intent: { name: 'Bad Name', description: 'x' },
+  start: 'greet',
+  colour: 'blue',
+  nodes: [
+    { id: 'greet', type: 'message', blocks: [{ type: 'text' }, { type: 'markdown', text: 'Hi {{ vars.( }}' }] },
+    { id: 'check', type: 'condition', expression: 'vars.a = ' },
+    {
+      id: 'pick',
+      type: 'choice',
+      text: '{{ 1 + }}',
+      options: [
+        { label: 'A', value: 'a' },
+        { label: 'B', value: 'b' },
+      ],
+    },
+    { id: 'calc', type: 'set', assign: { total: '$sum(' }, asign: {} },
+    { id: 'route', type: 'condition', cases: [{ port: 'big', expression: 'vars.total > 10' }] },
+    { id: 'tele', type: 'teleport' },
+    { id: 'calc', type: 'goal', goal: 'g' },
+    { id: 'orphan', type: 'message', blocks: [{ type: 'image', url: 'javascript:alert(1)' }] },
+    { id: 'done', type: 'end' },
+  ],
+  edges: [
+    { from: 'greet', to: 'check' },
+    { from: 'greet', to: 'pick' },
+    { from: 'greet', port: 'x', to: 'pick' },
+    { from: 'check', port: 'true', to: 'pick' },
+    { from: 'check', to: 'done' },
+    { from: 'pick', port: 'a', to: 'route' },
+    { from: 'route', port: 'big', to: 'done' },
+    { from: 'ghost', to: 'done' },
+    { from: 'done', to: 'nowhere' },
+  ],
+};

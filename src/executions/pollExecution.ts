@@ -1,0 +1,63 @@
+import type { AppContext } from '../app/AppContext.js';
+import type { ChatSession } from '../chat/authenticateSession.js';
+import type { Block } from '../engine/blocks.js';
+import { AppError } from '../errors/AppError.js';
+import type { Field } from '../fields/types.js';
+import type { ExecutionPollResponse } from '../wire/chatSchemas.js';
+import { type Cursor, decodeCursor } from './cursor.js';
+import { type ExecutionView, turnResponse } from './turnResponse.js';
+
+/** A long poll re-reads at least this often, in case a change was made by a process that could not notify us. */
+const RECHECK_MS = 1000;
+
+/**
+ * Answers with the execution's state and the blocks after the cursor. With `waitSeconds` and an `after` cursor it
+ * holds the request until something is new (a block or a status change) or the time is up.
+ */
+export async function pollExecution(
+  ctx: AppContext,
+  session: ChatSession,
+  executionId: string,
+  options: { after?: string; waitSeconds?: number; signal?: AbortSignal },
+): Promise<ExecutionPollResponse> {
+  const after = options.after ? decodeCursor(options.after) : undefined;
+  const deadline = Date.now() + (options.waitSeconds ?? 0) * 1000;
+  let execution = await loadExecution(ctx, session, executionId);
+  while (after && !isNewer(execution, after) && Date.now() < deadline && !options.signal?.aborted) {
+    await ctx.events.waitForChange(executionId, Math.min(RECHECK_MS, deadline - Date.now()), options.signal);
+    execution = await loadExecution(ctx, session, executionId);
+  }
+  const rows = await ctx.kysely
+    .selectFrom('chat_items')
+    .select('body')
+    .where('execution_id', '=', execution.id)
+    .where('seq', '>', after?.seq ?? 0)
+    .orderBy('seq')
+    .execute();
+  const blocks = rows.map((r) => r.body as unknown as Block);
+  const fields = execution.status === 'waiting_input' ? await waitFields(ctx, execution.wait_id) : null;
+  const { conversationId: _omit, ...response } = turnResponse(ctx.secrets, execution, blocks, fields);
+  return response;
+}
+
+function isNewer(execution: ExecutionView, after: Cursor): boolean {
+  return execution.last_seq > after.seq || execution.version > after.version;
+}
+
+async function loadExecution(ctx: AppContext, session: ChatSession, executionId: string): Promise<ExecutionView> {
+  const execution = await ctx.kysely
+    .selectFrom('executions')
+    .select(['id', 'conversation_id', 'status', 'version', 'last_seq', 'wait_id', 'wait_expires_at', 'error', 'reason'])
+    .where('id', '=', executionId)
+    .where('tenant_id', '=', session.tenantId)
+    .where('conversation_id', '=', session.conversationId)
+    .executeTakeFirst();
+  if (!execution) throw new AppError('execution_not_found', 'No such execution in this conversation.');
+  return execution;
+}
+
+export async function waitFields(ctx: AppContext, waitId: string | null): Promise<Field[] | null> {
+  if (!waitId) return null;
+  const wait = await ctx.kysely.selectFrom('waits').select('fields').where('id', '=', waitId).executeTakeFirst();
+  return wait ? (wait.fields as unknown as Field[]) : null;
+}

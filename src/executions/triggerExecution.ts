@@ -1,0 +1,173 @@
+import { sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { AppContext } from '../app/AppContext.js';
+import type { ChatSession } from '../chat/authenticateSession.js';
+import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
+import { json } from '../db/json.js';
+import { step } from '../engine/step.js';
+import type { JsonObject } from '../engine/types.js';
+import { AppError } from '../errors/AppError.js';
+import { findPublishedFlow } from '../flows/flowService.js';
+import { keyAllowsIntent } from '../keys/widgetKeyService.js';
+import type { ChatTurnResponse } from '../wire/chatSchemas.js';
+import { engineContext } from './engineContext.js';
+import { planStep } from './persistStep.js';
+import { turnResponse } from './turnResponse.js';
+
+const OPEN_STATUSES = ['running', 'waiting_input', 'waiting_time'] as const;
+
+/**
+ * Starts an execution of the intent's published flow and runs it to its first wait or end, all in one
+ * transaction that holds the conversation's row lock, so two triggers of one conversation never interleave.
+ */
+export async function triggerExecution(
+  ctx: AppContext,
+  session: ChatSession,
+  input: { intentName: string; text?: string; variables?: Record<string, unknown>; supersede?: boolean },
+): Promise<ChatTurnResponse> {
+  if (!keyAllowsIntent(session.key, input.intentName)) {
+    throw new AppError('intent_not_allowed', `This widget key may not trigger the intent "${input.intentName}".`);
+  }
+  const flow = await findPublishedFlow(ctx, session.tenantId, input.intentName);
+  if (!flow) throw new AppError('intent_not_matched', `No published flow for the intent "${input.intentName}".`);
+
+  const result = await ctx.kysely.transaction().execute(async (trx) => {
+    const now = new Date();
+    const conversation = await trx
+      .selectFrom('conversations')
+      .select(['id', 'variables', 'customer_id'])
+      .where('id', '=', session.conversationId)
+      .where('tenant_id', '=', session.tenantId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+
+    const open = await trx
+      .selectFrom('executions')
+      .select(['id', 'status', 'wait_id'])
+      .where('conversation_id', '=', conversation.id)
+      .where('status', 'in', OPEN_STATUSES)
+      .execute();
+    const busy = open.filter((e) => e.status === 'running' || (e.status === 'waiting_time' && !input.supersede));
+    if (busy.length > 0) {
+      throw new AppError(
+        'conversation_busy',
+        'Another execution of this conversation is still working. Retry shortly, or trigger with "supersede": true.',
+        { executionId: busy[0]!.id },
+        { 'Retry-After': '1' },
+      );
+    }
+
+    let variables = conversation.variables;
+    if (input.variables !== undefined) {
+      const issues = checkVariables(input.variables, 'variables', true);
+      const merged = mergeVariables(variables, input.variables as JsonObject);
+      if (issues.length === 0) issues.push(...checkVariables(merged));
+      if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
+      variables = merged;
+      await trx
+        .updateTable('conversations')
+        .set({ variables: json(variables), updated_at: now })
+        .where('id', '=', conversation.id)
+        .execute();
+    }
+
+    // An open execution of the conversation gives way to the new trigger.
+    const superseded = open.map((e) => e.id);
+    if (superseded.length > 0) {
+      await trx
+        .updateTable('executions')
+        .set({ status: 'aborted', reason: 'superseded', version: sql`version + 1`, updated_at: now, ended_at: now })
+        .where('id', 'in', superseded)
+        .where('status', 'in', ['waiting_input', 'waiting_time'])
+        .execute();
+      await trx
+        .updateTable('waits')
+        .set({ status: 'cancelled' })
+        .where('execution_id', 'in', superseded)
+        .where('status', '=', 'open')
+        .execute();
+    }
+
+    const executionId = uuidv7();
+    const ectx = engineContext({
+      conversationId: conversation.id,
+      customerId: conversation.customer_id,
+      variables,
+      locale: session.locale,
+    });
+    const stepResult = await step(
+      flow.definition,
+      null,
+      { kind: 'trigger', ...(input.text !== undefined ? { text: input.text } : {}) },
+      ectx,
+    );
+
+    const plan = planStep({
+      tenantId: session.tenantId,
+      conversationId: conversation.id,
+      executionId,
+      lastSeq: 0,
+      flow: flow.definition,
+      result: stepResult,
+      now,
+    });
+    const ended =
+      stepResult.status === 'completed' || stepResult.status === 'failed' || stepResult.status === 'aborted';
+    const row = await trx
+      .insertInto('executions')
+      .values({
+        id: executionId,
+        tenant_id: session.tenantId,
+        conversation_id: conversation.id,
+        session_id: session.id,
+        flow_id: flow.flowId,
+        flow_version_id: flow.versionId,
+        intent_name: input.intentName,
+        status: stepResult.status,
+        version: 1,
+        state: json(stepResult.state),
+        last_seq: plan.lastSeq,
+        wait_id: plan.waitId,
+        wait_expires_at: plan.waitExpiresAt,
+        error: stepResult.error ? json(stepResult.error) : null,
+        reason: stepResult.reason ?? null,
+        trace: json(stepResult.trace),
+        created_at: now,
+        updated_at: now,
+        ended_at: ended ? now : null,
+      })
+      .returning([
+        'id',
+        'conversation_id',
+        'status',
+        'version',
+        'last_seq',
+        'wait_id',
+        'wait_expires_at',
+        'error',
+        'reason',
+      ])
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('chat_items')
+      .values({
+        tenant_id: session.tenantId,
+        conversation_id: conversation.id,
+        execution_id: executionId,
+        seq: null,
+        role: 'user',
+        body: json({
+          type: 'trigger',
+          intentName: input.intentName,
+          ...(input.text !== undefined ? { text: input.text } : {}),
+        }),
+        created_at: now,
+      })
+      .execute();
+    await plan.write(trx);
+    return { row, blocks: plan.blocks, waitFields: stepResult.wait?.fields ?? null, superseded };
+  });
+  for (const id of result.superseded) ctx.events.changed(id);
+  ctx.events.changed(result.row.id);
+  return turnResponse(ctx.secrets, result.row, result.blocks, result.waitFields);
+}

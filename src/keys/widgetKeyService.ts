@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { AppContext } from '../app/AppContext.js';
+import { json } from '../db/json.js';
+import type { Database, PublicKey } from '../db/types.js';
+import { AppError } from '../errors/AppError.js';
+import { knownIntentNames } from '../flows/flowService.js';
+import { normalizeOrigin } from './normalizeOrigin.js';
+
+export interface CreateWidgetKeyInput {
+  tenantId: string;
+  label: string;
+  widgetLabel?: string;
+  origins: string[];
+  /** Exactly one of `intents` (non-empty) and `allIntents` — an empty list never means everything. */
+  intents?: string[];
+  allIntents?: boolean;
+  forms?: string[];
+  allForms?: boolean;
+  allowServerSide?: boolean;
+  sessionTtlSeconds?: number;
+}
+
+export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInput): Promise<PublicKey> {
+  const intents = [...new Set(input.intents ?? [])];
+  if (intents.length > 0 === Boolean(input.allIntents)) {
+    throw new AppError('invalid_request', 'give exactly one of --intent (repeatable) and --all-intents');
+  }
+  if ((input.forms?.length ?? 0) > 0 && input.allForms) {
+    throw new AppError('invalid_request', 'give at most one of --form and --all-forms');
+  }
+  const origins: string[] = [];
+  for (const raw of input.origins) {
+    const origin = normalizeOrigin(raw);
+    if (!origin) throw new AppError('invalid_request', `not a valid origin: "${raw}" (expected e.g. https://acme.com)`);
+    if (!origins.includes(origin)) origins.push(origin);
+  }
+  if (origins.length === 0 && !input.allowServerSide) {
+    throw new AppError('invalid_request', 'at least one --origin is required (or --allow-server-side)');
+  }
+  if (!input.label.trim()) throw new AppError('invalid_request', 'label must not be empty');
+  if (intents.length > 0) {
+    const known = await knownIntentNames(ctx, input.tenantId);
+    const unknown = intents.filter((i) => !known.has(i));
+    if (unknown.length > 0) {
+      throw new AppError('invalid_request', `no flow for intent(s): ${unknown.join(', ')} (import the flow first)`);
+    }
+  }
+  const created = await ctx.kysely
+    .insertInto('public_keys')
+    .values({
+      id: uuidv7(),
+      tenant_id: input.tenantId,
+      key: `pk_live_${randomBytes(16).toString('hex')}`,
+      label: input.label.trim(),
+      widget_label: input.widgetLabel ?? null,
+      allowed_origins: json(origins),
+      allowed_intents: json(intents),
+      allows_all_intents: Boolean(input.allIntents),
+      allowed_forms: json(input.forms ?? []),
+      allows_all_forms: Boolean(input.allForms),
+      allow_server_side: Boolean(input.allowServerSide),
+      session_ttl_seconds: input.sessionTtlSeconds ?? 86_400,
+      status: 'active',
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  ctx.origins.invalidate();
+  return created;
+}
+
+export async function listWidgetKeys(ctx: AppContext, tenantId?: string): Promise<PublicKey[]> {
+  let q = ctx.kysely.selectFrom('public_keys').selectAll();
+  if (tenantId) q = q.where('tenant_id', '=', tenantId);
+  return q.orderBy('created_at').execute();
+}
+
+export async function revokeWidgetKey(ctx: AppContext, key: string): Promise<PublicKey> {
+  const row = await ctx.kysely
+    .updateTable('public_keys')
+    .set({ status: 'revoked', revoked_at: new Date() })
+    .where('key', '=', key)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new AppError('not_found', 'no such widget key');
+  ctx.origins.invalidate();
+  return row;
+}
+
+export const PUBLIC_KEY_FORMAT = /^pk_live_[0-9a-f]{32}$/;
+
+/** The active key, or undefined for unknown, malformed and revoked keys alike. */
+export async function findActiveKey(kysely: Kysely<Database>, key: string): Promise<PublicKey | undefined> {
+  if (!PUBLIC_KEY_FORMAT.test(key)) return undefined;
+  return kysely
+    .selectFrom('public_keys')
+    .selectAll()
+    .where('key', '=', key)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+}
+
+export function keyAllowsIntent(
+  key: Pick<PublicKey, 'allows_all_intents' | 'allowed_intents'>,
+  intent: string,
+): boolean {
+  return key.allows_all_intents || key.allowed_intents.includes(intent);
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { chatRouteDocs } from '../chat/chatRoutes.js';
+import { blockSchema } from '../engine/blocks.js';
+import { abortReasonCatalog, errorCatalog, executionErrorCatalog } from '../errors/catalog.js';
+import type { RouteDoc } from '../http/routeDoc.js';
+import { errorEnvelope } from '../wire/chatSchemas.js';
+
+type JsonSchema = Record<string, unknown>;
+
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function parametersOf(schema: z.ZodType | undefined, where: 'query' | 'path'): JsonSchema[] {
+  if (!schema) return [];
+  const json = schemaOf(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: s,
+    ...(typeof s.description === 'string' ? { description: s.description } : {}),
+  }));
+}
+
+function operation(route: RouteDoc): JsonSchema {
+  const responses: Record<string, JsonSchema> = {};
+  for (const [status, r] of Object.entries(route.responses)) {
+    responses[status] = {
+      description: r.description,
+      ...(r.schema
+        ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOf(r.schema, 'output') } } }
+        : {}),
+    };
+  }
+  const byStatus = new Map<number, string[]>();
+  for (const code of route.errors) {
+    const status = errorCatalog[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[String(status)] = {
+      description: `Error: ${codes.map((c) => `\`${c}\``).join(', ')}`,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorEnvelope' } } },
+    };
+  }
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: route.tags,
+    ...(route.security === 'session' ? { security: [{ sessionToken: [] }] } : { security: [] }),
+    parameters: [
+      ...parametersOf(route.params, 'path'),
+      ...parametersOf(route.query, 'query'),
+      ...(route.headers ?? []).map((h) => ({
+        name: h.name,
+        in: 'header',
+        required: h.required ?? false,
+        description: h.description,
+        schema: { type: 'string' },
+      })),
+    ],
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } }
+      : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas the routes parse with. */
+export function openApiDocument(serverUrl: string): JsonSchema {
+  const routes: RouteDoc[] = [...chatRouteDocs];
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    paths[route.path]![route.method] = operation(route);
+  }
+  const blockVariants = (schemaOf(blockSchema, 'output').anyOf ?? schemaOf(blockSchema, 'output').oneOf) as
+    | JsonSchema[]
+    | undefined;
+  const blockSchemas: Record<string, JsonSchema> = {};
+  for (const variant of blockVariants ?? []) {
+    const type = (variant.properties as Record<string, { const?: string }> | undefined)?.type?.const ?? undefined;
+    if (type) blockSchemas[`Block_${type}`] = variant;
+  }
+  const errorRows = Object.entries(errorCatalog)
+    .map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.retryable ? 'retry' : 'abort'} | ${e.doc} |`)
+    .join('\n');
+  const executionRows = Object.entries(executionErrorCatalog)
+    .map(([code, doc]) => `| \`${code}\` | ${doc} |`)
+    .join('\n');
+  const reasonRows = Object.entries(abortReasonCatalog)
+    .map(([code, doc]) => `| \`${code}\` | ${doc} |`)
+    .join('\n');
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Comerix API',
+      version: '1.0.0',
+      description: [
+        'Public HTTP API for a third-party chat widget driving published flows.',
+        '',
+        'Every error uses one envelope: `{"error":{"code","message","status","retryable","details"?,"requestId"}}`.',
+        '',
+        '| code | status | retry or abort | meaning |',
+        '|---|---|---|---|',
+        errorRows,
+        '',
+        "Execution codes (a failed execution's `error.code`):",
+        '',
+        '| code | meaning |',
+        '|---|---|',
+        executionRows,
+        '',
+        "Abort reasons (an aborted execution's `reason`):",
+        '',
+        '| reason | meaning |',
+        '|---|---|',
+        reasonRows,
+      ].join('\n'),
+    },
+    servers: [{ url: serverUrl }],
+    tags: [{ name: 'Chat', description: 'Drive a conversation against a published flow.' }],
+    paths,
+    components: {
+      securitySchemes: {
+        sessionToken: { type: 'http', scheme: 'bearer', description: 'The sessionToken from POST /chat/sessions.' },
+      },
+      schemas: {
+        ErrorEnvelope: {
+          ...schemaOf(errorEnvelope, 'output'),
+          properties: {
+            error: {
+              ...((schemaOf(errorEnvelope, 'output').properties as Record<string, JsonSchema>).error ?? {}),
+              properties: {
+                ...(((schemaOf(errorEnvelope, 'output').properties as Record<string, JsonSchema>).error
+                  ?.properties as Record<string, JsonSchema>) ?? {}),
+                code: { type: 'string', enum: Object.keys(errorCatalog) },
+              },
+            },
+          },
+        },
+        ExecutionErrorCode: { type: 'string', enum: Object.keys(executionErrorCatalog) },
+        Block: schemaOf(blockSchema, 'output'),
+        ...blockSchemas,
+      },
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { uuidv7 } from 'uuidv7';
+import type { AppContext } from '../app/AppContext.js';
+import type { Tenant } from '../db/types.js';
+import { AppError } from '../errors/AppError.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export async function createTenant(ctx: AppContext, input: { name: string; slug: string }): Promise<Tenant> {
+  if (!SLUG.test(input.slug)) {
+    throw new AppError('invalid_request', 'slug must be lowercase letters, digits and dashes (1–63 characters)');
+  }
+  if (!input.name.trim()) throw new AppError('invalid_request', 'name must not be empty');
+  const existing = await ctx.kysely
+    .selectFrom('tenants')
+    .select('id')
+    .where('slug', '=', input.slug)
+    .executeTakeFirst();
+  if (existing) throw new AppError('invalid_request', `a tenant with slug "${input.slug}" already exists`);
+  return ctx.kysely
+    .insertInto('tenants')
+    .values({ id: uuidv7(), name: input.name.trim(), slug: input.slug })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Accepts a tenant id or slug, as every CLI `--tenant` flag does. */
+export async function findTenant(ctx: AppContext, idOrSlug: string): Promise<Tenant | undefined> {
+  const q = ctx.kysely.selectFrom('tenants').selectAll();
+  return UUID.test(idOrSlug)
+    ? q.where('id', '=', idOrSlug.toLowerCase()).executeTakeFirst()
+    : q.where('slug', '=', idOrSlug).executeTakeFirst();
+}
+
+export async function requireTenant(ctx: AppContext, idOrSlug: string): Promise<Tenant> {
+  const tenant = await findTenant(ctx, idOrSlug);
+  if (!tenant) throw new AppError('not_found', `no tenant "${idOrSlug}"`);
+  return tenant;
+}
