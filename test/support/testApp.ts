@@ -13,7 +13,7 @@ import { withDatabase } from './globalSetup.js';
 export const backend = (process.env.COMERIX_TEST_BACKEND ?? 'pglite') as 'pglite' | 'postgres';
 
 /** A fresh database cloned from the run's migrated template: one per test file. */
-export async function openTestDb(): Promise<Db> {
+export async function openTestDb(): Promise<Db & { url?: string }> {
   if (backend === 'pglite') {
     const tar = readFileSync(inject('pgliteTemplate'));
     return openPglite({ loadDataDir: new Blob([tar]) });
@@ -28,10 +28,12 @@ export async function openTestDb(): Promise<Db> {
   } finally {
     await admin.end();
   }
-  const db = await openPostgres(withDatabase(template, name));
+  const url = withDatabase(template, name);
+  const db = await openPostgres(url);
   const close = db.close;
   return {
     ...db,
+    url,
     close: async () => {
       await close();
       const a = new pg.Client({ connectionString: withDatabase(template, 'postgres') });
