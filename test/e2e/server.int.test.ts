@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/openDatabase.js';
-import { backend, openTestDb } from '../support/testApp.js';
 import { runComerix, type Spawned, spawnComerix, waitForBanner } from '../support/spawnComerix.js';
+import { backend, openTestDb } from '../support/testApp.js';
 
 const exec = promisify(execFile);
 const ORIGIN = 'http://localhost:3000';
@@ -66,21 +66,52 @@ describe('npm start', () => {
       const { url, key } = await start();
       expect(key).toMatch(/^pk_live_[0-9a-f]{32}$/);
       const session = await curlJson([
-        '-X', 'POST', `${url}/api/public/v1/chat/sessions`,
-        '-H', `Origin: ${ORIGIN}`, '-H', 'Content-Type: application/json',
-        '-d', JSON.stringify({ publicKey: key, customerId: 'u-42' }),
+        '-X',
+        'POST',
+        `${url}/api/public/v1/chat/sessions`,
+        '-H',
+        `Origin: ${ORIGIN}`,
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        JSON.stringify({ publicKey: key, customerId: 'u-42' }),
       ]);
       expect(session.status).toBe(201);
       expect(String(session.body.sessionToken)).toMatch(/^eyJ0aWQi/);
-      const auth = ['-H', `Authorization: Bearer ${session.body.sessionToken}`, '-H', `Origin: ${ORIGIN}`, '-H', 'Content-Type: application/json'];
-      const turn = await curlJson(['-X', 'POST', `${url}/api/public/v1/chat/messages`, ...auth, '-d', '{"text":"check my order", "intentName":"order_status"}']);
+      const auth = [
+        '-H',
+        `Authorization: Bearer ${session.body.sessionToken}`,
+        '-H',
+        `Origin: ${ORIGIN}`,
+        '-H',
+        'Content-Type: application/json',
+      ];
+      const turn = await curlJson([
+        '-X',
+        'POST',
+        `${url}/api/public/v1/chat/messages`,
+        ...auth,
+        '-d',
+        '{"text":"check my order", "intentName":"order_status"}',
+      ]);
       expect(turn.body).toMatchObject({ status: 'waiting_input', blocks: [{ type: 'text' }, { type: 'form' }] });
       expect(turn.body.waitToken).toMatch(/^wt_/);
       const done = await curlJson([
-        '-X', 'POST', `${url}/api/public/v1/chat/messages`, ...auth,
-        '-d', JSON.stringify({ waitToken: turn.body.waitToken, executionId: turn.body.executionId, values: { order_number: '12345' } }),
+        '-X',
+        'POST',
+        `${url}/api/public/v1/chat/messages`,
+        ...auth,
+        '-d',
+        JSON.stringify({
+          waitToken: turn.body.waitToken,
+          executionId: turn.body.executionId,
+          values: { order_number: '12345' },
+        }),
       ]);
-      expect(done.body).toMatchObject({ status: 'completed', blocks: [{ type: 'markdown', text: 'Order **12345** has shipped.' }] });
+      expect(done.body).toMatchObject({
+        status: 'completed',
+        blocks: [{ type: 'markdown', text: 'Order **12345** has shipped.' }],
+      });
     } finally {
       await stopAll();
     }
@@ -110,7 +141,10 @@ describe('npm start', () => {
       const { url } = await start();
       const base = ['widget-key:create', '--tenant=demo', '--label=Shop'];
       const usage: [string[], RegExp][] = [
-        [[...base, '--origin=https://shop.example', '--intent=order_status', '--all-intents'], /exactly one|mutually exclusive/],
+        [
+          [...base, '--origin=https://shop.example', '--intent=order_status', '--all-intents'],
+          /exactly one|mutually exclusive/,
+        ],
         [[...base, '--origin=https://shop.example'], /exactly one/],
         [[...base, '--intent=order_status'], /--origin/],
         [[...base, '--origin=not a url', '--intent=order_status'], /not a valid origin/],
@@ -126,13 +160,28 @@ describe('npm start', () => {
       const list = await runComerix(['widget-key:list', '--tenant=demo'], env());
       expect(list.stdout.trim().split('\n')).toHaveLength(2);
 
-      const created = await runComerix(['comerix:widget-key:create', '--tenant=demo', '--label=Shop', '--origin=https://shop.example', '--intent=returns'], env());
+      const created = await runComerix(
+        [
+          'comerix:widget-key:create',
+          '--tenant=demo',
+          '--label=Shop',
+          '--origin=https://shop.example',
+          '--intent=returns',
+        ],
+        env(),
+      );
       expect(created.code).toBe(0);
       expect(created.stdout).toMatch(/^pk_live_[0-9a-f]{32}\n$/);
       const session = await curlJson([
-        '-X', 'POST', `${url}/api/public/v1/chat/sessions`,
-        '-H', 'Origin: https://shop.example', '-H', 'Content-Type: application/json',
-        '-d', JSON.stringify({ publicKey: created.stdout.trim(), customerId: 'c-1' }),
+        '-X',
+        'POST',
+        `${url}/api/public/v1/chat/sessions`,
+        '-H',
+        'Origin: https://shop.example',
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        JSON.stringify({ publicKey: created.stdout.trim(), customerId: 'c-1' }),
       ]);
       expect(session.status).toBe(201);
       expect((session.body.intents as { name: string }[]).map((i) => i.name)).toEqual(['returns']);
@@ -146,21 +195,54 @@ describe('npm start', () => {
     try {
       const first = await start();
       const opened = await curlJson([
-        '-X', 'POST', `${first.url}/api/public/v1/chat/sessions`,
-        '-H', `Origin: ${ORIGIN}`, '-H', 'Content-Type: application/json',
-        '-d', JSON.stringify({ publicKey: first.key, customerId: 'u-9' }),
+        '-X',
+        'POST',
+        `${first.url}/api/public/v1/chat/sessions`,
+        '-H',
+        `Origin: ${ORIGIN}`,
+        '-H',
+        'Content-Type: application/json',
+        '-d',
+        JSON.stringify({ publicKey: first.key, customerId: 'u-9' }),
       ]);
-      const auth = (url: string) => ['-H', `Authorization: Bearer ${opened.body.sessionToken}`, '-H', `Origin: ${ORIGIN}`, '-H', 'Content-Type: application/json', `${url}`];
+      const auth = (url: string) => [
+        '-H',
+        `Authorization: Bearer ${opened.body.sessionToken}`,
+        '-H',
+        `Origin: ${ORIGIN}`,
+        '-H',
+        'Content-Type: application/json',
+        `${url}`,
+      ];
       const answered: string[] = [];
-      const t1 = await curlJson(['-X', 'POST', ...auth(`${first.url}/api/public/v1/chat/messages`), '-d', '{"intentName":"order_status","text":"first"}']);
+      const t1 = await curlJson([
+        '-X',
+        'POST',
+        ...auth(`${first.url}/api/public/v1/chat/messages`),
+        '-d',
+        '{"intentName":"order_status","text":"first"}',
+      ]);
       expect(t1.status).toBe(200);
       answered.push(String(t1.body.executionId));
       const t2 = await curlJson([
-        '-X', 'POST', ...auth(`${first.url}/api/public/v1/chat/messages`),
-        '-d', JSON.stringify({ waitToken: t1.body.waitToken, executionId: t1.body.executionId, values: { order_number: '12345' } }),
+        '-X',
+        'POST',
+        ...auth(`${first.url}/api/public/v1/chat/messages`),
+        '-d',
+        JSON.stringify({
+          waitToken: t1.body.waitToken,
+          executionId: t1.body.executionId,
+          values: { order_number: '12345' },
+        }),
       ]);
       expect(t2.body.status).toBe('completed');
-      const t3 = await curlJson(['-X', 'POST', ...auth(`${first.url}/api/public/v1/chat/messages`), '-d', '{"intentName":"returns","text":"second"}']);
+      const t3 = await curlJson([
+        '-X',
+        'POST',
+        ...auth(`${first.url}/api/public/v1/chat/messages`),
+        '-d',
+        '{"intentName":"returns","text":"second"}',
+      ]);
       expect(t3.body.status).toBe('waiting_input');
 
       first.p.child.kill('SIGKILL');
@@ -170,13 +252,33 @@ describe('npm start', () => {
       const second = await start();
       const history = await curlJson(['-X', 'GET', ...auth(`${second.url}/api/public/v1/chat/history?limit=200`)]);
       expect(history.status).toBe(200);
-      const items = history.body.items as { role: string; text?: string; values?: unknown; block?: { type: string; text?: string } }[];
-      expect(items.filter((i) => i.role === 'user').map((i) => i.text ?? i.values)).toEqual(['first', { order_number: '12345' }, 'second']);
+      const items = history.body.items as {
+        role: string;
+        text?: string;
+        values?: unknown;
+        block?: { type: string; text?: string };
+      }[];
+      expect(items.filter((i) => i.role === 'user').map((i) => i.text ?? i.values)).toEqual([
+        'first',
+        { order_number: '12345' },
+        'second',
+      ]);
       expect(items.some((i) => i.block?.text === 'Order **12345** has shipped.')).toBe(true);
-      expect(history.body.pending).toMatchObject({ executionId: t3.body.executionId, status: 'waiting_input', waitToken: t3.body.waitToken });
+      expect(history.body.pending).toMatchObject({
+        executionId: t3.body.executionId,
+        status: 'waiting_input',
+        waitToken: t3.body.waitToken,
+      });
       const resumed = await curlJson([
-        '-X', 'POST', ...auth(`${second.url}/api/public/v1/chat/messages`),
-        '-d', JSON.stringify({ waitToken: t3.body.waitToken, executionId: t3.body.executionId, values: { reason: 'damaged' } }),
+        '-X',
+        'POST',
+        ...auth(`${second.url}/api/public/v1/chat/messages`),
+        '-d',
+        JSON.stringify({
+          waitToken: t3.body.waitToken,
+          executionId: t3.body.executionId,
+          values: { reason: 'damaged' },
+        }),
       ]);
       expect(resumed.body.status).toBe('waiting_input');
     } finally {

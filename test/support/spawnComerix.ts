@@ -29,7 +29,10 @@ export function spawnComerix(args: string[], env: Record<string, string>): Spawn
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-export async function runComerix(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runComerix(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const p = spawnComerix(args, env);
   const code = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr() };
