@@ -22,6 +22,9 @@ const envSchema = z.object({
   COMERIX_DEMO: z.enum(['on', 'off']).default('on'),
   COMERIX_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   COMERIX_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  COMERIX_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  COMERIX_JOB_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  COMERIX_TASKS_MODULE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -40,6 +43,11 @@ export interface Config {
   demo: boolean;
   trustProxy: boolean;
   allowPrivateNetworks: boolean;
+  workerConcurrency: number;
+  /** A worker that stops renewing its jobs for this long is presumed dead; its jobs run again elsewhere. */
+  jobLeaseMs: number;
+  /** Optional module whose exported functions are registered as `task` node handlers. */
+  tasksModule?: string;
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: e.COMERIX_DEMO === 'on',
     trustProxy: e.COMERIX_TRUST_PROXY === 'true',
     allowPrivateNetworks: e.COMERIX_ALLOW_PRIVATE_NETWORKS === 'true',
+    workerConcurrency: e.COMERIX_WORKER_CONCURRENCY,
+    jobLeaseMs: e.COMERIX_JOB_LEASE_SECONDS * 1000,
+    ...(e.COMERIX_TASKS_MODULE ? { tasksModule: resolve(e.COMERIX_TASKS_MODULE) } : {}),
   };
 }
 

@@ -3,11 +3,14 @@ import { createContext, openConfiguredDb } from './app/createContext.js';
 import { sendControlCommand } from './cli/controlSocket.js';
 import { type CommandRequest, readJsonFile, runCommand } from './cli/runCommand.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
+import { addConnectionCommands } from './connections/connectionCli.js';
 import { DataDirLockedError, lockDataDir, lockHolder } from './db/dataDirLock.js';
 import { migrate } from './db/migrate.js';
 import { AppError } from './errors/AppError.js';
+import { performHttp } from './executions/performHttp.js';
 import { normalizeOrigin } from './keys/normalizeOrigin.js';
 import { startServer } from './server/startServer.js';
+import { startWorker } from './server/startWorker.js';
 
 /** Exit codes of DESIGN §4: 0 ok, 1 runtime error, 2 usage error. */
 class UsageError extends Error {}
@@ -27,11 +30,14 @@ async function dispatch(request: CommandRequest): Promise<void> {
   let stdout: string;
   if (cfg.backend === 'pglite' && lockHolder(cfg.dataDir) !== undefined) {
     const reply = await sendControlCommand(cfg.dataDir, request);
-    if (!reply.ok)
+    if (!reply.ok) {
+      const code = reply.error?.code;
       throw new AppError(
-        reply.error?.code === 'invalid_request' ? 'invalid_request' : 'internal_error',
+        code === 'invalid_request' || code === 'validation_failed' || code === 'not_found' ? code : 'internal_error',
         reply.error?.message ?? 'failed',
+        reply.error?.details,
       );
+    }
     stdout = reply.stdout ?? '';
   } else {
     const lock = cfg.backend === 'pglite' ? lockDataDir(cfg.dataDir) : undefined;
@@ -47,8 +53,8 @@ async function dispatch(request: CommandRequest): Promise<void> {
   process.stdout.write(`${stdout}\n`);
 }
 
-async function serve(seed: boolean): Promise<void> {
-  const server = await startServer(config(), { seed });
+async function serve(seed: boolean, worker: boolean): Promise<void> {
+  const server = await startServer(config(), { seed, worker });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -61,6 +67,31 @@ async function serve(seed: boolean): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
+/** `comerix worker`: jobs only, for scaling out on PostgreSQL (any number of them). */
+async function work(): Promise<void> {
+  const cfg = config();
+  if (cfg.backend === 'pglite') {
+    throw new UsageError(
+      '`worker` needs DATABASE_URL (PostgreSQL); the embedded server (`comerix start`) works its own jobs',
+    );
+  }
+  const db = await openConfiguredDb(cfg);
+  const ctx = await createContext(cfg, db, { migrate: true });
+  const worker = await startWorker(ctx, {
+    http: performHttp,
+    log: (msg, err) => process.stderr.write(`${msg}: ${err instanceof Error ? err.message : String(err)}\n`),
+  });
+  process.stderr.write(`comerix worker running (concurrency ${cfg.workerConcurrency})\n`);
+  const shutdown = async () => {
+    await worker.stop();
+    await ctx.events.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
 export function buildProgram(): Command {
   const program = new Command('comerix')
     .description('Comerix: conversational flows behind a public chat API.')
@@ -71,11 +102,15 @@ export function buildProgram(): Command {
   program
     .command('start')
     .description('Migrate, seed the demo tenant if missing, and serve the API')
-    .action(() => serve(true));
+    .action(() => serve(true, true));
   program
     .command('serve')
     .description('Migrate and serve the API (never seeds)')
-    .action(() => serve(false));
+    .action(() => serve(false, false));
+  program
+    .command('worker')
+    .description('Work the job queue (async nodes, expiry sweeps) without serving HTTP; PostgreSQL only')
+    .action(() => work());
   program
     .command('migrate')
     .description('Apply pending database migrations')
@@ -207,6 +242,8 @@ export function buildProgram(): Command {
     .description('Create the demo tenant, flows and widget key if missing; prints the demo key')
     .action(() => dispatch({ command: 'demo:seed' }));
 
+  addConnectionCommands(program, dispatch, (message) => new UsageError(message));
+
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }
@@ -235,6 +272,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof AppError) {
       process.stderr.write(`error: ${error.message}\n`);
+      const fields = (error.details?.fields ?? []) as { path: string; message: string }[];
+      for (const f of fields) process.stderr.write(`  - ${f.path}: ${f.message}\n`);
       return error.code === 'invalid_request' ? 2 : 1;
     }
     process.stderr.write(`error: ${(error as Error).message ?? String(error)}\n`);
@@ -245,4 +284,4 @@ export async function main(argv: string[]): Promise<number> {
 const code = await main(process.argv);
 // Server commands keep the process alive; everything else exits with its code.
 const command = process.argv[2];
-if (code !== 0 || (command !== 'start' && command !== 'serve')) process.exit(code);
+if (code !== 0 || (command !== 'start' && command !== 'serve' && command !== 'worker')) process.exit(code);

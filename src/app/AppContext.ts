@@ -4,6 +4,7 @@ import type { Db } from '../db/openDatabase.js';
 import type { Database } from '../db/types.js';
 import type { ExecutionEvents } from '../executions/ExecutionEvents.js';
 import type { OriginPolicy } from '../http/cors.js';
+import type { JobQueue } from '../jobs/JobQueue.js';
 import type { Secrets } from '../security/secrets.js';
 
 /** Everything a service needs, built once at start and passed down (no module-level singletons). */
@@ -14,6 +15,8 @@ export interface AppContext {
   events: ExecutionEvents;
   /** Origins any active key allows, for CORS preflights; invalidated when keys change. */
   origins: OriginPolicy;
+  /** graphile-worker on PostgreSQL, the jobs table on PGlite. */
+  jobs: JobQueue;
   /** Shortcut for `db.kysely`. */
   kysely: Kysely<Database>;
 }

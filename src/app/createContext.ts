@@ -3,6 +3,9 @@ import { migrate } from '../db/migrate.js';
 import { type Db, openPglite, openPostgres } from '../db/openDatabase.js';
 import { ExecutionEvents } from '../executions/ExecutionEvents.js';
 import { OriginPolicy } from '../http/cors.js';
+import { GraphileJobQueue } from '../jobs/GraphileJobQueue.js';
+import type { JobQueue } from '../jobs/JobQueue.js';
+import { TableJobQueue } from '../jobs/TableJobQueue.js';
 import { Secrets } from '../security/secrets.js';
 import type { AppContext } from './AppContext.js';
 
@@ -13,12 +16,22 @@ export async function openConfiguredDb(config: Config): Promise<Db> {
 
 export async function createContext(config: Config, db: Db, options: { migrate?: boolean } = {}): Promise<AppContext> {
   if (options.migrate) await migrate(db.kysely);
+  const jobs: JobQueue =
+    db.backend === 'postgres'
+      ? new GraphileJobQueue(config.databaseUrl!, db.kysely, { staleAfterMs: config.jobLeaseMs })
+      : new TableJobQueue(db.kysely, { leaseMs: config.jobLeaseMs });
+  if (options.migrate) await jobs.prepare();
+  const events = new ExecutionEvents();
+  if (db.backend === 'postgres') await events.listenPostgres(config.databaseUrl!);
+  const origins = new OriginPolicy(db.kysely);
+  events.onKeysChanged(() => origins.invalidate());
   return {
+    jobs,
     config,
     db,
     kysely: db.kysely,
     secrets: new Secrets(config.masterKey()),
-    events: new ExecutionEvents(),
-    origins: new OriginPolicy(db.kysely),
+    events,
+    origins,
   };
 }

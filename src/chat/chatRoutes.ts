@@ -1,16 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../app/AppContext.js';
 import { AppError } from '../errors/AppError.js';
+import { decodeCursor } from '../executions/cursor.js';
 import { pollExecution } from '../executions/pollExecution.js';
 import { resumeExecution } from '../executions/resumeExecution.js';
+import { streamExecution } from '../executions/streamExecution.js';
 import { triggerExecution } from '../executions/triggerExecution.js';
-import { assertOrigin } from '../http/cors.js';
+import { assertOrigin, originOf, setCorsHeaders } from '../http/cors.js';
 import { withIdempotency } from '../http/idempotency.js';
 import { parse } from '../http/parse.js';
 import type { RouteDoc } from '../http/routeDoc.js';
+import { normalizeOrigin } from '../keys/normalizeOrigin.js';
 import { findActiveKey } from '../keys/widgetKeyService.js';
 import {
+  type ChatTurnResponse,
   chatTurnResponse,
   executionPollResponse,
   historyQuery,
@@ -25,19 +29,61 @@ import { conversationHistory } from './conversationHistory.js';
 import { openSession } from './openSession.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A 401 must be readable by the widget (so it can open a new session), but the key is unknown at that point:
+ * such errors carry CORS headers when the origin is one some active key allows — the preflight's own rule.
+ */
+async function readable<T>(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const raw = originOf(request);
+    const origin = raw ? normalizeOrigin(raw) : undefined;
+    if (
+      error instanceof AppError &&
+      error.status === 401 &&
+      raw &&
+      origin &&
+      (await ctx.origins.preflightAllows(origin, undefined))
+    ) {
+      setCorsHeaders(reply, raw);
+    }
+    throw error;
+  }
+}
 const BASE = '/api/public/v1/chat';
 
 /**
  * Routes stay thin and keep DESIGN §4's precedence: malformed JSON (parser) → auth → origin → shape → scope → 404 →
  * 409 → 422, the last three decided by the service.
  */
+function wantsEventStream(request: FastifyRequest): boolean {
+  return String(request.headers.accept ?? '').includes('text/event-stream');
+}
+
+/** Aborts when the client goes away, so long polls and streams stop working for nobody. */
+function closeSignal(request: FastifyRequest): AbortSignal {
+  const abort = new AbortController();
+  request.raw.once('close', () => abort.abort());
+  return abort.signal;
+}
+
 export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(`${BASE}/sessions`, async (request, reply) => {
     const body = request.body as { publicKey?: unknown } | null | undefined;
     const publicKey =
       typeof body === 'object' && body !== null && typeof body.publicKey === 'string' ? body.publicKey : undefined;
-    const key = publicKey ? await findActiveKey(ctx.kysely, publicKey) : undefined;
-    if (!key) throw new AppError('invalid_public_key', 'The public key is unknown or revoked.');
+    const key = await readable(ctx, request, reply, async () => {
+      const found = publicKey ? await findActiveKey(ctx.kysely, publicKey) : undefined;
+      if (!found) throw new AppError('invalid_public_key', 'The public key is unknown or revoked.');
+      return found;
+    });
     const origin = assertOrigin(request, reply, key);
     const result = await withIdempotency(
       ctx,
@@ -53,7 +99,7 @@ export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   app.post(`${BASE}/messages`, async (request, reply) => {
-    const session = await authenticateSession(ctx, request.headers.authorization);
+    const session = await readable(ctx, request, reply, () => authenticateSession(ctx, request.headers.authorization));
     assertOrigin(request, reply, session.key);
     const scope = { tenantId: session.tenantId, caller: `session:${session.id}`, route: 'chat.messages' };
     const result = await withIdempotency(ctx, request, reply, scope, async () => {
@@ -83,27 +129,60 @@ export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       return { status: 200, body: turn };
     });
+    if (wantsEventStream(request) && result.status === 200) {
+      const turn = result.body as ChatTurnResponse;
+      const seqs = turn.blocks.map((b) => Number(b.id.slice(b.id.lastIndexOf('.') + 1)));
+      const afterSeq = seqs.length > 0 ? Math.min(...seqs) - 1 : decodeCursor(turn.cursor).seq;
+      return streamExecution(ctx, session, reply, {
+        executionId: turn.executionId,
+        afterSeq,
+        initial: turn,
+        signal: closeSignal(request),
+      });
+    }
     return reply.code(result.status).send(result.body);
   });
 
+  app.get<{ Params: { id: string } }>(`${BASE}/executions/:id/stream`, async (request, reply) => {
+    const session = await readable(ctx, request, reply, () => authenticateSession(ctx, request.headers.authorization));
+    assertOrigin(request, reply, session.key);
+    const query = parse(pollQuery, request.query, 'query');
+    const id = request.params.id.toLowerCase();
+    if (!UUID.test(id)) throw new AppError('execution_not_found', 'No such execution in this conversation.');
+    const exists = await ctx.kysely
+      .selectFrom('executions')
+      .select('id')
+      .where('id', '=', id)
+      .where('tenant_id', '=', session.tenantId)
+      .where('conversation_id', '=', session.conversationId)
+      .executeTakeFirst();
+    if (!exists) throw new AppError('execution_not_found', 'No such execution in this conversation.');
+    const lastEventId = request.headers['last-event-id'];
+    const afterSeq =
+      typeof lastEventId === 'string' && /^\d{1,9}$/.test(lastEventId)
+        ? Number(lastEventId)
+        : query.after
+          ? decodeCursor(query.after).seq
+          : 0;
+    return streamExecution(ctx, session, reply, { executionId: id, afterSeq, signal: closeSignal(request) });
+  });
+
   app.get<{ Params: { id: string } }>(`${BASE}/executions/:id`, async (request, reply) => {
-    const session = await authenticateSession(ctx, request.headers.authorization);
+    const session = await readable(ctx, request, reply, () => authenticateSession(ctx, request.headers.authorization));
     assertOrigin(request, reply, session.key);
     const query = parse(pollQuery, request.query, 'query');
     if (!UUID.test(request.params.id))
       throw new AppError('execution_not_found', 'No such execution in this conversation.');
-    const abort = new AbortController();
-    request.raw.once('close', () => abort.abort());
     const response = await pollExecution(ctx, session, request.params.id.toLowerCase(), {
       ...(query.after !== undefined ? { after: query.after } : {}),
       ...(query.waitSeconds !== undefined ? { waitSeconds: query.waitSeconds } : {}),
-      signal: abort.signal,
+      signal: closeSignal(request),
     });
     return reply.header('cache-control', 'no-store').send(response);
   });
 
   app.get(`${BASE}/history`, async (request, reply) => {
-    const session = await authenticateSession(ctx, request.headers.authorization);
+    const session = await readable(ctx, request, reply, () => authenticateSession(ctx, request.headers.authorization));
     assertOrigin(request, reply, session.key);
     const query = parse(historyQuery, request.query, 'query');
     return reply.header('cache-control', 'no-store').send(await conversationHistory(ctx, session, query));
@@ -184,6 +263,30 @@ export const chatRouteDocs: RouteDoc[] = [
     params: z.object({ id: z.uuid() }),
     query: pollQuery,
     responses: { 200: { description: 'Execution state', schema: executionPollResponse } },
+    errors: [
+      'invalid_request',
+      'invalid_session_token',
+      'session_expired',
+      'invalid_public_key',
+      'origin_not_allowed',
+      'execution_not_found',
+    ],
+  },
+  {
+    method: 'get',
+    path: `${BASE}/executions/{id}/stream`,
+    operationId: 'streamExecution',
+    summary: 'Stream an execution (server-sent events)',
+    description:
+      'Events: `block` (id = block sequence number), `done` (the poll object, once the execution waits for input or ends), `error` (the error envelope); a `: ping` comment every 15 s. Resume with Last-Event-ID. POST /chat/messages with `Accept: text/event-stream` streams a turn the same way, its `done` carrying the turn reply.',
+    tags: ['Chat'],
+    security: 'session',
+    params: z.object({ id: z.uuid() }),
+    query: pollQuery,
+    headers: [
+      { name: 'Last-Event-ID', description: 'The last block sequence number received; the stream continues after it.' },
+    ],
+    responses: { 200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() } },
     errors: [
       'invalid_request',
       'invalid_session_token',

@@ -1,7 +1,7 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { Block } from '../engine/blocks.js';
 import { AppError } from '../errors/AppError.js';
-import { waitFields } from '../executions/pollExecution.js';
+import { loadWaitView } from '../executions/loadWaitView.js';
 import { turnResponse } from '../executions/turnResponse.js';
 import type { HistoryResponse } from '../wire/chatSchemas.js';
 import type { ChatSession } from './authenticateSession.js';
@@ -60,12 +60,7 @@ export async function conversationHistory(
     .limit(1)
     .executeTakeFirst();
   if (open) {
-    const view = turnResponse(
-      ctx.secrets,
-      open,
-      [],
-      open.status === 'waiting_input' ? await waitFields(ctx, open.wait_id) : null,
-    );
+    const view = turnResponse(ctx.secrets, open, [], await loadWaitView(ctx.kysely, open));
     response.pending = {
       executionId: view.executionId,
       status: view.status,

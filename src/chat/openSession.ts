@@ -4,6 +4,7 @@ import { json } from '../db/json.js';
 import type { PublicKey } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
+import { toSeconds } from '../executions/turnResponse.js';
 import { publishedIntents } from '../flows/flowService.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import { conversationToken, isConversationToken } from '../security/derivedTokens.js';
@@ -25,10 +26,6 @@ export async function openSession(
   const notFound = () => new AppError('not_found', 'No such conversation for this key and customer.');
   if (request.conversationToken !== undefined && request.conversationId === undefined) {
     throw new AppError('invalid_request', 'conversationToken needs conversationId');
-  }
-  if (request.variables !== undefined) {
-    const issues = checkVariables(request.variables);
-    if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
   }
   const now = new Date();
   const expiresAt = new Date(Math.floor(now.getTime() / 1000 + key.session_ttl_seconds) * 1000);
@@ -55,8 +52,9 @@ export async function openSession(
       conversationId = conversation.id;
       if (request.variables !== undefined) {
         const merged = mergeVariables(conversation.variables, request.variables as JsonObject);
-        const issues = checkVariables(merged);
-        if (issues.length > 0) throw AppError.validation(issues, 'The merged variables break a bound.');
+        const issues = checkVariables(request.variables, 'variables', true);
+        if (issues.length === 0) issues.push(...checkVariables(merged));
+        if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
         await trx
           .updateTable('conversations')
           .set({ variables: json(merged), updated_at: now })
@@ -64,6 +62,9 @@ export async function openSession(
           .execute();
       }
     } else {
+      const variables = mergeVariables({}, (request.variables ?? {}) as JsonObject);
+      const issues = request.variables === undefined ? [] : checkVariables(request.variables, 'variables', true);
+      if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
       conversationId = uuidv7();
       await trx
         .insertInto('conversations')
@@ -72,7 +73,7 @@ export async function openSession(
           tenant_id: key.tenant_id,
           public_key_id: key.id,
           customer_id: request.customerId,
-          variables: json(request.variables ?? {}),
+          variables: json(variables),
         })
         .execute();
     }
@@ -103,7 +104,7 @@ export async function openSession(
     }),
     conversationId,
     conversationToken: conversationToken(ctx.secrets, conversationId),
-    expiresAt: expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    expiresAt: toSeconds(expiresAt),
     widget: { label: key.widget_label ?? key.label },
     intents,
   };

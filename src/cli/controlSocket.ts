@@ -17,7 +17,7 @@ export function controlSocketPath(dataDir: string): string {
 export interface ControlReply {
   ok: boolean;
   stdout?: string;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; details?: Record<string, unknown> };
 }
 
 /**
@@ -43,7 +43,14 @@ export async function startControlSocket(ctx: AppContext, dataDir: string): Prom
       } catch (error) {
         reply =
           error instanceof AppError
-            ? { ok: false, error: { code: error.code, message: error.message } }
+            ? {
+                ok: false,
+                error: {
+                  code: error.code,
+                  message: error.message,
+                  ...(error.details ? { details: error.details } : {}),
+                },
+              }
             : { ok: false, error: { code: 'internal_error', message: (error as Error).message } };
       }
       socket.end(`${JSON.stringify(reply)}\n`);

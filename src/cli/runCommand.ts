@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AppContext } from '../app/AppContext.js';
+import { type ConnectionCommandRequest, runConnectionCommand } from '../connections/connectionCommands.js';
 import { seedDemo } from '../demo/seedDemo.js';
 import { AppError } from '../errors/AppError.js';
 import { importFlow, listFlows, publishFlow, unpublishFlow } from '../flows/flowService.js';
@@ -30,7 +31,8 @@ export type CommandRequest =
     }
   | { command: 'widget-key:list'; tenant?: string }
   | { command: 'widget-key:revoke'; key: string }
-  | { command: 'demo:seed' };
+  | { command: 'demo:seed' }
+  | ConnectionCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -100,6 +102,11 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     }
     case 'widget-key:revoke':
       return (await revokeWidgetKey(ctx, request.key)).key;
+    case 'connection:create':
+    case 'connection:list':
+    case 'connection:test':
+    case 'connection:delete':
+      return runConnectionCommand(ctx, request);
     case 'demo:seed': {
       const demo = await seedDemo(ctx);
       if (!demo.publicKey) throw new AppError('not_found', 'the demo tenant exists but has no active demo widget key');

@@ -1,8 +1,10 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001_init.js';
+import * as m0002 from './migrations/0002_jobs.js';
+import * as m0003 from './migrations/0003_connections.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
-const migrations: Record<string, Migration> = { '0001_init': m0001 };
+const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_jobs': m0002, '0003_connections': m0003 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -94,6 +94,8 @@ export interface ExecutionsTable {
   error: JsonCol<JsonObject> | null;
   reason: string | null;
   trace: JsonCol<Json[]>;
+  /** Time spent running (turns and jobs), excluding waits: what the execution timeout counts. */
+  active_ms: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
   ended_at: Date | null;
@@ -111,6 +113,8 @@ export interface WaitsTable {
   expires_at: Date | null;
   created_at: Timestamp;
   claimed_at: Date | null;
+  /** Time waits: when a delay resumes (null for other async work). */
+  resume_at: Date | null;
 }
 
 export interface ChatItemsTable {
@@ -148,6 +152,41 @@ export interface GoalHitsTable {
   created_at: Timestamp;
 }
 
+export interface JobsTable {
+  id: Generated<number>;
+  task: string;
+  payload: JsonCol<Json>;
+  job_key: string | null;
+  run_at: Timestamp;
+  attempts: Generated<number>;
+  max_attempts: Generated<number>;
+  locked_by: string | null;
+  locked_until: Date | null;
+  last_error: string | null;
+  failed_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface WorkerHeartbeatsTable {
+  worker_id: string;
+  heartbeat_at: Timestamp;
+}
+
+export interface ConnectionsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  type: 'http' | 'openai';
+  base_url: string;
+  auth_type: 'none' | 'header' | 'bearer' | 'basic' | 'oauth2_client_credentials';
+  /** Non-secret auth settings only (header name, username, token URL, client id, scope). */
+  auth_config: JsonCol<JsonObject>;
+  /** AES-256-GCM, base64url(iv | tag | ciphertext) of the secret JSON object; null when auth_type is none. */
+  secret_ciphertext: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   flows: FlowsTable;
@@ -160,6 +199,9 @@ export interface Database {
   chat_items: ChatItemsTable;
   idempotency_keys: IdempotencyKeysTable;
   goal_hits: GoalHitsTable;
+  jobs: JobsTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
+  connections: ConnectionsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

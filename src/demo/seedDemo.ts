@@ -9,7 +9,8 @@ import { createTenant, findTenant } from '../tenants/tenantStore.js';
 export const DEMO_SLUG = 'demo';
 export const DEMO_KEY_LABEL = 'Demo widget';
 export const DEMO_ORIGINS = ['http://localhost:3000', 'https://acme.com'];
-const DEMO_FLOWS = ['order_status.json', 'returns.json'];
+const DEMO_FLOWS = ['order_status.json', 'returns.json', 'track_order.json'];
+export const DEMO_INTENTS = ['order_status', 'returns', 'track_order'];
 
 /** The example flow files ship in examples/flows; the demo imports the same files a user would. */
 export function examplesDir(): string {
@@ -35,7 +36,7 @@ export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
     tenantId: tenant.id,
     label: DEMO_KEY_LABEL,
     origins: DEMO_ORIGINS,
-    intents: ['order_status', 'returns'],
+    intents: DEMO_INTENTS,
   });
   return { tenantId: tenant.id, publicKey: key.key, created: true };
 }

@@ -1,9 +1,9 @@
 // The flow file format (§5.1). Every object is strict, so a misspelt key is an error rather than a silent no-op.
 import { z } from 'zod';
-import { portNameSchema } from './nodes/common.js';
+import { INTENT_NAME_PATTERN, portNameSchema } from './nodes/common.js';
 import { nodeSchema } from './nodes/index.js';
 
-export const INTENT_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+export { INTENT_NAME_PATTERN } from './nodes/common.js';
 export const MAX_NODES = 500;
 export const MAX_EDGES = 2_000;
 

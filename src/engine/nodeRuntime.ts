@@ -10,21 +10,28 @@ export interface TurnSinks {
   effects: Effect[];
   trace: TraceEntry[];
   /** The node currently running, named on warnings. */
-  current: { nodeId: string; type: string } | null;
+  current: { nodeId: string; type: string; flow?: string } | null;
 }
 
-export function nodeRuntime(vars: JsonObject, input: EngineInput, ctx: EngineContext, sinks: TurnSinks): NodeRuntime {
+export function nodeRuntime(
+  vars: JsonObject,
+  input: EngineInput,
+  ctx: EngineContext,
+  sinks: TurnSinks,
+  now: Date,
+): NodeRuntime {
   const data: ExpressionData = {
     vars,
     // Client-sent conversation variables stay under `conversation.variables`; they never enter `vars`.
     conversation: ctx.conversation,
-    input: input.kind === 'resume' ? { values: input.values } : input.text === undefined ? {} : { text: input.text },
+    input: inputData(input),
     session: ctx.session,
   };
   const scope: EvalScope = { data, timeoutMs: ctx.expressionTimeoutMs };
   return {
     vars,
     scope,
+    now,
     evaluate: (source) => evaluateExpression(source, scope),
     render: (template, mode) => renderTemplate(template, scope, mode),
     emit: (block) => {
@@ -34,7 +41,15 @@ export function nodeRuntime(vars: JsonObject, input: EngineInput, ctx: EngineCon
       sinks.effects.push(effect);
     },
     warn: (warning) => {
-      sinks.trace.push({ nodeId: sinks.current?.nodeId ?? '', type: sinks.current?.type ?? '', warning });
+      const flow = sinks.current?.flow === undefined ? {} : { flow: sinks.current.flow };
+      sinks.trace.push({ nodeId: sinks.current?.nodeId ?? '', type: sinks.current?.type ?? '', ...flow, warning });
     },
   };
+}
+
+/** `input` in expressions: the turn's text or resume values; a job outcome brings neither. */
+function inputData(input: EngineInput): ExpressionData['input'] {
+  if (input.kind === 'resume') return { values: input.values };
+  if (input.kind === 'trigger' && input.text !== undefined) return { text: input.text };
+  return {};
 }

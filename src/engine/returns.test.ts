@@ -22,7 +22,7 @@ describe('returns flow: choice of reason → form → confirmation', () => {
     ]);
 
     // The service validates resume values against the wait's fields before calling step.
-    const reasonFields = first.wait?.fields ?? [];
+    const reasonFields = first.wait?.type === 'input' ? first.wait.fields : [];
     expect(validateValues(reasonFields, { reason: 'lost' })).toMatchObject({ ok: false, errors: [{ rule: 'option' }] });
     const reason = validateValues(reasonFields, { reason: 'damaged' });
     if (!reason.ok) throw new Error('expected valid');
@@ -33,7 +33,7 @@ describe('returns flow: choice of reason → form → confirmation', () => {
       { type: 'form', fields: returnsFlow.nodes[1]?.fields, submitLabel: 'Send' },
     ]);
 
-    const formFields = form.wait?.fields ?? [];
+    const formFields = form.wait?.type === 'input' ? form.wait.fields : [];
     const bad = validateValues(formFields, { order_number: 'abc', comment: 'x'.repeat(501), extra: 1 });
     expect(bad.ok ? [] : bad.errors.map((e) => `${e.path} ${e.rule}`)).toEqual([
       'values.extra unknown_field',

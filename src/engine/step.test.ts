@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { EngineInputError } from './engineInputError.js';
 import { step } from './step.js';
-import { engineContext, flowOf, loadFlow, orderStatusFlow, resumeWith, trigger } from './test-support/fixtures.js';
+import {
+  engineContext,
+  flowOf,
+  jobResult,
+  loadFlow,
+  orderStatusFlow,
+  resumeWith,
+  trigger,
+} from './test-support/fixtures.js';
 import type { FlowDefinition } from './validateFlow.js';
 
 describe('step', () => {
@@ -101,5 +109,67 @@ describe('step', () => {
     const atMessage = { position: 'greet', vars: {}, steps: 0 };
     await expect(step(flow, atMessage, resumeWith({}), ctx)).rejects.toThrow(/does not wait for input/);
     await expect(step(flow, atMessage, trigger, ctx)).rejects.toThrow(/state = null/);
+  });
+
+  it('refuses job outcomes at the wrong node, at a node without a job, or on a resume of an async node', async () => {
+    const flow = flowOf(
+      [
+        { id: 'call', type: 'http', connection: 'shop', method: 'GET', path: '/x' },
+        { id: 'q', type: 'ask', fields: [{ name: 'a', type: 'text', label: 'A' }] },
+      ],
+      [{ from: 'call', to: 'q' }],
+    );
+    const ctx = engineContext();
+    const atCall = (await step(flow, null, trigger, ctx)).state;
+    const failed = {
+      kind: 'job_failed' as const,
+      nodeId: 'other',
+      error: { code: 'http_error' as const, message: 'x' },
+    };
+    await expect(step(flow, atCall, jobResult('other', 1), ctx)).rejects.toThrow(
+      new EngineInputError('a job outcome for node "other", but the execution is at "call"'),
+    );
+    await expect(step(flow, atCall, failed, ctx)).rejects.toBeInstanceOf(EngineInputError);
+    await expect(step(flow, atCall, resumeWith({ a: 'x' }), ctx)).rejects.toThrow(/"call" does not wait for input/);
+
+    const atAsk = (await step(flow, atCall, jobResult('call', null), ctx)).state;
+    expect(atAsk.position).toBe('q');
+    await expect(step(flow, atAsk, jobResult('q', 1), ctx)).rejects.toThrow(
+      new EngineInputError('node "q" does not run a job'),
+    );
+    await expect(step(flow, atAsk, { ...failed, nodeId: 'q' }, ctx)).rejects.toBeInstanceOf(EngineInputError);
+    await expect(step(flow, null, jobResult('call', 1), ctx)).rejects.toThrow(/not waiting/);
+    const ended = { position: null, vars: {}, steps: 2 };
+    await expect(step(flow, ended, jobResult('call', 1), ctx)).rejects.toThrow(/not waiting/);
+  });
+
+  it('gives each step call its own step budget, across async nodes', async () => {
+    const set = (id: string) => ({ id, type: 'set', assign: { [id]: '1' } });
+    const flow = flowOf(
+      [set('a'), set('b'), { id: 'pause', type: 'delay', seconds: 1 }, set('c'), set('d')],
+      [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'pause' },
+        { from: 'pause', to: 'c' },
+        { from: 'c', to: 'd' },
+      ],
+    );
+    const ctx = engineContext({ maxSteps: 3 });
+    const waiting = await step(flow, null, trigger, ctx);
+    expect(waiting.status).toBe('waiting_time');
+    const done = await step(flow, waiting.state, jobResult('pause', null), ctx);
+    expect(done.status).toBe('completed');
+    expect(done.state.steps).toBe(5);
+    const tooFew = await step(flow, null, trigger, engineContext({ maxSteps: 2 }));
+    expect(tooFew.error).toMatchObject({ code: 'step_limit_exceeded', nodeId: 'pause' });
+  });
+
+  it('uses the current time when the context has no clock', async () => {
+    const flow = flowOf([{ id: 'pause', type: 'delay', seconds: 60 }]);
+    const before = Date.now();
+    const r = await step(flow, null, trigger, engineContext({ now: undefined }));
+    const resumeAt = r.wait?.type === 'time' ? Date.parse(r.wait.resumeAt ?? '') : Number.NaN;
+    expect(resumeAt).toBeGreaterThanOrEqual(before + 60_000);
+    expect(resumeAt).toBeLessThanOrEqual(Date.now() + 60_000);
   });
 });

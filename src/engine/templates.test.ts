@@ -47,6 +47,19 @@ describe('renderTemplate', () => {
     expect(await renderTemplate('{{ "https://x.example/a?b=1" }}', scope, 'url')).toBe('https://x.example/a?b=1');
   });
 
+  it('path mode percent-encodes every value, the first one too, and keeps the literal text', async () => {
+    expect(await renderTemplate('{{ conversation.variables.ref }}/x/{{ vars.n }}', scope, 'path')).toBe(
+      'a%2Fb%3Fc%3Dd%23e/x/3',
+    );
+    expect(await renderTemplate('/o/{{ "//h.example:80@" }}', scope, 'path')).toBe('/o/%2F%2Fh.example%3A80%40');
+  });
+
+  it('url and path modes encode a lone surrogate as U+FFFD instead of throwing', async () => {
+    expect(await renderTemplate('/{{ "\\ud800x" }}', scope, 'path')).toBe('/%EF%BF%BDx');
+    expect(await renderTemplate('https://x.example/{{ "\\udc00" }}', scope, 'url')).toBe('https://x.example/%EF%BF%BD');
+    expect(await renderTemplate('/{{ "\\ud83d\\ude00" }}', scope, 'path')).toBe('/%F0%9F%98%80');
+  });
+
   it('fails with an ExpressionError on a broken part', async () => {
     await expect(renderTemplate('{{ vars.n + "x" }}', scope, 'text')).rejects.toBeInstanceOf(ExpressionError);
     await expect(renderTemplate('Hi {{ vars.name', scope, 'text')).rejects.toThrow(/unclosed/);

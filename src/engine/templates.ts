@@ -3,8 +3,11 @@
 import { type EvalScope, ExpressionError, evaluateExpression, expressionProblem } from './expressions.js';
 import type { Json } from './types.js';
 
-/** `text`: raw values. `markdown`: values backslash-escaped. `url`: values after the first character percent-encoded. */
-export type TemplateMode = 'text' | 'markdown' | 'url';
+/**
+ * `text`: raw values. `markdown`: values backslash-escaped. `url`: values after the first character percent-encoded.
+ * `path`: every value percent-encoded (an HTTP node's path, whose literal text is checked at validation).
+ */
+export type TemplateMode = 'text' | 'markdown' | 'url' | 'path';
 
 export type TemplatePart = { kind: 'literal'; text: string } | { kind: 'expression'; source: string; offset: number };
 
@@ -73,11 +76,22 @@ export function escapeMarkdown(value: string): string {
   return value.replace(MARKDOWN_PUNCTUATION, '\\$&');
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Percent-encodes a value as one URI component (slash, `?`, `#`, backslash, `:` included). */
+export function encodeComponent(value: string): string {
+  // encodeURIComponent throws on a lone surrogate; an expression result must never crash the walker, so those
+  // become U+FFFD first.
+  return encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD'));
+}
+
 function escapeValue(value: string, mode: TemplateMode, offset: number): string {
   if (mode === 'markdown') return escapeMarkdown(value);
   // A value that starts the URL supplies it whole (checked by safeUrl afterwards); later values are path or query
   // pieces and are encoded, so an untrusted value cannot add segments, a query or a fragment.
-  if (mode === 'url' && offset > 0) return encodeURIComponent(value);
+  if (mode === 'url' && offset > 0) return encodeComponent(value);
+  // In a path every value is encoded: the literal text alone decides the segments.
+  if (mode === 'path') return encodeComponent(value);
   return value;
 }
 

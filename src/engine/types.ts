@@ -15,7 +15,11 @@ export type ExecutionErrorCode =
   | 'llm_error'
   | 'llm_invalid_output'
   | 'llm_budget_exceeded'
-  | 'timeout';
+  | 'timeout'
+  /** A `subflow` node names an intent the tenant has no published flow for. */
+  | 'subflow_not_found'
+  /** A `task` node's handler is missing, or failed for good. */
+  | 'task_error';
 
 export interface ExecutionError {
   code: ExecutionErrorCode;
@@ -27,6 +31,8 @@ export interface ExecutionError {
 export interface TraceEntry {
   nodeId: string;
   type: string;
+  /** The intent of the subflow the node belongs to; absent for nodes of the execution's own flow. */
+  flow?: string;
   port?: string;
   /** A warning raised while running the node, e.g. a dropped unsafe URL. */
   warning?: string;
@@ -40,10 +46,36 @@ export interface ExecutionState {
   vars: JsonObject;
   /** Steps run over the whole execution, for the operator's view. */
   steps: number;
+  /**
+   * Running subflows, outermost first (absent or empty: the execution is in its own flow). While frames exist,
+   * `position` names a node of the innermost frame's flow version.
+   */
+  frames?: ExecutionFrame[];
+}
+
+/** One running subflow: its pinned flow version and where the calling flow continues once it completes. */
+export interface ExecutionFrame {
+  versionId: string;
+  /** The caller's node to continue with when the subflow completes; `null`: the caller completes too. */
+  returnTo: string | null;
 }
 
 /** What a turn feeds into the engine. Resume values are validated by the caller before they reach the engine. */
-export type EngineInput = { kind: 'trigger'; text?: string } | { kind: 'resume'; values: JsonObject };
+export type EngineInput =
+  | { kind: 'trigger'; text?: string }
+  | { kind: 'resume'; values: JsonObject }
+  /** The job of the async node `nodeId` (the execution's position) succeeded with `result`. */
+  | { kind: 'job_result'; nodeId: string; result: Json }
+  /** The job of the async node `nodeId` failed for good (retries exhausted); the execution fails with `error`. */
+  | { kind: 'job_failed'; nodeId: string; error: { code: ExecutionErrorCode; message: string } };
+
+/** Published flows of the tenant, preloaded by the service (the engine never reads the database). */
+export interface FlowCatalog {
+  /** The tenant's published flow for an intent, or `undefined` when there is none. */
+  published(intent: string): { versionId: string; flow: import('./flowSchema.js').FlowDefinition } | undefined;
+  /** A flow version by id (a subflow pinned in `ExecutionState.frames`). */
+  version(versionId: string): import('./flowSchema.js').FlowDefinition | undefined;
+}
 
 export interface EngineContext {
   conversation: { id: string; customer_id: string; variables: JsonObject };
@@ -52,10 +84,58 @@ export interface EngineContext {
   maxSteps: number;
   /** Wall-clock budget for one expression evaluation, in ms. */
   expressionTimeoutMs: number;
+  /**
+   * The turn's clock, used for `delay` times (keeps the engine deterministic). Meant to be required; optional while
+   * callers outside the engine catch up, falling back to `new Date()` once per step.
+   */
+  now?: Date;
+  /** Needed by `subflow` nodes and to resume inside a subflow; without it a subflow fails `subflow_not_found`. */
+  flows?: FlowCatalog;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** An HTTP call through a named Connection; `path` is relative to the connection's base URL, values encoded. */
+export interface HttpJobRequest {
+  kind: 'http';
+  connection: string;
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: Json;
+  timeoutMs?: number;
+}
+
+export interface TaskJobRequest {
+  kind: 'task';
+  task: string;
+  input: Json;
+}
+
+export interface DelayJobRequest {
+  kind: 'delay';
+}
+
+/** The work a queue worker performs for an async node before it calls `step` again with the outcome. */
+export type JobRequest = HttpJobRequest | TaskJobRequest | DelayJobRequest;
+
+export interface GoalEffect {
+  type: 'goal';
+  goal: string;
+  nodeId: string;
+}
+
+export interface JobEffect {
+  type: 'job';
+  nodeId: string;
+  job: JobRequest;
+  /** ISO time the job runs at (`delay` only); absent: run now. */
+  runAt?: string;
 }
 
 /** Effects are side effects the service performs in the same transaction as the new state. */
-export type Effect = { type: 'goal'; goal: string; nodeId: string };
+export type Effect = GoalEffect | JobEffect;
 
 export interface InputWait {
   type: 'input';
@@ -64,12 +144,22 @@ export interface InputWait {
   submitLabel?: string;
 }
 
+/** The execution waits for a job (status `waiting_time`). */
+export interface TimeWait {
+  type: 'time';
+  nodeId: string;
+  /** ISO time a `delay` resumes at. */
+  resumeAt?: string;
+}
+
+export type Wait = InputWait | TimeWait;
+
 export interface StepResult {
   state: ExecutionState;
   /** Blocks produced this turn, in order, without id/seq (the service assigns those). */
   blocks: import('./blocks.js').BlockBody[];
   status: Exclude<ExecutionStatus, 'running'>;
-  wait?: InputWait;
+  wait?: Wait;
   error?: ExecutionError;
   /** Set when status is `aborted`. */
   reason?: string;

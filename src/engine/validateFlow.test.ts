@@ -61,7 +61,8 @@ describe('validateFlow', () => {
       {
         nodeId: 'tele',
         path: 'nodes[5].type',
-        message: 'unknown node type "teleport" (known: message, ask, choice, condition, set, goal, end)',
+        message:
+          'unknown node type "teleport" (known: message, ask, choice, condition, set, goal, end, http, task, delay, subflow)',
       },
       { nodeId: 'calc', path: 'nodes[6].id', message: 'duplicate node id "calc"' },
       { nodeId: 'orphan', path: 'nodes[7].blocks[0].url', message: 'unsafe URL: only http(s) URLs are allowed' },
@@ -181,6 +182,141 @@ describe('validateFlow', () => {
       'm nodes[0].blocks[0].options[0].label',
       'm nodes[0].blocks[1].url',
       'm nodes[0].blocks[3].actions[0].url',
+    ]);
+  });
+
+  it('accepts the async and subflow node types, each with an optional default edge', () => {
+    const result = validateFlow({
+      ...base,
+      start: 'call',
+      nodes: [
+        {
+          id: 'call',
+          type: 'http',
+          connection: 'shop-api',
+          method: 'POST',
+          path: '/v1/orders/{{ vars.id }}/notes:{{ vars.kind }}',
+          query: { expand: '{{ vars.expand }}', empty: '' },
+          headers: { 'X-Trace-Id': 't-{{ conversation.id }}', Accept: 'application/json' },
+          body: { id: '{{ vars.id }}', tags: ['a', '{{ vars.tag }}'], n: 1, ok: true, none: null },
+          saveAs: 'note',
+          timeoutMs: 100,
+        },
+        { id: 'work', type: 'task', task: 'crm.sync-contact_v2', input: { email: '{{ vars.email }}' } },
+        { id: 'pause', type: 'delay', seconds: 2_592_000 },
+        { id: 'later', type: 'delay', until: '$fromMillis($toMillis($now()) + 60000)' },
+        { id: 'sub', type: 'subflow', intent: 'returns' },
+      ],
+      edges: [
+        { from: 'call', to: 'work' },
+        { from: 'work', to: 'pause' },
+        { from: 'pause', to: 'later' },
+        { from: 'later', to: 'sub' },
+      ],
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it('checks http nodes: path rules, header names and values, body, templates and limits', () => {
+    const http = (id: string, extra: object) => ({
+      id,
+      type: 'http',
+      connection: 'shop',
+      method: 'GET',
+      path: '/',
+      ...extra,
+    });
+    const nodes = [
+      http('rel', { path: 'orders/{{ vars.id }}' }),
+      http('net', { path: '//evil.example/x' }),
+      http('abs', { path: 'https://evil.example/x' }),
+      http('qry', { path: '/a?b={{ vars.b }}#top' }),
+      http('bsl', { path: '/a\\b' }),
+      http('dot', { path: '/a/../{{ vars.b }}' }),
+      http('val', { path: '{{ vars.base }}/x' }),
+      http('ws', { path: '/a b' }),
+      http('hdr', {
+        headers: { 'X Trace': 'a', Host: 'evil.example', 'X-A': '1', 'x-a': '2', 'X-B': 'a\r\nX-Evil: 1' },
+      }),
+      http('get', { body: { a: 1 } }),
+      http('tpl', {
+        method: 'POST',
+        path: '/{{ vars.( }}',
+        query: { q: '{{ 1 + }}' },
+        headers: { 'X-C': '{{ $x( }}' },
+        body: { deep: [{ leaf: 'x {{ vars.( }}' }] },
+      }),
+      // Field rules are all reported together, the path rules included.
+      http('lim', { connection: 'no spaces', method: 'HEAD', path: '//lim', timeoutMs: 50, saveAs: 'Bad' }),
+    ];
+    const problems = problemsOf({ ...base, start: 'rel', nodes, edges: [{ from: 'rel', port: 'ok', to: 'net' }] });
+    expect(
+      problems.filter((p) => !p.message.includes('reachable')).map((p) => `${p.nodeId} ${p.path}: ${p.message}`),
+    ).toEqual([
+      'rel nodes[0].path: must start with "/" (a path below the connection\'s base URL)',
+      'net nodes[1].path: must not start with "//"',
+      'abs nodes[2].path: must start with "/" (a path below the connection\'s base URL)',
+      'abs nodes[2].path: must not contain "://" (the connection decides the host)',
+      'qry nodes[3].path: must not contain "?" (put query parameters in "query")',
+      'qry nodes[3].path: must not contain "#"',
+      'bsl nodes[4].path: must not contain "\\"',
+      'dot nodes[5].path: must not contain "." or ".." segments',
+      'val nodes[6].path: must start with "/" (a path below the connection\'s base URL)',
+      'ws nodes[7].path: must not contain spaces or control characters',
+      'hdr nodes[8].headers.X Trace: header name "X Trace" is not a valid token (RFC 7230)',
+      'hdr nodes[8].headers.Host: header "Host" is set by the HTTP client and cannot be templated',
+      'hdr nodes[8].headers.x-a: header "x-a" is given twice (names are case-insensitive)',
+      'hdr nodes[8].headers.X-B: header "X-B" contains CR, LF or NUL',
+      'get nodes[9].body: a GET request has no body',
+      'tpl nodes[10].path: bad template: in "{{ vars.( }}": Expected ")" before end of expression (at position 6)',
+      'tpl nodes[10].query.q: bad template: in "{{ 1 + }}": Unexpected end of expression (at position 3)',
+      'tpl nodes[10].headers.X-C: bad template: in "{{ $x( }}": Expected ")" before end of expression (at position 3)',
+      'tpl nodes[10].body.deep[0].leaf: bad template: in "{{ vars.( }}": Expected ")" before end of expression (at position 6)',
+      'lim nodes[11].connection: a connection name: must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+      'lim nodes[11].method: Invalid option: expected one of "GET"|"POST"|"PUT"|"PATCH"|"DELETE"',
+      'lim nodes[11].path: must not start with "//"',
+      'lim nodes[11].saveAs: must match ^[a-z][a-z0-9_]{0,63}$',
+      'lim nodes[11].timeoutMs: Too small: expected number to be >=100',
+      'rel edges[0].port: a http node has no port "ok" (leave "port" out)',
+    ]);
+  });
+
+  it('checks task, delay and subflow nodes', () => {
+    const problems = problemsOf({
+      ...base,
+      start: 't1',
+      nodes: [
+        { id: 't1', type: 'task', task: 'Stock.Reserve', input: { a: ['{{ vars.( }}'] } },
+        { id: 'd1', type: 'delay', seconds: 5, until: '"2030-01-01"' },
+        { id: 'd2', type: 'delay' },
+        { id: 'd3', type: 'delay', seconds: 0 },
+        { id: 'd4', type: 'delay', seconds: 2_592_001 },
+        { id: 'd5', type: 'delay', until: 'vars.(' },
+        { id: 's1', type: 'subflow', intent: 'Not An Intent' },
+        { id: 's2', type: 'subflow', intent: 'other', extra: 1 },
+      ],
+      edges: [
+        { from: 't1', to: 'd1' },
+        { from: 'd1', to: 'd2' },
+        { from: 'd2', to: 'd3' },
+        { from: 'd3', to: 'd4' },
+        { from: 'd4', to: 'd5' },
+        { from: 'd5', to: 's1' },
+        { from: 's1', to: 's2' },
+        { from: 's2', port: 'done', to: 't1' },
+      ],
+    });
+    expect(problems.map((p) => `${p.nodeId} ${p.path}: ${p.message}`)).toEqual([
+      't1 nodes[0].task: a handler name: must match ^[a-z][a-z0-9_.-]{0,63}$',
+      't1 nodes[0].input.a[0]: bad template: in "{{ vars.( }}": Expected ")" before end of expression (at position 6)',
+      'd1 nodes[1]: a delay needs exactly one of "seconds" or "until"',
+      'd2 nodes[2]: a delay needs exactly one of "seconds" or "until"',
+      'd3 nodes[3].seconds: Too small: expected number to be >=1',
+      'd4 nodes[4].seconds: Too big: expected number to be <=2592000',
+      'd5 nodes[5].until: bad expression: Expected ")" before end of expression (at position 6)',
+      's1 nodes[6].intent: an intent name: must match ^[a-z][a-z0-9_]{0,63}$',
+      's2 nodes[7].extra: unknown field "extra"',
+      's2 edges[7].port: a subflow node has no port "done" (leave "port" out)',
     ]);
   });
 });

@@ -1,7 +1,7 @@
 // Validates a flow definition on save and publish (§5), listing every problem at once, each with its node id.
 import { type CheckedEdge, checkGraph } from './checkGraph.js';
-import { checkNodes } from './checkNodes.js';
-import { type FlowProblem, issueProblems } from './flowProblems.js';
+import { type CheckedNode, checkNodes } from './checkNodes.js';
+import { type FlowProblem, issueProblems, problem } from './flowProblems.js';
 import { edgeSchema, type FlowDefinition, flowEnvelopeSchema, flowSchema } from './flowSchema.js';
 
 export type { FlowProblem } from './flowProblems.js';
@@ -23,8 +23,21 @@ export function validateFlow(def: unknown): ValidateFlowResult {
     if (parsed.success) edges.push({ index, edge: parsed.data });
   });
   checkGraph(nodes, edges, raw.start, problems);
+  checkSubflows(nodes, raw.intent, problems);
 
   if (problems.length > 0) return { ok: false, problems };
   const flow = flowSchema.safeParse(def);
   return flow.success ? { ok: true, flow: flow.data } : { ok: false, problems: issueProblems(flow.error.issues, []) };
+}
+
+/** A subflow naming its own flow's intent would call itself on every pass: reject it on save. */
+function checkSubflows(nodes: readonly CheckedNode[], intent: unknown, problems: FlowProblem[]): void {
+  const name = typeof intent === 'object' && intent !== null ? (intent as { name?: unknown }).name : undefined;
+  if (typeof name !== 'string') return;
+  for (const checked of nodes) {
+    if (checked.node?.type === 'subflow' && checked.node.intent === name) {
+      const message = `a subflow cannot run its own flow's intent "${name}" (it would recurse)`;
+      problems.push(problem(['nodes', checked.index, 'intent'], message, checked.id));
+    }
+  }
 }

@@ -108,6 +108,8 @@ export const executionErrorCatalog = {
   llm_invalid_output: "The LLM's output did not match the node's JSON schema. Failed.",
   llm_budget_exceeded: "The tenant's daily LLM budget is spent. Failed.",
   timeout: 'The execution ran longer than its timeout (waiting time excluded). Failed.',
+  subflow_not_found: 'A subflow node names an intent that has no published flow. Failed.',
+  task_error: "A task node's handler is not registered, or failed after its retries. Failed.",
 } as const;
 
 export const abortReasonCatalog = {

@@ -3,24 +3,44 @@ import { uuidv7 } from 'uuidv7';
 import { json } from '../db/json.js';
 import type { Database } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
-import type { Json, StepResult } from '../engine/types.js';
+import type { JobRequest, Json, StepResult } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
+import type { JobQueue } from '../jobs/JobQueue.js';
 
 export const DEFAULT_WAIT_EXPIRY_SECONDS = 24 * 60 * 60;
+export const CONTINUE_TASK = 'execution.continue';
+/** Jobs of async nodes: the outbound client retries on its own, so the queue only retries infrastructure failures. */
+export const CONTINUE_MAX_ATTEMPTS = 5;
+
+/** What the worker needs to perform an async node's job and resume the execution after it. */
+export interface ContinuePayload {
+  tenantId: string;
+  executionId: string;
+  waitId: string;
+  nodeId: string;
+  request: JobRequest;
+  /** `<executionId>:<nodeId>:<waitId>`: stable across retries, so merchants and task handlers can dedupe. */
+  idempotencyKey: string;
+}
+
+export function continueJobKey(waitId: string): string {
+  return `wait:${waitId}`;
+}
 
 export interface StepWrites {
   blocks: Block[];
   lastSeq: number;
   waitId: string | null;
   waitExpiresAt: Date | null;
-  /** Inserts the transcript items, the wait and the goal hits; call it after the execution row is written. */
+  resumeAt: Date | null;
+  /** Inserts the transcript items, the wait, the goal hits and the async job; call it after the execution row is written. */
   write(trx: Kysely<Database>): Promise<void>;
 }
 
 /**
- * Turns what one engine step produced — blocks (numbered after the execution's last sequence number), the new input
- * wait, goal hits — into rows. The caller writes the execution row first (conditional on the version it read), then
- * `write`s these in the same transaction.
+ * Turns what one engine step produced — blocks (numbered after the execution's last sequence number), the new wait,
+ * goal hits, the job of an async node — into rows. The caller writes the execution row first (conditional on the
+ * version it read), then `write`s these in the same transaction, so a job exists exactly when its state committed.
  */
 export function planStep(args: {
   tenantId: string;
@@ -30,14 +50,20 @@ export function planStep(args: {
   flow: FlowDefinition;
   result: StepResult;
   now: Date;
+  jobs: JobQueue;
 }): StepWrites {
   const { tenantId, conversationId, executionId, result, now } = args;
   const blocks = result.blocks.map((body, i) => ({ id: `${executionId}.${args.lastSeq + i + 1}`, ...body }) as Block);
   const seconds = args.flow.settings?.waitExpiresSeconds ?? DEFAULT_WAIT_EXPIRY_SECONDS;
-  const waiting = result.status === 'waiting_input' && result.wait ? result.wait : undefined;
+  const wait = result.wait;
+  const waiting =
+    (result.status === 'waiting_input' && wait?.type === 'input') ||
+    (result.status === 'waiting_time' && wait?.type === 'time');
   const waitId = waiting ? uuidv7() : null;
-  const waitExpiresAt = waiting ? new Date(now.getTime() + seconds * 1000) : null;
+  const waitExpiresAt = waiting && wait?.type === 'input' ? new Date(now.getTime() + seconds * 1000) : null;
+  const resumeAt = wait?.type === 'time' && wait.resumeAt ? new Date(wait.resumeAt) : null;
   const goals = result.effects.filter((e) => e.type === 'goal');
+  const job = result.status === 'waiting_time' ? result.effects.find((e) => e.type === 'job') : undefined;
 
   const write = async (trx: Kysely<Database>) => {
     if (blocks.length > 0) {
@@ -56,19 +82,20 @@ export function planStep(args: {
         )
         .execute();
     }
-    if (waiting && waitId) {
+    if (waitId && wait) {
       await trx
         .insertInto('waits')
         .values({
           id: waitId,
           tenant_id: tenantId,
           execution_id: executionId,
-          node_id: waiting.nodeId,
-          kind: 'input',
+          node_id: wait.nodeId,
+          kind: wait.type,
           status: 'open',
-          fields: json(waiting.fields),
-          submit_label: waiting.submitLabel ?? null,
+          fields: json(wait.type === 'input' ? wait.fields : []),
+          submit_label: wait.type === 'input' ? (wait.submitLabel ?? null) : null,
           expires_at: waitExpiresAt,
+          resume_at: resumeAt,
           created_at: now,
         })
         .execute();
@@ -88,11 +115,37 @@ export function planStep(args: {
         )
         .execute();
     }
+    if (job && waitId) {
+      const payload: ContinuePayload = {
+        tenantId,
+        executionId,
+        waitId,
+        nodeId: job.nodeId,
+        request: job.job,
+        idempotencyKey: `${executionId}:${job.nodeId}:${waitId}`,
+      };
+      await args.jobs.enqueue(trx, {
+        task: CONTINUE_TASK,
+        payload: payload as unknown as Json,
+        jobKey: continueJobKey(waitId),
+        maxAttempts: CONTINUE_MAX_ATTEMPTS,
+        ...(job.runAt ? { runAt: new Date(job.runAt) } : {}),
+      });
+    }
   };
-  return { blocks, lastSeq: args.lastSeq + blocks.length, waitId, waitExpiresAt, write };
+  return { blocks, lastSeq: args.lastSeq + blocks.length, waitId, waitExpiresAt, resumeAt, write };
 }
 
 /** Appends this turn's step trace to the execution's trace, in SQL, without reading it back. */
 export function appendTrace(trace: StepResult['trace']) {
   return sql<Json[]>`trace || ${json(trace)}::jsonb`;
+}
+
+/** On PostgreSQL, tells every process (long polls, streams) that an execution changed; delivered on commit. */
+export async function notifyChanged(
+  trx: Kysely<Database>,
+  backend: 'postgres' | 'pglite',
+  executionId: string,
+): Promise<void> {
+  if (backend === 'postgres') await sql`select pg_notify('comerix_executions', ${executionId})`.execute(trx);
 }

@@ -2,10 +2,10 @@ import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import type { Block } from '../engine/blocks.js';
 import { AppError } from '../errors/AppError.js';
-import type { Field } from '../fields/types.js';
 import type { ExecutionPollResponse } from '../wire/chatSchemas.js';
 import { type Cursor, decodeCursor } from './cursor.js';
-import { type ExecutionView, turnResponse } from './turnResponse.js';
+import { loadWaitView } from './loadWaitView.js';
+import { type ExecutionView, executionViewColumns, turnResponse } from './turnResponse.js';
 
 /** A long poll re-reads at least this often, in case a change was made by a process that could not notify us. */
 const RECHECK_MS = 1000;
@@ -35,8 +35,12 @@ export async function pollExecution(
     .orderBy('seq')
     .execute();
   const blocks = rows.map((r) => r.body as unknown as Block);
-  const fields = execution.status === 'waiting_input' ? await waitFields(ctx, execution.wait_id) : null;
-  const { conversationId: _omit, ...response } = turnResponse(ctx.secrets, execution, blocks, fields);
+  const { conversationId: _omit, ...response } = turnResponse(
+    ctx.secrets,
+    execution,
+    blocks,
+    await loadWaitView(ctx.kysely, execution),
+  );
   return response;
 }
 
@@ -47,17 +51,11 @@ function isNewer(execution: ExecutionView, after: Cursor): boolean {
 async function loadExecution(ctx: AppContext, session: ChatSession, executionId: string): Promise<ExecutionView> {
   const execution = await ctx.kysely
     .selectFrom('executions')
-    .select(['id', 'conversation_id', 'status', 'version', 'last_seq', 'wait_id', 'wait_expires_at', 'error', 'reason'])
+    .select(executionViewColumns)
     .where('id', '=', executionId)
     .where('tenant_id', '=', session.tenantId)
     .where('conversation_id', '=', session.conversationId)
     .executeTakeFirst();
   if (!execution) throw new AppError('execution_not_found', 'No such execution in this conversation.');
   return execution;
-}
-
-export async function waitFields(ctx: AppContext, waitId: string | null): Promise<Field[] | null> {
-  if (!waitId) return null;
-  const wait = await ctx.kysely.selectFrom('waits').select('fields').where('id', '=', waitId).executeTakeFirst();
-  return wait ? (wait.fields as unknown as Field[]) : null;
 }

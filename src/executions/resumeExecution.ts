@@ -2,16 +2,13 @@ import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
 import { json } from '../db/json.js';
-import { step } from '../engine/step.js';
-import type { ExecutionState, JsonObject } from '../engine/types.js';
+import type { JsonObject } from '../engine/types.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import type { Field } from '../fields/types.js';
 import { validateValues } from '../fields/validateValues.js';
-import { loadFlowVersion } from '../flows/flowService.js';
 import { isWaitToken } from '../security/derivedTokens.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
-import { engineContext } from './engineContext.js';
-import { appendTrace, planStep } from './persistStep.js';
+import { advanceExecution } from './advanceExecution.js';
 import { turnResponse } from './turnResponse.js';
 
 /**
@@ -40,7 +37,17 @@ export async function resumeExecution(
       .executeTakeFirstOrThrow();
     const execution = await trx
       .selectFrom('executions')
-      .select(['id', 'status', 'version', 'state', 'last_seq', 'wait_id', 'flow_version_id'])
+      .select([
+        'id',
+        'tenant_id',
+        'conversation_id',
+        'status',
+        'version',
+        'state',
+        'last_seq',
+        'wait_id',
+        'flow_version_id',
+      ])
       .where('id', '=', input.executionId)
       .where('tenant_id', '=', session.tenantId)
       .where('conversation_id', '=', conversation.id)
@@ -55,13 +62,12 @@ export async function resumeExecution(
       .selectAll()
       .where('id', '=', execution.wait_id)
       .executeTakeFirstOrThrow();
-    if (wait.status === 'claimed') throw tokenMismatch();
-    if (wait.status !== 'open' || execution.status !== 'waiting_input') {
+    if (wait.kind !== 'input' || wait.status === 'claimed') throw tokenMismatch();
+    if (wait.status !== 'open' || execution.status !== 'waiting_input' || (wait.expires_at && wait.expires_at <= now)) {
       throw new AppError('execution_not_waiting', `The execution is ${execution.status}, not waiting for input.`);
     }
 
-    const fields = wait.fields as unknown as Field[];
-    const checked = validateValues(fields, input.values);
+    const checked = validateValues(wait.fields as unknown as Field[], input.values);
     const issues: FieldIssue[] = checked.ok ? [] : [...checked.errors];
     let variables = conversation.variables;
     if (input.variables !== undefined) {
@@ -71,7 +77,7 @@ export async function resumeExecution(
       issues.push(...varIssues);
       variables = merged;
     }
-    if (issues.length > 0 || !checked.ok) throw AppError.validation(issues);
+    if (!checked.ok || issues.length > 0) throw AppError.validation(issues);
     if (input.variables !== undefined) {
       await trx
         .updateTable('conversations')
@@ -88,76 +94,17 @@ export async function resumeExecution(
       .executeTakeFirst();
     if (claimed.numUpdatedRows !== 1n) throw tokenMismatch();
 
-    const flow = await loadFlowVersion(trx, session.tenantId, execution.flow_version_id);
-    const ectx = engineContext({
-      conversationId: conversation.id,
-      customerId: conversation.customer_id,
-      variables,
+    return advanceExecution(ctx, trx, {
+      execution,
+      conversation: { ...conversation, variables },
       locale: session.locale,
-    });
-    const stepResult = await step(
-      flow,
-      execution.state as unknown as ExecutionState,
-      { kind: 'resume', values: checked.values },
-      ectx,
-    );
-    const plan = planStep({
-      tenantId: session.tenantId,
-      conversationId: conversation.id,
-      executionId: execution.id,
-      lastSeq: execution.last_seq,
-      flow,
-      result: stepResult,
+      input: { kind: 'resume', values: checked.values },
+      expectedStatus: 'waiting_input',
+      userItem: { type: 'values', nodeId: wait.node_id, values: checked.values },
       now,
     });
-    const ended =
-      stepResult.status === 'completed' || stepResult.status === 'failed' || stepResult.status === 'aborted';
-    const row = await trx
-      .updateTable('executions')
-      .set({
-        status: stepResult.status,
-        version: execution.version + 1,
-        state: json(stepResult.state),
-        last_seq: plan.lastSeq,
-        wait_id: plan.waitId ?? execution.wait_id,
-        wait_expires_at: plan.waitExpiresAt,
-        error: stepResult.error ? json(stepResult.error) : null,
-        reason: stepResult.reason ?? null,
-        trace: appendTrace(stepResult.trace),
-        updated_at: now,
-        ended_at: ended ? now : null,
-      })
-      .where('id', '=', execution.id)
-      .where('version', '=', execution.version)
-      .where('status', '=', 'waiting_input')
-      .returning([
-        'id',
-        'conversation_id',
-        'status',
-        'version',
-        'last_seq',
-        'wait_id',
-        'wait_expires_at',
-        'error',
-        'reason',
-      ])
-      .executeTakeFirst();
-    if (!row) throw tokenMismatch();
-    await trx
-      .insertInto('chat_items')
-      .values({
-        tenant_id: session.tenantId,
-        conversation_id: conversation.id,
-        execution_id: execution.id,
-        seq: null,
-        role: 'user',
-        body: json({ type: 'values', nodeId: wait.node_id, values: checked.values }),
-        created_at: now,
-      })
-      .execute();
-    await plan.write(trx);
-    return { row, blocks: plan.blocks, waitFields: stepResult.wait?.fields ?? null };
   });
   ctx.events.changed(result.row.id);
-  return turnResponse(ctx.secrets, result.row, result.blocks, result.waitFields);
+  ctx.jobs.wake();
+  return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
 }

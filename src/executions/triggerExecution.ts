@@ -11,8 +11,9 @@ import { findPublishedFlow } from '../flows/flowService.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { engineContext } from './engineContext.js';
-import { planStep } from './persistStep.js';
-import { turnResponse } from './turnResponse.js';
+import { loadFlowCatalog } from './loadFlowCatalog.js';
+import { continueJobKey, notifyChanged, planStep } from './persistStep.js';
+import { executionViewColumns, turnResponse, waitViewOf } from './turnResponse.js';
 
 const OPEN_STATUSES = ['running', 'waiting_input', 'waiting_time'] as const;
 
@@ -71,8 +72,11 @@ export async function triggerExecution(
         .execute();
     }
 
-    // An open execution of the conversation gives way to the new trigger.
+    // An open execution of the conversation gives way to the new trigger; a pending async job of it is dropped.
     const superseded = open.map((e) => e.id);
+    for (const e of open) {
+      if (e.status === 'waiting_time' && e.wait_id) await ctx.jobs.cancel(trx, continueJobKey(e.wait_id));
+    }
     if (superseded.length > 0) {
       await trx
         .updateTable('executions')
@@ -89,11 +93,15 @@ export async function triggerExecution(
     }
 
     const executionId = uuidv7();
+    const started = performance.now();
+    const flows = await loadFlowCatalog(trx, session.tenantId, flow.definition, null);
     const ectx = engineContext({
       conversationId: conversation.id,
       customerId: conversation.customer_id,
       variables,
       locale: session.locale,
+      now,
+      ...(flows ? { flows } : {}),
     });
     const stepResult = await step(
       flow.definition,
@@ -110,6 +118,7 @@ export async function triggerExecution(
       flow: flow.definition,
       result: stepResult,
       now,
+      jobs: ctx.jobs,
     });
     const ended =
       stepResult.status === 'completed' || stepResult.status === 'failed' || stepResult.status === 'aborted';
@@ -132,21 +141,12 @@ export async function triggerExecution(
         error: stepResult.error ? json(stepResult.error) : null,
         reason: stepResult.reason ?? null,
         trace: json(stepResult.trace),
+        active_ms: Math.round(performance.now() - started),
         created_at: now,
         updated_at: now,
         ended_at: ended ? now : null,
       })
-      .returning([
-        'id',
-        'conversation_id',
-        'status',
-        'version',
-        'last_seq',
-        'wait_id',
-        'wait_expires_at',
-        'error',
-        'reason',
-      ])
+      .returning(executionViewColumns)
       .executeTakeFirstOrThrow();
     await trx
       .insertInto('chat_items')
@@ -165,9 +165,11 @@ export async function triggerExecution(
       })
       .execute();
     await plan.write(trx);
-    return { row, blocks: plan.blocks, waitFields: stepResult.wait?.fields ?? null, superseded };
+    await notifyChanged(trx, ctx.db.backend, executionId);
+    return { row, blocks: plan.blocks, wait: waitViewOf(stepResult.wait), superseded };
   });
   for (const id of result.superseded) ctx.events.changed(id);
   ctx.events.changed(result.row.id);
-  return turnResponse(ctx.secrets, result.row, result.blocks, result.waitFields);
+  ctx.jobs.wake();
+  return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
 }

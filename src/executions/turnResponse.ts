@@ -6,6 +6,9 @@ import type { Secrets } from '../security/secrets.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { encodeCursor } from './cursor.js';
 
+/** How often a widget should poll while the execution waits on async work (DESIGN §7). */
+export const POLL_AFTER_MS = 1000;
+
 export interface ExecutionView {
   id: string;
   conversation_id: string;
@@ -18,12 +21,27 @@ export interface ExecutionView {
   reason: string | null;
 }
 
+export const executionViewColumns = [
+  'id',
+  'conversation_id',
+  'status',
+  'version',
+  'last_seq',
+  'wait_id',
+  'wait_expires_at',
+  'error',
+  'reason',
+] as const;
+
+/** The open wait, as the response shows it. */
+export type WaitView = { kind: 'input'; fields: Field[] } | { kind: 'time'; resumeAt: Date | null };
+
 /** The one shape every turn reply, poll and stream `done` event is built from. */
 export function turnResponse(
   secrets: Secrets,
   execution: ExecutionView,
   blocks: Block[],
-  waitFields: Field[] | null,
+  wait: WaitView | null,
 ): ChatTurnResponse {
   const response: ChatTurnResponse = {
     executionId: execution.id,
@@ -32,12 +50,19 @@ export function turnResponse(
     blocks,
     cursor: encodeCursor({ seq: execution.last_seq, version: execution.version }),
   };
-  if (execution.status === 'waiting_input' && execution.wait_id && waitFields) {
+  if (execution.status === 'waiting_input' && execution.wait_id && wait?.kind === 'input') {
     response.waitToken = waitToken(secrets, execution.wait_id);
     response.wait = {
       type: 'input',
-      fields: waitFields,
-      expiresAt: execution.wait_expires_at ? execution.wait_expires_at.toISOString() : null,
+      fields: wait.fields,
+      expiresAt: execution.wait_expires_at ? toSeconds(execution.wait_expires_at) : null,
+    };
+  }
+  if (execution.status === 'waiting_time') {
+    response.wait = {
+      type: 'time',
+      pollAfterMs: POLL_AFTER_MS,
+      ...(wait?.kind === 'time' && wait.resumeAt ? { resumeAt: toSeconds(wait.resumeAt) } : {}),
     };
   }
   if (execution.status === 'failed' && execution.error) {
@@ -45,4 +70,19 @@ export function turnResponse(
   }
   if (execution.status === 'aborted' && execution.reason) response.reason = execution.reason;
   return response;
+}
+
+/** The wait view of a step that just ran, from the engine's result. */
+export function waitViewOf(
+  wait: { type: 'input'; fields: Field[] } | { type: 'time'; resumeAt?: string } | undefined,
+): WaitView | null {
+  if (!wait) return null;
+  return wait.type === 'input'
+    ? { kind: 'input', fields: wait.fields }
+    : { kind: 'time', resumeAt: wait.resumeAt ? new Date(wait.resumeAt) : null };
+}
+
+/** RFC 3339 UTC to the second, like every timestamp of the public API. */
+export function toSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -9,7 +9,7 @@ import { sendError } from './errorHandler.js';
 export const ALLOWED_HEADERS =
   'Authorization, Content-Type, Idempotency-Key, X-Comerix-Public-Key, If-None-Match, Last-Event-ID';
 export const EXPOSED_HEADERS =
-  'ETag, X-Edge-Source, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id';
+  'ETag, X-Edge-Source, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, X-Request-Id, Idempotency-Replayed';
 const ORIGIN_SET_TTL_MS = 30_000;
 
 /**

@@ -157,3 +157,15 @@ async function deleteRecord(ctx: AppContext, where: RecordKey, createdAt?: Date)
   if (createdAt) q = q.where('created_at', '=', createdAt);
   await q.execute();
 }
+
+/** JSON with object keys sorted, so the same body sent with members in another order matches. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
 import type { Database, PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
+import { KEYS_CHANNEL } from '../executions/ExecutionEvents.js';
 import { knownIntentNames } from '../flows/flowService.js';
 import { normalizeOrigin } from './normalizeOrigin.js';
 
@@ -66,7 +67,7 @@ export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInp
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  ctx.origins.invalidate();
+  await announceKeyChange(ctx);
   return created;
 }
 
@@ -84,7 +85,7 @@ export async function revokeWidgetKey(ctx: AppContext, key: string): Promise<Pub
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new AppError('not_found', 'no such widget key');
-  ctx.origins.invalidate();
+  await announceKeyChange(ctx);
   return row;
 }
 
@@ -106,4 +107,10 @@ export function keyAllowsIntent(
   intent: string,
 ): boolean {
   return key.allows_all_intents || key.allowed_intents.includes(intent);
+}
+
+/** Tells this process and, on PostgreSQL, every other one that key data changed. */
+async function announceKeyChange(ctx: AppContext): Promise<void> {
+  ctx.events.keysChanged();
+  if (ctx.db.backend === 'postgres') await sql`select pg_notify(${KEYS_CHANNEL}, '')`.execute(ctx.kysely);
 }

@@ -16,7 +16,7 @@ export function banner(args: { url: string; config: Config; demo: DemoInfo | und
   ];
   if (demo?.publicKey) {
     lines.push(
-      `  Demo key    ${demo.publicKey}   (tenant "demo", intents order_status + returns, origins ${args.origins.join(', ')})`,
+      `  Demo key    ${demo.publicKey}   (tenant "demo", intents order_status, returns, track_order; origins ${args.origins.join(', ')})`,
       '',
       'Open a session (step 2 of the quick start):',
       `  curl -X POST ${url}/api/public/v1/chat/sessions \\`,

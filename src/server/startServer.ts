@@ -7,8 +7,10 @@ import { startControlSocket } from '../cli/controlSocket.js';
 import { type Config, displayHost } from '../config.js';
 import { type DataDirLock, lockDataDir } from '../db/dataDirLock.js';
 import { DEMO_ORIGINS, DEMO_SLUG, type DemoInfo, demoKey, seedDemo } from '../demo/seedDemo.js';
+import { performHttp } from '../executions/performHttp.js';
 import { findTenant } from '../tenants/tenantStore.js';
 import { banner } from './banner.js';
+import { startWorker } from './startWorker.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -23,7 +25,7 @@ export interface RunningServer {
  */
 export async function startServer(
   config: Config,
-  options: { seed: boolean; printBanner?: boolean },
+  options: { seed: boolean; worker: boolean; printBanner?: boolean },
 ): Promise<RunningServer> {
   let lock: DataDirLock | undefined;
   if (config.backend === 'pglite') lock = lockDataDir(config.dataDir);
@@ -42,6 +44,11 @@ export async function startServer(
     });
     await app.listen({ port: config.port, host: config.host });
     if (config.backend === 'pglite') control = await startControlSocket(ctx, config.dataDir);
+    // Embedded mode has one process, so it always works its own jobs; on PostgreSQL `serve` leaves them to workers.
+    const worker =
+      options.worker || config.backend === 'pglite'
+        ? await startWorker(ctx, { http: performHttp, log: (msg, err) => app.log.warn({ err }, msg) })
+        : undefined;
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     if (!config.publicUrlExplicit) config.publicUrl = `http://${displayHost(config.host)}:${port}`;
@@ -58,7 +65,9 @@ export async function startServer(
         if (stopped) return;
         stopped = true;
         control?.close();
+        await worker?.stop();
         await app.close();
+        await ctx.events.close();
         await db.close();
         lock?.release();
       },

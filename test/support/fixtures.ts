@@ -10,7 +10,7 @@ import { createTenant } from '../../src/tenants/tenantStore.js';
 export const ORIGIN = 'https://acme.com';
 let counter = 0;
 
-export function exampleFlow(name: 'order_status' | 'returns'): Record<string, unknown> {
+export function exampleFlow(name: 'order_status' | 'returns' | 'track_order'): Record<string, unknown> {
   return JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'flows', `${name}.json`), 'utf8'));
 }
 

@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate } from '../../src/db/migrate.js';
 import { openPglite, openPostgres } from '../../src/db/openDatabase.js';
+import { GraphileJobQueue } from '../../src/jobs/GraphileJobQueue.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -39,6 +40,8 @@ export default async function setup(project: TestProject) {
   const db = await openPostgres(tplUrl, { max: 1 });
   await migrate(db.kysely);
   await db.close();
+  // graphile-worker's schema too, so per-file clones start with a ready queue.
+  await new GraphileJobQueue(tplUrl, db.kysely).prepare();
   project.provide('postgresTemplate', tplUrl);
   return async () => {
     // Drop the template and every per-file clone of this run.

@@ -8,6 +8,8 @@ import { buildApp } from '../../src/app/buildApp.js';
 import { createContext } from '../../src/app/createContext.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Db, openPglite, openPostgres } from '../../src/db/openDatabase.js';
+import { performHttp } from '../../src/executions/performHttp.js';
+import { startWorker } from '../../src/server/startWorker.js';
 import { withDatabase } from './globalSetup.js';
 
 export const backend = (process.env.COMERIX_TEST_BACKEND ?? 'pglite') as 'pglite' | 'postgres';
@@ -59,16 +61,44 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a real database, for in-process `inject()` tests. */
-export async function createTestApp(): Promise<TestApp> {
+/**
+ * The real app on a real database, for in-process `inject()` tests; with `worker`, the job queue is worked in
+ * this process too (graphile-worker on PostgreSQL, the jobs table on PGlite).
+ */
+export async function createTestApp(
+  options: { worker?: boolean; env?: Record<string, string>; logs?: string[] } = {},
+): Promise<TestApp> {
   const db = await openTestDb();
-  const ctx = await createContext(testConfig(), db);
-  const app = await buildApp(ctx);
+  const config = testConfig({
+    COMERIX_ALLOW_PRIVATE_NETWORKS: 'true',
+    COMERIX_JOB_LEASE_SECONDS: '5',
+    ...(db.url ? { DATABASE_URL: db.url } : {}),
+    ...options.env,
+  });
+  const ctx = await createContext(config, db);
+  const logs = options.logs;
+  const app = await buildApp(
+    ctx,
+    logs ? { logger: { level: 'trace', stream: { write: (line: string) => logs.push(line) } } } : {},
+  );
+  const worker = options.worker
+    ? await startWorker(ctx, {
+        http: performHttp,
+        ...(logs
+          ? {
+              log: (msg: string, err?: unknown) =>
+                logs.push(`${msg} ${err instanceof Error ? `${err.message} ${err.stack}` : String(err)}`),
+            }
+          : {}),
+      })
+    : undefined;
   return {
     ctx,
     app,
     async close() {
+      await worker?.stop();
       await app.close();
+      await ctx.events.close();
       await db.close();
     },
   };

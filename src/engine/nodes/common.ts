@@ -4,6 +4,7 @@ import type { PortSpec } from './types.js';
 
 export const NODE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const VAR_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+export const INTENT_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
 export const nodeIdSchema = z.string().regex(NODE_ID_PATTERN, 'must match ^[A-Za-z0-9_-]{1,64}$');
 export const portNameSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must match ^[A-Za-z0-9_.:-]{1,64}$');

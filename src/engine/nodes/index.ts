@@ -1,14 +1,18 @@
 // Node registry: type → module. Adding a node type (http, task, delay, subflow, llm, handoff) is one file plus one
 // line here and one in nodeSchema's list.
 import { z } from 'zod';
-import type { JsonObject } from '../types.js';
+import type { Json, JsonObject } from '../types.js';
 import { askNode } from './ask.js';
 import { choiceNode } from './choice.js';
 import { conditionNode } from './condition.js';
+import { delayNode } from './delay.js';
 import { endNode } from './end.js';
 import { goalNode } from './goal.js';
+import { httpNode } from './http.js';
 import { messageNode } from './message.js';
 import { setNode } from './set.js';
+import { subflowNode } from './subflow.js';
+import { taskNode } from './task.js';
 import type { ExpressionSite, NodeOutcome, NodeRuntime, Port, PortSpec } from './types.js';
 
 export const nodeSchema = z.discriminatedUnion('type', [
@@ -19,6 +23,10 @@ export const nodeSchema = z.discriminatedUnion('type', [
   setNode.schema,
   goalNode.schema,
   endNode.schema,
+  httpNode.schema,
+  taskNode.schema,
+  delayNode.schema,
+  subflowNode.schema,
 ]);
 export type FlowNode = z.infer<typeof nodeSchema>;
 export type NodeType = FlowNode['type'];
@@ -31,6 +39,7 @@ export interface AnyNodeModule {
   expressions(node: FlowNode): ExpressionSite[];
   run(node: FlowNode, rt: NodeRuntime): Promise<NodeOutcome>;
   resume?(node: FlowNode, values: JsonObject, rt: NodeRuntime): Port;
+  jobResult?(node: FlowNode, result: Json, rt: NodeRuntime): Port;
 }
 
 const modules = {
@@ -41,6 +50,10 @@ const modules = {
   set: setNode,
   goal: goalNode,
   end: endNode,
+  http: httpNode,
+  task: taskNode,
+  delay: delayNode,
+  subflow: subflowNode,
 } satisfies { [K in NodeType]: { type: K } };
 
 export const nodeTypes = Object.keys(modules) as NodeType[];

@@ -5,7 +5,7 @@ import type { BlockBody } from '../blocks.js';
 import type { EvalScope } from '../expressions.js';
 import type { UrlKind } from '../safeUrl.js';
 import type { TemplateMode } from '../templates.js';
-import type { Effect, Json, JsonObject } from '../types.js';
+import type { Effect, ExecutionErrorCode, JobRequest, Json, JsonObject } from '../types.js';
 
 /** An outgoing port; `null` is the unnamed default port (an edge without `port`). */
 export type Port = string | null;
@@ -32,6 +32,8 @@ export interface NodeRuntime {
   /** The execution's variables, live: writes are visible to later expressions in the same turn. */
   readonly vars: JsonObject;
   readonly scope: EvalScope;
+  /** The turn's clock (EngineContext.now). */
+  readonly now: Date;
   evaluate(source: string): Promise<Json | undefined>;
   render(template: string, mode: TemplateMode): Promise<string>;
   emit(block: BlockBody): void;
@@ -43,7 +45,13 @@ export interface NodeRuntime {
 export type NodeOutcome =
   | { kind: 'next'; port: Port }
   | { kind: 'wait'; fields: Field[]; submitLabel?: string }
-  | { kind: 'end'; status: 'completed' | 'aborted'; reason?: string };
+  | { kind: 'end'; status: 'completed' | 'aborted'; reason?: string }
+  /** Hand the work to a queue worker and wait (`waiting_time`); `runAt` (ISO) delays it. */
+  | { kind: 'job'; job: JobRequest; runAt?: string }
+  /** Run the tenant's published flow of `intent` inline, then continue on the default port. */
+  | { kind: 'subflow'; intent: string }
+  /** Fail the execution; the walker names the node in the message. */
+  | { kind: 'fail'; code: ExecutionErrorCode; message: string };
 
 export interface NodeBase {
   id: string;
@@ -59,6 +67,8 @@ export interface NodeModule<S extends z.ZodType<NodeBase>> {
   run(node: z.infer<S>, rt: NodeRuntime): Promise<NodeOutcome>;
   /** Waiting nodes only: applies resume values (already validated) and returns the port to follow. */
   resume?(node: z.infer<S>, values: JsonObject, rt: NodeRuntime): Port;
+  /** Async nodes only (those whose run returns `job`): applies the job's result and returns the port to follow. */
+  jobResult?(node: z.infer<S>, result: Json, rt: NodeRuntime): Port;
 }
 
 /** Identity helper that keeps a module's precise schema type for the registry's discriminated union. */

@@ -1,6 +1,6 @@
 // Flow fixtures and helpers shared by the engine tests.
 import { expect } from 'vitest';
-import type { EngineContext, EngineInput, JsonObject } from '../types.js';
+import type { EngineContext, EngineInput, FlowCatalog, Json, JsonObject } from '../types.js';
 import { type FlowDefinition, validateFlow } from '../validateFlow.js';
 
 /** The §5.1 example, verbatim. */
@@ -110,15 +110,41 @@ export function flowOf(nodes: unknown[], edges: unknown[] = [], start?: string):
   return loadFlow({ intent: { name: 'test', description: 'test' }, start: start ?? first.id, nodes, edges });
 }
 
+/** The fixed clock of engine tests. */
+export const NOW = new Date('2030-01-15T12:00:00.000Z');
+
 export function engineContext(overrides: Partial<EngineContext> = {}, variables: JsonObject = {}): EngineContext {
   return {
     conversation: { id: 'conv-1', customer_id: 'cust-1', variables },
     session: { locale: 'en' },
     maxSteps: 1_000,
     expressionTimeoutMs: 250,
+    now: NOW,
     ...overrides,
   };
 }
 
 export const trigger: EngineInput = { kind: 'trigger' };
 export const resumeWith = (values: JsonObject): EngineInput => ({ kind: 'resume', values });
+export const jobResult = (nodeId: string, result: Json): EngineInput => ({ kind: 'job_result', nodeId, result });
+
+/** A flow with the given intent name around the given nodes and edges. */
+export function intentFlow(intent: string, nodes: unknown[], edges: unknown[] = []): FlowDefinition {
+  const first = nodes[0] as { id: string };
+  return loadFlow({ intent: { name: intent, description: intent }, start: first.id, nodes, edges });
+}
+
+/**
+ * An in-memory FlowCatalog: `published` maps intents to version ids, `versions` holds every version. Mutating
+ * `published` afterwards simulates a republish.
+ */
+export function catalogOf(versions: Record<string, FlowDefinition>, published: Record<string, string>): FlowCatalog {
+  return {
+    published(intent) {
+      const versionId = Object.hasOwn(published, intent) ? published[intent] : undefined;
+      const flow = versionId === undefined ? undefined : versions[versionId];
+      return versionId === undefined || flow === undefined ? undefined : { versionId, flow };
+    },
+    version: (versionId) => (Object.hasOwn(versions, versionId) ? versions[versionId] : undefined),
+  };
+}

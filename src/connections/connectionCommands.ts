@@ -1,0 +1,57 @@
+import type { AppContext } from '../app/AppContext.js';
+import { formatTable } from '../cli/formatTable.js';
+import { AppError } from '../errors/AppError.js';
+import { requireTenant } from '../tenants/tenantStore.js';
+import { createConnection, deleteConnection, listConnections, testConnection } from './connectionService.js';
+import type { ConnectionAuthType, ConnectionType } from './connectionTypes.js';
+
+/** `connection:*` data commands, parsed by the CLI; the secret was read there from an env var or stdin. */
+export type ConnectionCommandRequest =
+  | {
+      command: 'connection:create';
+      tenant: string;
+      name: string;
+      baseUrl: string;
+      type?: ConnectionType;
+      authType?: ConnectionAuthType;
+      headerName?: string;
+      username?: string;
+      tokenUrl?: string;
+      clientId?: string;
+      scope?: string;
+      clientAuth?: 'basic' | 'post';
+      secret?: string;
+    }
+  | { command: 'connection:list'; tenant: string }
+  | { command: 'connection:test'; tenant: string; name: string; path?: string }
+  | { command: 'connection:delete'; tenant: string; name: string };
+
+/** Returns exactly what goes on stdout; a failed test throws, so the CLI prints it on stderr and exits 1. */
+export async function runConnectionCommand(ctx: AppContext, request: ConnectionCommandRequest): Promise<string> {
+  const tenant = await requireTenant(ctx, request.tenant);
+  switch (request.command) {
+    case 'connection:create': {
+      const { command: _command, tenant: _tenant, ...input } = request;
+      return (await createConnection(ctx, { ...input, tenantId: tenant.id })).id;
+    }
+    case 'connection:list':
+      return formatTable(
+        ['NAME', 'TYPE', 'AUTH', 'BASE URL', 'ID'],
+        (await listConnections(ctx, tenant.id)).map((c) => [c.name, c.type, c.authType, c.baseUrl, c.id]),
+      );
+    case 'connection:test': {
+      const result = await testConnection(ctx, tenant.id, request.name, request.path ? { path: request.path } : {});
+      if (result.ok) return `ok ${result.status} ${result.latencyMs}ms`;
+      const error = result.error;
+      const detail = error?.bodyExcerpt ? ` — ${error.bodyExcerpt}` : '';
+      throw new AppError(
+        'unavailable',
+        error
+          ? `connection test failed: ${error.code}: ${error.message}${detail}`
+          : `connection test failed: HTTP ${result.status}`,
+      );
+    }
+    case 'connection:delete':
+      return (await deleteConnection(ctx, tenant.id, request.name)).id;
+  }
+}

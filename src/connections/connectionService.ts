@@ -1,0 +1,320 @@
+import { randomUUID } from 'node:crypto';
+import { type Selectable, sql } from 'kysely';
+import { uuidv7 } from 'uuidv7';
+import type { AppContext } from '../app/AppContext.js';
+import { json } from '../db/json.js';
+import type { ConnectionsTable } from '../db/types.js';
+import { AppError, type FieldIssue } from '../errors/AppError.js';
+import { isUsableAuthHeaderName } from '../outbound/headers.js';
+import { OutboundError, type OutboundErrorCode } from '../outbound/OutboundError.js';
+import type { OAuthTokenCache } from '../outbound/oauth2.js';
+import { outboundRequest } from '../outbound/outboundRequest.js';
+import { parseBaseUrl } from '../outbound/requestUrl.js';
+import type { LookupAll } from '../outbound/ssrfGuard.js';
+import { sealConnectionSecret } from './connectionSecret.js';
+import {
+  AUTH_TYPES,
+  CONNECTION_NAME,
+  CONNECTION_TYPES,
+  type ConnectionAuthConfig,
+  type ConnectionAuthType,
+  type ConnectionType,
+  type ConnectionView,
+} from './connectionTypes.js';
+import { resolveConnection } from './resolveConnection.js';
+
+export interface CreateConnectionInput {
+  tenantId: string;
+  /** ^[a-z][a-z0-9_-]{0,63}$, unique per tenant. */
+  name: string;
+  /** Default `http`. */
+  type?: ConnectionType;
+  /** http(s), no userinfo, query or fragment. */
+  baseUrl: string;
+  /** Default `none`. */
+  authType?: ConnectionAuthType;
+  headerName?: string;
+  username?: string;
+  tokenUrl?: string;
+  clientId?: string;
+  scope?: string;
+  clientAuth?: 'basic' | 'post';
+  /** The header value (header), token (bearer), password (basic) or client secret (oauth2). Never returned. */
+  secret?: string;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  /** The response status, when there was a response. */
+  status?: number;
+  latencyMs: number;
+  error?: { code: OutboundErrorCode; message: string; bodyExcerpt?: string };
+}
+
+export interface TestConnectionOptions {
+  /** Path below the base URL to GET instead of the base URL itself (e.g. `/health`). */
+  path?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Test hooks: DNS and the OAuth2 token cache. */
+  lookup?: LookupAll;
+  tokenCache?: OAuthTokenCache;
+}
+
+const MAX_SECRET = 8_192;
+const MAX_TEXT = 512;
+const PRINTABLE = /^[\u0020-\u007e\u00a0-\uffff]*$/;
+
+/** Which optional settings each auth type takes; anything else given is a mistake worth reporting. */
+const SETTINGS: Record<ConnectionAuthType, (keyof ConnectionAuthConfig)[]> = {
+  none: [],
+  header: ['headerName'],
+  bearer: [],
+  basic: ['username'],
+  oauth2_client_credentials: ['tokenUrl', 'clientId', 'scope', 'clientAuth'],
+};
+const SECRET_LABEL: Record<Exclude<ConnectionAuthType, 'none'>, [key: string, label: string]> = {
+  header: ['value', 'the header value'],
+  bearer: ['token', 'the bearer token'],
+  basic: ['password', 'the password'],
+  oauth2_client_credentials: ['clientSecret', 'the client secret'],
+};
+
+function validate(input: CreateConnectionInput): {
+  type: ConnectionType;
+  baseUrl: string;
+  authType: ConnectionAuthType;
+  config: ConnectionAuthConfig;
+} {
+  const issues: FieldIssue[] = [];
+  const issue = (path: string, rule: string, message: string) => issues.push({ path, rule, message });
+  if (typeof input.name !== 'string' || !CONNECTION_NAME.test(input.name)) {
+    issue('name', 'pattern', 'name must match ^[a-z][a-z0-9_-]{0,63}$ (lowercase letter first)');
+  }
+  const type = input.type ?? 'http';
+  if (!CONNECTION_TYPES.includes(type)) issue('type', 'enum', `type must be one of ${CONNECTION_TYPES.join(', ')}`);
+  const base =
+    typeof input.baseUrl === 'string' && input.baseUrl.length <= 2_048 ? parseBaseUrl(input.baseUrl) : undefined;
+  if (!base) {
+    // Never echo the given URL: it might carry credentials.
+    issue('baseUrl', 'url', 'baseUrl must be an http(s) URL without credentials, query or fragment');
+  }
+  const authType = input.authType ?? 'none';
+  if (!AUTH_TYPES.includes(authType)) issue('authType', 'enum', `authType must be one of ${AUTH_TYPES.join(', ')}`);
+
+  const config: ConnectionAuthConfig = {};
+  const allowed = SETTINGS[authType] ?? [];
+  for (const key of ['headerName', 'username', 'tokenUrl', 'clientId', 'scope', 'clientAuth'] as const) {
+    const value = input[key];
+    if (value === undefined || value === '') continue;
+    if (!allowed.includes(key)) {
+      issue(key, 'not_applicable', `${key} does not apply to ${authType} auth`);
+      continue;
+    }
+    if (typeof value !== 'string' || value.length > MAX_TEXT || !PRINTABLE.test(value)) {
+      issue(key, 'text', `${key} must be printable text of at most ${MAX_TEXT} characters`);
+      continue;
+    }
+    (config as Record<string, string>)[key] = value;
+  }
+  if (authType === 'header') {
+    if (!config.headerName) issue('headerName', 'required', 'header auth needs headerName');
+    else if (!isUsableAuthHeaderName(config.headerName)) {
+      issue('headerName', 'header', `headerName "${config.headerName}" is not a usable header name`);
+    }
+  }
+  if (authType === 'basic') {
+    if (!config.username) issue('username', 'required', 'basic auth needs username');
+    else if (config.username.includes(':')) issue('username', 'basic', 'username must not contain ":"');
+  }
+  if (authType === 'oauth2_client_credentials') {
+    if (!config.tokenUrl) issue('tokenUrl', 'required', 'oauth2 auth needs tokenUrl');
+    else if (!parseBaseUrl(config.tokenUrl)) {
+      issue('tokenUrl', 'url', 'tokenUrl must be an http(s) URL without credentials, query or fragment');
+    }
+    if (!config.clientId) issue('clientId', 'required', 'oauth2 auth needs clientId');
+    if (config.clientAuth && config.clientAuth !== 'basic' && config.clientAuth !== 'post') {
+      issue('clientAuth', 'enum', 'clientAuth must be basic or post');
+    }
+  }
+
+  const secret = input.secret;
+  if (authType === 'none') {
+    if (secret !== undefined && secret !== '') issue('secret', 'not_applicable', 'auth none takes no secret');
+  } else if (AUTH_TYPES.includes(authType)) {
+    const label = SECRET_LABEL[authType][1];
+    // Messages say what is wrong with the secret, never what it is.
+    if (typeof secret !== 'string' || secret === '')
+      issue('secret', 'required', `${authType} auth needs a secret (${label})`);
+    else if (secret.length > MAX_SECRET)
+      issue('secret', 'length', `the secret is longer than ${MAX_SECRET} characters`);
+    else if (authType !== 'basic' && !/^[\t\u0020-\u007e\u0080-\u00ff]*$/.test(secret)) {
+      issue('secret', 'header', 'the secret contains CR, LF or another character not allowed in a header');
+    } else if (authType !== 'basic' && secret.trim() !== secret) {
+      issue('secret', 'header', 'the secret has leading or trailing whitespace');
+    }
+  }
+
+  if (issues.length > 0) {
+    throw new AppError('invalid_request', issues.map((i) => i.message).join('; '), { fields: issues });
+  }
+  return { type, baseUrl: base!.toString(), authType, config };
+}
+
+function toView(
+  row: Omit<Selectable<ConnectionsTable>, 'secret_ciphertext'> & { has_secret: boolean },
+): ConnectionView {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    type: row.type,
+    baseUrl: row.base_url,
+    authType: row.auth_type,
+    authConfig: { ...(row.auth_config as ConnectionAuthConfig) },
+    hasSecret: row.has_secret,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+/** The public columns: the ciphertext itself never leaves the database here (only resolveConnection reads it). */
+const PUBLIC_COLUMNS = [
+  'id',
+  'tenant_id',
+  'name',
+  'type',
+  'base_url',
+  'auth_type',
+  'auth_config',
+  sql<boolean>`secret_ciphertext is not null`.as('has_secret'),
+  'created_at',
+  'updated_at',
+] as const;
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string })?.code === '23505';
+}
+
+/** Creates a connection; its secret is encrypted before it reaches the database and is never returned. */
+export async function createConnection(ctx: AppContext, input: CreateConnectionInput): Promise<ConnectionView> {
+  const { type, baseUrl, authType, config } = validate(input);
+  const existing = await ctx.kysely
+    .selectFrom('connections')
+    .select('id')
+    .where('tenant_id', '=', input.tenantId)
+    .where('name', '=', input.name)
+    .executeTakeFirst();
+  const duplicate = () => new AppError('invalid_request', `a connection named "${input.name}" already exists`);
+  if (existing) throw duplicate();
+  const id = uuidv7();
+  const secretCiphertext =
+    authType === 'none'
+      ? null
+      : sealConnectionSecret(
+          ctx.secrets,
+          { tenantId: input.tenantId, connectionId: id },
+          { [SECRET_LABEL[authType][0]]: input.secret! },
+        );
+  try {
+    const row = await ctx.kysely
+      .insertInto('connections')
+      .values({
+        id,
+        tenant_id: input.tenantId,
+        name: input.name,
+        type,
+        base_url: baseUrl,
+        auth_type: authType,
+        auth_config: json(config),
+        secret_ciphertext: secretCiphertext,
+      })
+      .returning(PUBLIC_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toView(row);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicate();
+    throw error;
+  }
+}
+
+export async function listConnections(ctx: AppContext, tenantId: string): Promise<ConnectionView[]> {
+  const rows = await ctx.kysely
+    .selectFrom('connections')
+    .select(PUBLIC_COLUMNS)
+    .where('tenant_id', '=', tenantId)
+    .orderBy('name')
+    .execute();
+  return rows.map(toView);
+}
+
+/** The tenant's connection by name; another tenant's connection is not found, exactly like a missing one. */
+export async function getConnection(ctx: AppContext, tenantId: string, name: string): Promise<ConnectionView> {
+  const row = await ctx.kysely
+    .selectFrom('connections')
+    .select(PUBLIC_COLUMNS)
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+  if (!row) throw notFound(name);
+  return toView(row);
+}
+
+/** Deletes the tenant's connection; returns what it was (without its secret). */
+export async function deleteConnection(ctx: AppContext, tenantId: string, name: string): Promise<ConnectionView> {
+  const row = await ctx.kysely
+    .deleteFrom('connections')
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', name)
+    .returning(PUBLIC_COLUMNS)
+    .executeTakeFirst();
+  if (!row) throw notFound(name);
+  return toView(row);
+}
+
+/**
+ * GETs the base URL (or `path` below it) through the outbound client, one attempt, with the connection's auth and
+ * the SSRF guard as configured. ok = a response with status < 400. Failures are results, not exceptions (only an
+ * unknown connection throws `not_found`).
+ */
+export async function testConnection(
+  ctx: AppContext,
+  tenantId: string,
+  name: string,
+  options: TestConnectionOptions = {},
+): Promise<ConnectionTestResult> {
+  const connection = await resolveConnection(ctx, tenantId, name);
+  if (!connection) throw notFound(name);
+  const started = performance.now();
+  try {
+    const response = await outboundRequest({
+      connection,
+      method: 'GET',
+      path: options.path ?? '',
+      idempotencyKey: `connection-test:${randomUUID()}`,
+      allowPrivateNetworks: ctx.config.allowPrivateNetworks,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      retry: { maxAttempts: 1 },
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+      ...(options.tokenCache ? { tokenCache: options.tokenCache } : {}),
+    });
+    return { ok: response.status < 400, status: response.status, latencyMs: response.latencyMs };
+  } catch (error) {
+    if (!(error instanceof OutboundError)) throw error;
+    return {
+      ok: false,
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      latencyMs: Math.round(performance.now() - started),
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.bodyExcerpt ? { bodyExcerpt: error.bodyExcerpt } : {}),
+      },
+    };
+  }
+}
+
+function notFound(name: string): AppError {
+  return new AppError('not_found', `no connection named "${name}"`);
+}

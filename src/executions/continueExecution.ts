@@ -1,0 +1,158 @@
+import type { AppContext } from '../app/AppContext.js';
+import type { EngineInput, ExecutionErrorCode, JobRequest, Json } from '../engine/types.js';
+import { AppError } from '../errors/AppError.js';
+import type { JobHandler } from '../jobs/JobQueue.js';
+import { TaskInputError, type TaskRegistry } from '../tasks/TaskRegistry.js';
+import { advanceExecution } from './advanceExecution.js';
+import type { ContinuePayload } from './persistStep.js';
+
+/** Running time allowed per execution, waits excluded (DESIGN §5: waiting time does not count). */
+export const EXECUTION_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** Performs an `http` job through the connection; throws a `JobFailure` for outcomes the flow should see as failed. */
+export type HttpPerformer = (
+  ctx: AppContext,
+  payload: ContinuePayload & { request: Extract<JobRequest, { kind: 'http' }> },
+  signal: AbortSignal,
+) => Promise<Json>;
+
+/** A job outcome that retrying cannot change: the execution fails with this code. */
+export class JobFailure extends Error {
+  constructor(
+    readonly code: ExecutionErrorCode,
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The worker side of an async node: do the work outside any transaction, then resume the execution with the
+ * outcome, conditional on it still waiting for this very job. A job delivered twice, or for an execution that was
+ * superseded meanwhile, is a no-op.
+ */
+export function continueExecution(ctx: AppContext, deps: { tasks: TaskRegistry; http: HttpPerformer }): JobHandler {
+  return async (raw, meta) => {
+    const payload = raw as unknown as ContinuePayload;
+    const current = await ctx.kysely
+      .selectFrom('executions')
+      .select(['status', 'wait_id', 'active_ms'])
+      .where('id', '=', payload.executionId)
+      .where('tenant_id', '=', payload.tenantId)
+      .executeTakeFirst();
+    if (current?.status !== 'waiting_time' || current.wait_id !== payload.waitId) return;
+
+    const started = performance.now();
+    const abort = new AbortController();
+    const budget = Math.max(0, EXECUTION_TIMEOUT_MS - current.active_ms);
+    const timer = setTimeout(() => abort.abort(), budget);
+    let input: EngineInput;
+    try {
+      const result = await perform(ctx, deps, payload, abort.signal);
+      input = { kind: 'job_result', nodeId: payload.nodeId, result };
+    } catch (error) {
+      const failure = asFailure(error, abort.signal.aborted);
+      // Transient failures go back to the queue while attempts remain; everything else ends the execution.
+      if (failure.retryable && meta.attempt < meta.maxAttempts) throw error;
+      input = { kind: 'job_failed', nodeId: payload.nodeId, error: { code: failure.code, message: failure.message } };
+    } finally {
+      clearTimeout(timer);
+    }
+    const workMs = performance.now() - started;
+
+    const advanced = await ctx.kysely
+      .transaction()
+      .execute(async (trx) => {
+        const now = new Date();
+        const execution = await trx
+          .selectFrom('executions')
+          .select([
+            'id',
+            'tenant_id',
+            'conversation_id',
+            'status',
+            'version',
+            'state',
+            'last_seq',
+            'wait_id',
+            'flow_version_id',
+            'session_id',
+          ])
+          .where('id', '=', payload.executionId)
+          .where('tenant_id', '=', payload.tenantId)
+          .executeTakeFirst();
+        if (execution?.status !== 'waiting_time' || execution.wait_id !== payload.waitId) return undefined;
+        const conversation = await trx
+          .selectFrom('conversations')
+          .select(['id', 'variables', 'customer_id'])
+          .where('id', '=', execution.conversation_id)
+          .forUpdate()
+          .executeTakeFirstOrThrow();
+        const session = await trx
+          .selectFrom('sessions')
+          .select('locale')
+          .where('id', '=', execution.session_id)
+          .executeTakeFirst();
+        const claimed = await trx
+          .updateTable('waits')
+          .set({ status: 'claimed', claimed_at: now })
+          .where('id', '=', payload.waitId)
+          .where('status', '=', 'open')
+          .executeTakeFirst();
+        if (claimed.numUpdatedRows !== 1n) return undefined;
+        return advanceExecution(ctx, trx, {
+          execution,
+          conversation,
+          locale: session?.locale ?? null,
+          input,
+          expectedStatus: 'waiting_time',
+          extraActiveMs: workMs,
+          now,
+        });
+      })
+      .catch((error: unknown) => {
+        // Another worker continued it first: nothing left to do.
+        if (error instanceof AppError && error.code === 'wait_token_invalid') return undefined;
+        throw error;
+      });
+    if (advanced) {
+      ctx.events.changed(payload.executionId);
+      ctx.jobs.wake();
+    }
+  };
+}
+
+async function perform(
+  ctx: AppContext,
+  deps: { tasks: TaskRegistry; http: HttpPerformer },
+  payload: ContinuePayload,
+  signal: AbortSignal,
+): Promise<Json> {
+  const request = payload.request;
+  switch (request.kind) {
+    case 'delay':
+      return null;
+    case 'http':
+      return deps.http(ctx, { ...payload, request }, signal);
+    case 'task': {
+      const handler = deps.tasks.get(request.task);
+      if (!handler) throw new JobFailure('task_error', `No handler is registered for the task "${request.task}".`);
+      return handler(request.input, {
+        tenantId: payload.tenantId,
+        executionId: payload.executionId,
+        nodeId: payload.nodeId,
+        idempotencyKey: payload.idempotencyKey,
+        signal,
+      });
+    }
+  }
+}
+
+function asFailure(error: unknown, timedOut: boolean): JobFailure {
+  if (timedOut) return new JobFailure('timeout', 'The execution ran longer than its time budget.');
+  if (error instanceof JobFailure) return error;
+  if (error instanceof TaskInputError) return new JobFailure('task_error', error.message);
+  // Unknown errors (a handler threw, the database blipped) are worth another attempt.
+  return new JobFailure('task_error', error instanceof Error ? error.message : String(error), true);
+}

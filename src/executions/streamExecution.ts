@@ -1,0 +1,111 @@
+import type { FastifyReply } from 'fastify';
+import type { AppContext } from '../app/AppContext.js';
+import type { ChatSession } from '../chat/authenticateSession.js';
+import type { Block } from '../engine/blocks.js';
+import type { ChatTurnResponse } from '../wire/chatSchemas.js';
+import { loadWaitView } from './loadWaitView.js';
+import { type ExecutionView, executionViewColumns, turnResponse } from './turnResponse.js';
+
+const PING_MS = 15_000;
+/** A stream ends after this long even if the execution still waits on async work; clients reconnect with Last-Event-ID. */
+const MAX_STREAM_MS = 5 * 60 * 1000;
+const SETTLED = new Set(['waiting_input', 'completed', 'failed', 'aborted']);
+
+/**
+ * Server-sent events for one execution: a `block` event per block (id = its sequence number), `: ping` comments
+ * every 15 s, and one `done` event with the same object a JSON reply or poll carries once the execution settles
+ * (waits for input, or ends). Errors found before the stream starts were already answered as plain JSON.
+ */
+export async function streamExecution(
+  ctx: AppContext,
+  session: ChatSession,
+  reply: FastifyReply,
+  args: {
+    executionId: string;
+    /** Blocks with a sequence number above this are sent. */
+    afterSeq: number;
+    /** Blocks already produced by the request that opened the stream (a turn), sent first. */
+    initial?: ChatTurnResponse;
+    signal: AbortSignal;
+  },
+): Promise<void> {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    ...(reply.getHeaders() as Record<string, string>),
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  const send = (event: string, data: unknown, id?: number) => {
+    if (!raw.writableEnded)
+      raw.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const deadline = Date.now() + MAX_STREAM_MS;
+  const sent: Block[] = [];
+  let lastSeq = args.afterSeq;
+  const emit = (blocks: Block[]) => {
+    for (const block of blocks) {
+      const seq = Number(block.id.slice(block.id.lastIndexOf('.') + 1));
+      if (seq <= lastSeq) continue;
+      lastSeq = seq;
+      sent.push(block);
+      send('block', block, seq);
+    }
+  };
+  try {
+    if (args.initial) emit(args.initial.blocks);
+    while (!args.signal.aborted && Date.now() < deadline) {
+      const execution = await ctx.kysely
+        .selectFrom('executions')
+        .select(executionViewColumns)
+        .where('id', '=', args.executionId)
+        .where('tenant_id', '=', session.tenantId)
+        .where('conversation_id', '=', session.conversationId)
+        .executeTakeFirst();
+      if (!execution) break;
+      emit(await blocksAfter(ctx, execution, lastSeq));
+      if (SETTLED.has(execution.status)) {
+        const done = turnResponse(ctx.secrets, execution, sent, await loadWaitView(ctx.kysely, execution));
+        if (args.initial) send('done', done);
+        else {
+          const { conversationId: _omit, ...poll } = done;
+          send('done', poll);
+        }
+        break;
+      }
+      const changed = await ctx.events.waitForChange(
+        args.executionId,
+        Math.min(PING_MS, deadline - Date.now()),
+        args.signal,
+      );
+      if (!changed && !raw.writableEnded) raw.write(': ping\n\n');
+    }
+  } catch (error) {
+    send('error', {
+      error: {
+        code: 'internal_error',
+        message: 'The stream failed; poll the execution.',
+        status: 500,
+        retryable: true,
+        requestId: reply.request.id,
+      },
+    });
+    reply.log.error({ err: error }, 'stream failed');
+  } finally {
+    raw.end();
+  }
+}
+
+async function blocksAfter(ctx: AppContext, execution: ExecutionView, afterSeq: number): Promise<Block[]> {
+  if (execution.last_seq <= afterSeq) return [];
+  const rows = await ctx.kysely
+    .selectFrom('chat_items')
+    .select('body')
+    .where('execution_id', '=', execution.id)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => r.body as unknown as Block);
+}

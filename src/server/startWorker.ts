@@ -1,0 +1,36 @@
+import type { AppContext } from '../app/AppContext.js';
+import { continueExecution, type HttpPerformer } from '../executions/continueExecution.js';
+import { CONTINUE_TASK } from '../executions/persistStep.js';
+import { sweepExecutions } from '../executions/sweepExecutions.js';
+import { builtinTasks } from '../tasks/builtinTasks.js';
+
+const SWEEP_INTERVAL_MS = 30_000;
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+/** Works the job queue (async nodes) and sweeps expired waits; `comerix worker`, and part of `comerix start`. */
+export async function startWorker(
+  ctx: AppContext,
+  options: { http: HttpPerformer; log?: (msg: string, err?: unknown) => void },
+): Promise<RunningWorker> {
+  const tasks = await builtinTasks(ctx.config.tasksModule);
+  await ctx.jobs.start(
+    { [CONTINUE_TASK]: continueExecution(ctx, { tasks, http: options.http }) },
+    {
+      concurrency: ctx.config.workerConcurrency,
+      onError: (task, error, meta) =>
+        options.log?.(`job ${task} attempt ${meta.attempt}/${meta.maxAttempts} failed`, error),
+    },
+  );
+  const sweep = () => void sweepExecutions(ctx).catch((error: unknown) => options.log?.('sweep failed', error));
+  sweep();
+  const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await ctx.jobs.stop();
+    },
+  };
+}
