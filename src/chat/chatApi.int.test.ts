@@ -131,7 +131,11 @@ describe('sessions', () => {
     const revoked = await new Widget(t.app).open(key.key);
     expect(revoked.status).toBe(401);
     expect((revoked.body.error as { code: string }).code).toBe('invalid_public_key');
-    expect(revoked.headers['access-control-allow-origin']).toBeUndefined();
+    // Readable by the widget: the origin is one that active keys allow (the preflight's rule).
+    expect(revoked.headers['access-control-allow-origin']).toBe(ORIGIN);
+    const stranger = await new Widget(t.app, 'https://stranger.example').open(key.key);
+    expect(stranger.status).toBe(401);
+    expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('refuses another origin with 403 and no CORS headers, on the preflight and the request', async () => {
@@ -294,7 +298,10 @@ describe('messages', () => {
       cid: claims.cid,
       exp: Math.floor(Date.now() / 1000) - 5,
     });
-    expect((await expired.trigger('order_status')).body.error).toMatchObject({ code: 'session_expired', status: 401 });
+    const expiredRes = await expired.trigger('order_status');
+    expect(expiredRes.body.error).toMatchObject({ code: 'session_expired', status: 401 });
+    // The widget can read it and knows to open a new session.
+    expect(expiredRes.headers['access-control-allow-origin']).toBe(ORIGIN);
 
     const missing = new Widget(t.app);
     expect((await missing.trigger('order_status')).body.error).toMatchObject({ code: 'invalid_session_token' });
@@ -574,6 +581,7 @@ describe('api documents', () => {
     const doc = JSON.parse(res.body);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/public/v1/chat/executions/{id}',
+      '/api/public/v1/chat/executions/{id}/stream',
       '/api/public/v1/chat/history',
       '/api/public/v1/chat/messages',
       '/api/public/v1/chat/sessions',
