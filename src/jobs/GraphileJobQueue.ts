@@ -61,7 +61,9 @@ export class GraphileJobQueue implements JobQueue {
 
   async start(handlers: Record<string, JobHandler>, options: WorkerOptions = {}): Promise<void> {
     this.pool = new pg.Pool({ connectionString: this.connectionString, max: (options.concurrency ?? 4) + 2 });
+    // A dropped connection must not crash the process; graphile reconnects.
     this.pool.on('error', () => {});
+    this.pool.on('connect', (client) => client.on('error', () => {}));
     const taskList: Record<string, Task> = {};
     for (const [name, handler] of Object.entries(handlers)) {
       taskList[name] = async (payload, helpers) => {
