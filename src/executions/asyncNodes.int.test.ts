@@ -125,6 +125,54 @@ describe('waiting_time', () => {
   });
 });
 
+describe('sweeper', () => {
+  it('fails an execution left running by a dead process, and a waiting_time one whose job is gone', async () => {
+    const { key } = await seedTenant(t.ctx, {
+      flows: [delayFlow, exampleFlow('order_status')],
+      key: { allIntents: true },
+    });
+    const a = new Widget(t.app);
+    await a.open(key.key);
+    const stuck = await a.trigger('order_status');
+    const b = new Widget(t.app);
+    await b.open(key.key);
+    const orphan = await b.trigger('slow');
+    expect(orphan.body.status).toBe('waiting_time');
+    // Simulate a process that died mid-turn, and a job lost with its queue, both long ago.
+    const longAgo = new Date(Date.now() - 60 * 60 * 1000);
+    await t.ctx.kysely
+      .updateTable('executions')
+      .set({ status: 'running', updated_at: longAgo })
+      .where('id', '=', String(stuck.body.executionId))
+      .execute();
+    await t.ctx.kysely.transaction().execute(async (trx) => {
+      const wait = await trx
+        .selectFrom('executions')
+        .select('wait_id')
+        .where('id', '=', String(orphan.body.executionId))
+        .executeTakeFirstOrThrow();
+      await t.ctx.jobs.cancel(trx, `wait:${wait.wait_id}`);
+      await trx
+        .updateTable('executions')
+        .set({ updated_at: longAgo })
+        .where('id', '=', String(orphan.body.executionId))
+        .execute();
+      await trx.updateTable('waits').set({ resume_at: longAgo }).where('id', '=', wait.wait_id!).execute();
+    });
+    const swept = await sweepExecutions(t.ctx);
+    expect(swept).toMatchObject({ stuck: 1, lost: 1 });
+    expect((await a.get(`/api/public/v1/chat/executions/${stuck.body.executionId}`)).body).toMatchObject({
+      status: 'failed',
+      error: { code: 'timeout' },
+    });
+    expect((await b.get(`/api/public/v1/chat/executions/${orphan.body.executionId}`)).body).toMatchObject({
+      status: 'failed',
+      error: { code: 'timeout' },
+    });
+    expect(await sweepExecutions(t.ctx)).toEqual({ expired: 0, lost: 0, stuck: 0 });
+  });
+});
+
 describe('streaming', () => {
   it('streams a turn with Accept: text/event-stream across waiting_time until it settles', async () => {
     const { key } = await seedTenant(t.ctx, { flows: [delayFlow], key: { allIntents: true } });
