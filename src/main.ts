@@ -8,6 +8,7 @@ import { DataDirLockedError, lockDataDir, lockHolder } from './db/dataDirLock.js
 import { migrate } from './db/migrate.js';
 import { AppError } from './errors/AppError.js';
 import { performHttp } from './executions/performHttp.js';
+import { GraphileJobQueue } from './jobs/GraphileJobQueue.js';
 import { normalizeOrigin } from './keys/normalizeOrigin.js';
 import { startServer } from './server/startServer.js';
 import { startWorker } from './server/startWorker.js';
@@ -123,6 +124,9 @@ export function buildProgram(): Command {
       const db = await openConfiguredDb(cfg);
       try {
         const applied = await migrate(db.kysely);
+        // graphile-worker's own schema too, so API processes can enqueue before any worker has started.
+        if (cfg.backend === 'postgres') await new GraphileJobQueue(cfg.databaseUrl!, db.kysely).prepare();
+
         process.stderr.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'already up to date\n');
         process.stdout.write(`${applied.length}\n`);
       } finally {

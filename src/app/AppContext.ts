@@ -17,6 +17,9 @@ export interface AppContext {
   origins: OriginPolicy;
   /** graphile-worker on PostgreSQL, the jobs table on PGlite. */
   jobs: JobQueue;
+  /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
+  shutdown: AbortController;
   /** Shortcut for `db.kysely`. */
+
   kysely: Kysely<Database>;
 }

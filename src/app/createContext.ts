@@ -33,5 +33,6 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     secrets: new Secrets(config.masterKey()),
     events,
     origins,
+    shutdown: new AbortController(),
   };
 }

@@ -419,6 +419,23 @@ describe('messages', () => {
     );
   });
 
+  it('answers 400, not 500, for text the database cannot store (NUL, lone surrogates)', async () => {
+    const { key } = await seedTenant(t.ctx);
+    const w = new Widget(t.app);
+    await w.open(key.key);
+    const nul = await w.send('{"intentName":"order_status","text":"a\\u0000b"}');
+    expect(nul.status).toBe(400);
+    expect((nul.body.error as { details: { fields: { path: string }[] } }).details.fields[0]!.path).toBe('body.text');
+    const surrogate = await w.send('{"intentName":"order_status","variables":{"x":"a\\ud800b"}}');
+    expect(surrogate.status).toBe(400);
+    const turn = await w.trigger('order_status');
+    const values = await w.send(
+      `{"waitToken":"${turn.body.waitToken}","executionId":"${turn.body.executionId}","values":{"order_number":"\\u0000"}}`,
+    );
+    expect(values.status).toBe(400);
+    expect((await w.resume(turn, { order_number: '12345' })).body.status).toBe('completed');
+  });
+
   it('answers 413 for a body over 64 KB', async () => {
     const { key } = await seedTenant(t.ctx);
     const w = new Widget(t.app);
@@ -463,7 +480,10 @@ describe('messages', () => {
       .where('conversation_id', '=', String(opened.body.conversationId))
       .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
+    const reordered = await w.send('{"text":"hi","intentName":"order_status"}', headers);
+    expect(reordered.body).toEqual(first.body);
     const reused = await w.send({ intentName: 'order_status', text: 'different' }, headers);
+
     expect(reused.status).toBe(422);
     expect((reused.body.error as { code: string }).code).toBe('idempotency_key_reused');
     // Another session with the same key string does not see the first session's response.

@@ -67,11 +67,15 @@ function wantsEventStream(request: FastifyRequest): boolean {
   return String(request.headers.accept ?? '').includes('text/event-stream');
 }
 
-/** Aborts when the client goes away, so long polls and streams stop working for nobody. */
-function closeSignal(request: FastifyRequest): AbortSignal {
+/**
+ * Aborts when the client goes away (the response's socket closes; the request's own `close` fires as soon as its
+ * body is read) or the server shuts down, so long polls and streams never outlive their reader or the process.
+ */
+function closeSignal(ctx: AppContext, reply: FastifyReply): AbortSignal {
   const abort = new AbortController();
-  request.raw.once('close', () => abort.abort());
-  return abort.signal;
+  if (reply.raw.destroyed || reply.raw.socket?.destroyed) abort.abort();
+  else reply.raw.once('close', () => abort.abort());
+  return AbortSignal.any([abort.signal, ctx.shutdown.signal]);
 }
 
 export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -137,7 +141,7 @@ export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
         executionId: turn.executionId,
         afterSeq,
         initial: turn,
-        signal: closeSignal(request),
+        signal: closeSignal(ctx, reply),
       });
     }
     return reply.code(result.status).send(result.body);
@@ -164,7 +168,7 @@ export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
         : query.after
           ? decodeCursor(query.after).seq
           : 0;
-    return streamExecution(ctx, session, reply, { executionId: id, afterSeq, signal: closeSignal(request) });
+    return streamExecution(ctx, session, reply, { executionId: id, afterSeq, signal: closeSignal(ctx, reply) });
   });
 
   app.get<{ Params: { id: string } }>(`${BASE}/executions/:id`, async (request, reply) => {
@@ -176,8 +180,9 @@ export function chatRoutes(app: FastifyInstance, ctx: AppContext): void {
     const response = await pollExecution(ctx, session, request.params.id.toLowerCase(), {
       ...(query.after !== undefined ? { after: query.after } : {}),
       ...(query.waitSeconds !== undefined ? { waitSeconds: query.waitSeconds } : {}),
-      signal: closeSignal(request),
+      signal: closeSignal(ctx, reply),
     });
+    if (ctx.shutdown.signal.aborted) reply.header('connection', 'close');
     return reply.header('cache-control', 'no-store').send(response);
   });
 

@@ -66,11 +66,29 @@ export async function startControlSocket(ctx: AppContext, dataDir: string): Prom
   return server;
 }
 
-export function sendControlCommand(dataDir: string, request: CommandRequest): Promise<ControlReply> {
+/**
+ * Sends one command to the running server. While that server is still starting (lock taken, socket not yet
+ * listening) the connection is retried for a few seconds; a server that never answers times out.
+ */
+export async function sendControlCommand(dataDir: string, request: CommandRequest): Promise<ControlReply> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await sendOnce(dataDir, request);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function sendOnce(dataDir: string, request: CommandRequest): Promise<ControlReply> {
   return new Promise((resolve, reject) => {
     const socket = connect(controlSocketPath(dataDir));
     let data = '';
     socket.setEncoding('utf8');
+    socket.setTimeout(120_000, () => socket.destroy(new Error('the running server did not answer within 120 s')));
     socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
     socket.on('data', (chunk: string) => {
       data += chunk;

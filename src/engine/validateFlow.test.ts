@@ -272,7 +272,7 @@ describe('validateFlow', () => {
       'tpl nodes[10].query.q: bad template: in "{{ 1 + }}": Unexpected end of expression (at position 3)',
       'tpl nodes[10].headers.X-C: bad template: in "{{ $x( }}": Expected ")" before end of expression (at position 3)',
       'tpl nodes[10].body.deep[0].leaf: bad template: in "{{ vars.( }}": Expected ")" before end of expression (at position 6)',
-      'lim nodes[11].connection: a connection name: must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+      'lim nodes[11].connection: a connection name: must match ^[a-z][a-z0-9_-]{0,63}$',
       'lim nodes[11].method: Invalid option: expected one of "GET"|"POST"|"PUT"|"PATCH"|"DELETE"',
       'lim nodes[11].path: must not start with "//"',
       'lim nodes[11].saveAs: must match ^[a-z][a-z0-9_]{0,63}$',

@@ -4,6 +4,8 @@ import pg from 'pg';
 export const EXECUTION_CHANNEL = 'comerix_executions';
 export const KEYS_CHANNEL = 'comerix_keys';
 const KEYS_EVENT = Symbol('keys');
+/** Emitted after a LISTEN reconnect: every watcher re-reads, since notifications may have been missed. */
+const ANY_EVENT = Symbol('any');
 
 /**
  * Notification that an execution changed (new blocks or status), so long polls and streams wake at once instead of
@@ -14,6 +16,7 @@ export class ExecutionEvents {
   private readonly emitter = new EventEmitter();
   private client: pg.Client | undefined;
   private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor() {
     this.emitter.setMaxListeners(0);
@@ -40,37 +43,90 @@ export class ExecutionEvents {
         if (msg.channel === EXECUTION_CHANNEL && msg.payload) this.changed(msg.payload);
         if (msg.channel === KEYS_CHANNEL) this.keysChanged();
       });
+      let lost = false;
       client.on('error', () => {
-        if (this.closed) return;
+        if (lost || this.closed) return;
+        lost = true;
         this.client = undefined;
-        setTimeout(() => void connect().catch(() => {}), 1000);
+        client.end().catch(() => {});
+        this.reconnect(connect, 1);
       });
-      await client.connect();
-      await client.query(`listen ${EXECUTION_CHANNEL}; listen ${KEYS_CHANNEL}`);
+      try {
+        await client.connect();
+        await client.query(`listen ${EXECUTION_CHANNEL}; listen ${KEYS_CHANNEL}`);
+      } catch (error) {
+        client.end().catch(() => {});
+        throw error;
+      }
+      if (this.closed) {
+        await client.end().catch(() => {});
+        return;
+      }
       this.client = client;
+      // Anything may have changed while we were not listening.
+      this.emitter.emit(ANY_EVENT);
+      this.keysChanged();
     };
     await connect();
   }
 
+  /** Retries with backoff (1 s doubling to 30 s) until connected or closed. */
+  private reconnect(connect: () => Promise<void>, attempt: number): void {
+    if (this.closed) return;
+    const delay = Math.min(30_000, 1000 * 2 ** (attempt - 1));
+    this.retryTimer = setTimeout(() => {
+      connect().catch(() => this.reconnect(connect, attempt + 1));
+    }, delay);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.client?.end().catch(() => {});
   }
 
-  /** Resolves when the execution changes or the timeout passes, whichever is first; `true` if it changed. */
-  waitForChange(executionId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-    return new Promise((resolve) => {
-      const done = (changed: boolean) => {
-        clearTimeout(timer);
-        this.emitter.off(executionId, onChange);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(changed);
-      };
-      const onChange = () => done(true);
-      const onAbort = () => done(false);
-      const timer = setTimeout(() => done(false), Math.max(0, timeoutMs));
-      this.emitter.on(executionId, onChange);
-      signal?.addEventListener('abort', onAbort);
-    });
+  /**
+   * Starts listening before the caller reads the execution, so a change that lands between the read and the wait
+   * is not lost: `wait` returns at once when anything changed since the last call.
+   */
+  watch(executionId: string): ExecutionWatcher {
+    let dirty = false;
+    let wake: (() => void) | undefined;
+    const listener = () => {
+      dirty = true;
+      wake?.();
+    };
+    this.emitter.on(executionId, listener);
+    this.emitter.on(ANY_EVENT, listener);
+    return {
+      wait: async (timeoutMs, signal) => {
+        if (!dirty && !signal?.aborted) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              signal?.removeEventListener('abort', done);
+              wake = undefined;
+              resolve();
+            };
+            const timer = setTimeout(done, Math.max(0, timeoutMs));
+            signal?.addEventListener('abort', done);
+            wake = done;
+          });
+        }
+        const changed = dirty;
+        dirty = false;
+        return changed;
+      },
+      close: () => {
+        this.emitter.off(executionId, listener);
+        this.emitter.off(ANY_EVENT, listener);
+      },
+    };
   }
+}
+
+export interface ExecutionWatcher {
+  /** Resolves `true` as soon as the execution changed since the previous call (or the watch began), else at timeout. */
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
+  close(): void;
 }

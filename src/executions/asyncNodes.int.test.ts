@@ -236,3 +236,45 @@ function parseEvents(body: string): { event: string; id?: string; data: Record<s
       return { event: field('event')!, ...(id ? { id } : {}), data: JSON.parse(field('data')!) };
     });
 }
+
+describe('shutdown', () => {
+  it('ends open long polls and streams when the server shuts down', async () => {
+    const own = await createTestApp();
+    try {
+      await own.app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(own.app.server.address() as { port: number }).port}`;
+      const { key } = await seedTenant(own.ctx, {
+        flows: [exampleFlow('order_status')],
+        key: { intents: ['order_status'] },
+      });
+      const w = new Widget(own.app);
+      await w.open(key.key);
+      const turn = await w.trigger('order_status');
+      const headers = { origin: w.origin, authorization: `Bearer ${w.token}` };
+      const longPoll = fetch(
+        `${base}/api/public/v1/chat/executions/${turn.body.executionId}?after=${turn.body.cursor}&waitSeconds=25`,
+        { headers },
+      );
+      const stream = fetch(
+        `${base}/api/public/v1/chat/executions/${turn.body.executionId}/stream?after=${turn.body.cursor}`,
+        {
+          headers: { ...headers, accept: 'text/event-stream' },
+        },
+      );
+      const streamed = await stream;
+      const streamBody = streamed.text();
+      await new Promise((r) => setTimeout(r, 200));
+      const abortedAt = Date.now();
+      own.ctx.shutdown.abort();
+      await own.app.close();
+      const polled = await longPoll;
+      expect(polled.status).toBe(200);
+      expect(((await polled.json()) as { status: string }).status).toBe('waiting_input');
+      await streamBody;
+      // The 25 s long poll did not hold the shutdown: it was answered at once.
+      expect(Date.now() - abortedAt).toBeLessThan(15_000);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -20,8 +20,11 @@ export type HttpPerformer = (
 export class JobFailure extends Error {
   constructor(
     readonly code: ExecutionErrorCode,
+    /** Shown to the visitor (error block, poll `error`): no URLs, bodies or secrets. */
     message: string,
     readonly retryable = false,
+    /** For the operator's log only. */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -32,7 +35,10 @@ export class JobFailure extends Error {
  * outcome, conditional on it still waiting for this very job. A job delivered twice, or for an execution that was
  * superseded meanwhile, is a no-op.
  */
-export function continueExecution(ctx: AppContext, deps: { tasks: TaskRegistry; http: HttpPerformer }): JobHandler {
+export function continueExecution(
+  ctx: AppContext,
+  deps: { tasks: TaskRegistry; http: HttpPerformer; log?: (message: string) => void },
+): JobHandler {
   return async (raw, meta) => {
     const payload = raw as unknown as ContinuePayload;
     const current = await ctx.kysely
@@ -55,6 +61,9 @@ export function continueExecution(ctx: AppContext, deps: { tasks: TaskRegistry; 
       const failure = asFailure(error, abort.signal.aborted);
       // Transient failures go back to the queue while attempts remain; everything else ends the execution.
       if (failure.retryable && meta.attempt < meta.maxAttempts) throw error;
+      deps.log?.(
+        `execution ${payload.executionId} node ${payload.nodeId}: ${failure.code}: ${failure.detail ?? failure.message}`,
+      );
       input = { kind: 'job_failed', nodeId: payload.nodeId, error: { code: failure.code, message: failure.message } };
     } finally {
       clearTimeout(timer);
@@ -152,7 +161,15 @@ async function perform(
 function asFailure(error: unknown, timedOut: boolean): JobFailure {
   if (timedOut) return new JobFailure('timeout', 'The execution ran longer than its time budget.');
   if (error instanceof JobFailure) return error;
-  if (error instanceof TaskInputError) return new JobFailure('task_error', error.message);
+  // A task module may import TaskInputError from another build, or just mark its error: match by name or flag too.
+  if (
+    error instanceof TaskInputError ||
+    (error instanceof Error &&
+      (error.name === 'TaskInputError' || (error as { retryable?: unknown }).retryable === false))
+  ) {
+    return new JobFailure('task_error', error.message);
+  }
+
   // Unknown errors (a handler threw, the database blipped) are worth another attempt.
   return new JobFailure('task_error', error instanceof Error ? error.message : String(error), true);
 }

@@ -117,6 +117,10 @@ describe('http node', () => {
     expect(poll.body.error).toMatchObject({ code: 'http_error', message: expect.stringContaining('400') });
     expect(blocks).toEqual([expect.objectContaining({ type: 'error', code: 'http_error' })]);
     expect(seen.filter((s) => s.url === '/api/bad')).toHaveLength(1);
+    // The visitor sees the status, not the merchant's response body; the operator's log has the detail.
+    expect(JSON.stringify(poll.body)).not.toContain('order number rejected');
+    expect(logs.some((l) => l.includes('order number rejected'))).toBe(true);
+
     const history = await w.get('/api/public/v1/chat/history');
     expect(JSON.stringify(history.body)).not.toContain(SECRET);
   });

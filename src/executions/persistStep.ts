@@ -10,7 +10,7 @@ import type { JobQueue } from '../jobs/JobQueue.js';
 export const DEFAULT_WAIT_EXPIRY_SECONDS = 24 * 60 * 60;
 export const CONTINUE_TASK = 'execution.continue';
 /** Jobs of async nodes: the outbound client retries on its own, so the queue only retries infrastructure failures. */
-export const CONTINUE_MAX_ATTEMPTS = 5;
+export const CONTINUE_MAX_ATTEMPTS = 3;
 
 /** What the worker needs to perform an async node's job and resume the execution after it. */
 export interface ContinuePayload {

@@ -22,11 +22,18 @@ export async function pollExecution(
 ): Promise<ExecutionPollResponse> {
   const after = options.after ? decodeCursor(options.after) : undefined;
   const deadline = Date.now() + (options.waitSeconds ?? 0) * 1000;
-  let execution = await loadExecution(ctx, session, executionId);
-  while (after && !isNewer(execution, after) && Date.now() < deadline && !options.signal?.aborted) {
-    await ctx.events.waitForChange(executionId, Math.min(RECHECK_MS, deadline - Date.now()), options.signal);
+  const watcher = after && deadline > Date.now() ? ctx.events.watch(executionId) : undefined;
+  let execution: ExecutionView;
+  try {
     execution = await loadExecution(ctx, session, executionId);
+    while (watcher && after && !isNewer(execution, after) && Date.now() < deadline && !options.signal?.aborted) {
+      await watcher.wait(Math.min(RECHECK_MS, deadline - Date.now()), options.signal);
+      execution = await loadExecution(ctx, session, executionId);
+    }
+  } finally {
+    watcher?.close();
   }
+
   const rows = await ctx.kysely
     .selectFrom('chat_items')
     .select('body')

@@ -54,9 +54,10 @@ export async function streamExecution(
       send('block', block, seq);
     }
   };
+  const watcher = ctx.events.watch(args.executionId);
   try {
     if (args.initial) emit(args.initial.blocks);
-    while (!args.signal.aborted && Date.now() < deadline) {
+    while (!args.signal.aborted && !raw.destroyed && Date.now() < deadline) {
       const execution = await ctx.kysely
         .selectFrom('executions')
         .select(executionViewColumns)
@@ -75,11 +76,8 @@ export async function streamExecution(
         }
         break;
       }
-      const changed = await ctx.events.waitForChange(
-        args.executionId,
-        Math.min(PING_MS, deadline - Date.now()),
-        args.signal,
-      );
+      const changed = await watcher.wait(Math.min(PING_MS, deadline - Date.now()), args.signal);
+
       if (!changed && !raw.writableEnded) raw.write(': ping\n\n');
     }
   } catch (error) {
@@ -94,6 +92,9 @@ export async function streamExecution(
     });
     reply.log.error({ err: error }, 'stream failed');
   } finally {
+    watcher.close();
+    // Shutting down: close the connection after this response so the server's close is not held by keep-alive.
+    if (ctx.shutdown.signal.aborted) raw.shouldKeepAlive = false;
     raw.end();
   }
 }

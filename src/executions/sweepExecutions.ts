@@ -86,8 +86,26 @@ async function endExecutions(
   const ended = await ctx.kysely.transaction().execute(async (trx) => {
     const rows = await args.select(trx).execute();
     if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const updated = await trx
+    // Claim the open waits first, in the order a resume takes its locks (wait, then execution): no deadlock, and a
+    // wait that a resume or the worker already claimed makes the sweep leave that execution alone.
+    let eligible = rows;
+    if (args.status !== 'running') {
+      const waitIds = rows.flatMap((r) => (r.wait_id ? [r.wait_id] : []));
+      const claimed =
+        waitIds.length === 0
+          ? []
+          : await trx
+              .updateTable('waits')
+              .set({ status: args.waitStatus })
+              .where('id', 'in', waitIds)
+              .where('status', '=', 'open')
+              .returning('id')
+              .execute();
+      const claimedIds = new Set(claimed.map((w) => w.id));
+      eligible = rows.filter((r) => r.wait_id !== null && claimedIds.has(r.wait_id));
+    }
+    if (eligible.length === 0) return [];
+    let update = trx
       .updateTable('executions')
       .set({
         status: args.set.status,
@@ -97,19 +115,20 @@ async function endExecutions(
         updated_at: now,
         ended_at: now,
       })
-      .where('id', 'in', ids)
-      .where('status', '=', args.status)
-      .returning(['id', 'wait_id'])
-      .execute();
-    const waitIds = updated.flatMap((r) => (r.wait_id ? [r.wait_id] : []));
-    if (waitIds.length > 0) {
-      await trx
-        .updateTable('waits')
-        .set({ status: args.waitStatus })
-        .where('id', 'in', waitIds)
-        .where('status', '=', 'open')
-        .execute();
-    }
+      .where(
+        'id',
+        'in',
+        eligible.map((r) => r.id),
+      )
+      .where('status', '=', args.status);
+    // Still waiting on the very wait the sweep judged (not a newer one the worker moved it to meanwhile).
+    if (args.status !== 'running')
+      update = update.where(
+        'wait_id',
+        'in',
+        eligible.map((r) => r.wait_id!),
+      );
+    const updated = await update.returning('id').execute();
     for (const r of updated) await notifyChanged(trx, ctx.db.backend, r.id);
     return updated.map((r) => r.id);
   });

@@ -90,9 +90,11 @@ export async function triggerExecution(
         .where('execution_id', 'in', superseded)
         .where('status', '=', 'open')
         .execute();
+      for (const id of superseded) await notifyChanged(trx, ctx.db.backend, id);
     }
 
     const executionId = uuidv7();
+
     const started = performance.now();
     const flows = await loadFlowCatalog(trx, session.tenantId, flow.definition, null);
     const ectx = engineContext({

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'kysely';
+
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
 import type { Json } from '../engine/types.js';
@@ -39,7 +41,8 @@ export async function withIdempotency(
   if (!KEY_FORMAT.test(key))
     throw new AppError('invalid_request', 'Idempotency-Key must be 1–255 visible ASCII characters.');
   const bodyHash = createHash('sha256')
-    .update(JSON.stringify(request.body ?? null))
+    .update(canonicalJson(request.body ?? null))
+
     .digest('hex');
   const where = { tenant_id: scope.tenantId, caller: scope.caller, route: scope.route, key };
 
@@ -168,4 +171,13 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** Drops idempotency records past their 24 h window (the worker's periodic sweep calls this). */
+export async function purgeIdempotencyKeys(ctx: AppContext, now = new Date(), batch = 5000): Promise<number> {
+  const result = await sql`
+    delete from idempotency_keys where ctid in (
+      select ctid from idempotency_keys where expires_at < ${now} limit ${batch}
+    )`.execute(ctx.kysely);
+  return Number(result.numAffectedRows ?? 0);
 }

@@ -1,4 +1,6 @@
-import { Logger, type Runner, run, runMigrations, type Task } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger, type Runner, run, runMigrations, type Task, type WorkerEvents } from 'graphile-worker';
+
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { json } from '../db/json.js';
@@ -13,6 +15,8 @@ export interface GraphileQueueOptions {
 }
 
 const quiet = new Logger(() => () => {});
+/** graphile keeps permanently failed jobs (attempts used up, not running): those are not pending work. */
+const LIVE = sql`(attempts < max_attempts or locked_at is not null)`;
 
 /**
  * graphile-worker on PostgreSQL: LISTEN/NOTIFY pickup in milliseconds, any number of worker processes.
@@ -80,6 +84,13 @@ export class GraphileJobQueue implements JobQueue {
         }
       };
     }
+    // Jobs are locked under the pool's id (batched fetch) or a worker's id: record both as ours, from the very
+    // first event, so a live lock is never mistaken for a dead one.
+    const events: WorkerEvents = new EventEmitter();
+    events.on('pool:create', ({ workerPool }) => this.workerIds.add(workerPool.id));
+    events.on('pool:release', ({ workerPool }) => this.workerIds.delete(workerPool.id));
+    events.on('worker:create', ({ worker }) => this.workerIds.add(worker.workerId));
+    events.on('worker:release', ({ worker }) => this.workerIds.delete(worker.workerId));
     this.runner = await run({
       pgPool: this.pool,
       taskList,
@@ -87,10 +98,10 @@ export class GraphileJobQueue implements JobQueue {
       noHandleSignals: true,
       pollInterval: 2000,
       logger: quiet,
+      events,
     });
-    this.runner.events.on('worker:create', ({ worker }) => this.workerIds.add(worker.workerId));
-    this.runner.events.on('worker:release', ({ worker }) => this.workerIds.delete(worker.workerId));
     await this.beat();
+
     this.timer = setInterval(() => void this.beat().catch(() => {}), this.heartbeatMs);
   }
 
@@ -134,14 +145,16 @@ export class GraphileJobQueue implements JobQueue {
   async exists(jobKey: string): Promise<boolean> {
     const result = await sql<{
       n: number;
-    }>`select count(*)::int as n from graphile_worker._private_jobs where key = ${jobKey}`.execute(this.kysely);
+    }>`select count(*)::int as n from graphile_worker._private_jobs where key = ${jobKey} and ${LIVE}`.execute(
+      this.kysely,
+    );
     return Number(result.rows[0]?.n ?? 0) > 0;
   }
 
   async pending(): Promise<number> {
-    const result = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs`.execute(
-      this.kysely,
-    );
+    const result = await sql<{
+      n: number;
+    }>`select count(*)::int as n from graphile_worker._private_jobs where ${LIVE}`.execute(this.kysely);
     return Number(result.rows[0]?.n ?? 0);
   }
 }

@@ -22,15 +22,26 @@ async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-const implementations: [string, () => JobQueue, { retryDelayMs: number }][] = [
-  ['table', () => new TableJobQueue(db.kysely, { pollMs: 200, backoffMs: () => 300 }), { retryDelayMs: 300 }],
+// Each implementation, plus a variant whose lease (table) or staleness window (graphile) is shorter than a job.
+const implementations: [string, () => JobQueue, { retryDelayMs: number }, () => JobQueue][] = [
+  [
+    'table',
+    () => new TableJobQueue(db.kysely, { pollMs: 200, backoffMs: () => 300 }),
+    { retryDelayMs: 300 },
+    () => new TableJobQueue(db.kysely, { pollMs: 200, leaseMs: 1000 }),
+  ],
 ];
 if (backend === 'postgres') {
   // graphile-worker's own backoff: exp(attempt) seconds, so the first retry comes after ~2.7 s.
-  implementations.push(['graphile', () => new GraphileJobQueue(db.url!, db.kysely), { retryDelayMs: 2000 }]);
+  implementations.push([
+    'graphile',
+    () => new GraphileJobQueue(db.url!, db.kysely),
+    { retryDelayMs: 2000 },
+    () => new GraphileJobQueue(db.url!, db.kysely, { staleAfterMs: 1000 }),
+  ]);
 }
 
-describe.each(implementations)('JobQueue contract: %s', (_name, make, timing) => {
+describe.each(implementations)('JobQueue contract: %s', (_name, make, timing, longLease) => {
   let queue: JobQueue;
   const runs: { task: string; payload: Json; meta: JobMeta; at: number }[] = [];
   let failFirst = new Set<string>();
@@ -112,6 +123,35 @@ describe.each(implementations)('JobQueue contract: %s', (_name, make, timing) =>
     await until(() => runs.some((r) => r.task === 'b'));
     await new Promise((r) => setTimeout(r, 500));
     expect(runs.map((r) => (r.payload as { id: string }).id)).toEqual(['after']);
+    expect(await queue.pending()).toBe(0);
+  });
+
+  it('does not run a job twice while its worker is alive, however long it runs', async () => {
+    queue = longLease();
+    await queue.prepare();
+    const starts: number[] = [];
+    await queue.start(
+      {
+        slow: async () => {
+          starts.push(Date.now());
+          await new Promise((r) => setTimeout(r, 3500));
+        },
+      },
+      { concurrency: 2 },
+    );
+    await enqueueCommitted({ task: 'slow', payload: null });
+    await until(() => starts.length === 1);
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(starts).toHaveLength(1);
+  });
+
+  it('forgets a job that failed for good: not pending, no longer exists', async () => {
+    await startQueue();
+    failFirst.add('doomed');
+    await enqueueCommitted({ task: 'a', payload: { id: 'doomed' }, jobKey: 'doomed-key', maxAttempts: 1 });
+    await until(() => runs.length === 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await queue.exists('doomed-key')).toBe(false);
     expect(await queue.pending()).toBe(0);
   });
 

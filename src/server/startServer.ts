@@ -65,7 +65,9 @@ export async function startServer(
         if (stopped) return;
         stopped = true;
         control?.close();
+        ctx.shutdown.abort();
         await worker?.stop();
+
         await app.close();
         await ctx.events.close();
         await db.close();

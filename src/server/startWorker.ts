@@ -2,6 +2,8 @@ import type { AppContext } from '../app/AppContext.js';
 import { continueExecution, type HttpPerformer } from '../executions/continueExecution.js';
 import { CONTINUE_TASK } from '../executions/persistStep.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
+import { purgeIdempotencyKeys } from '../http/idempotency.js';
+
 import { builtinTasks } from '../tasks/builtinTasks.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -17,14 +19,25 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const tasks = await builtinTasks(ctx.config.tasksModule);
   await ctx.jobs.start(
-    { [CONTINUE_TASK]: continueExecution(ctx, { tasks, http: options.http }) },
+    {
+      [CONTINUE_TASK]: continueExecution(ctx, {
+        tasks,
+        http: options.http,
+        ...(options.log ? { log: (message: string) => options.log?.(message) } : {}),
+      }),
+    },
+
     {
       concurrency: ctx.config.workerConcurrency,
       onError: (task, error, meta) =>
         options.log?.(`job ${task} attempt ${meta.attempt}/${meta.maxAttempts} failed`, error),
     },
   );
-  const sweep = () => void sweepExecutions(ctx).catch((error: unknown) => options.log?.('sweep failed', error));
+  const sweep = () =>
+    void Promise.all([sweepExecutions(ctx), purgeIdempotencyKeys(ctx)]).catch((error: unknown) =>
+      options.log?.('sweep failed', error),
+    );
+
   sweep();
   const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
   return {

@@ -14,7 +14,10 @@ export interface TaskContext {
 export type TaskHandler = (input: Json, context: TaskContext) => Promise<Json>;
 
 /** A handler failure that retrying cannot fix (bad input): the execution fails at once instead of retrying. */
-export class TaskInputError extends Error {}
+export class TaskInputError extends Error {
+  override readonly name = 'TaskInputError';
+  readonly retryable = false;
+}
 
 export class TaskRegistry {
   private readonly handlers = new Map<string, TaskHandler>();

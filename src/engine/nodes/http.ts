@@ -10,7 +10,8 @@ import { defaultPortOnly, nodeBase, varNameSchema } from './common.js';
 import { defineNode, type ExpressionSite } from './types.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const satisfies readonly HttpMethod[];
-export const CONNECTION_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** The same rule connections are created with (src/connections), so a node can only name a connection that can exist. */
+export const CONNECTION_NAME_PATTERN = /^[a-z][a-z0-9_-]{0,63}$/;
 /** RFC 7230 `token`: the characters a header field name may have. */
 export const HEADER_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Headers the HTTP client owns: routing, message framing, and the idempotency key it sets on every request. */
@@ -38,9 +39,7 @@ const entriesSchema = (key: z.ZodString, value: z.ZodString) =>
 export const httpNodeSchema = z
   .strictObject({
     ...nodeBase('http'),
-    connection: z
-      .string()
-      .regex(CONNECTION_NAME_PATTERN, 'a connection name: must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$'),
+    connection: z.string().regex(CONNECTION_NAME_PATTERN, 'a connection name: must match ^[a-z][a-z0-9_-]{0,63}$'),
     method: z.enum(HTTP_METHODS),
     path: z
       .string()
