@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
+import type { SessionCache } from '../chat/authenticateSession.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/openDatabase.js';
 import type { Database } from '../db/types.js';
 import type { ExecutionEvents } from '../executions/ExecutionEvents.js';
+import type { FlowCache } from '../flows/FlowCache.js';
 import type { OriginPolicy } from '../http/cors.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import type { Secrets } from '../security/secrets.js';
@@ -17,6 +19,10 @@ export interface AppContext {
   origins: OriginPolicy;
   /** graphile-worker on PostgreSQL, the jobs table on PGlite. */
   jobs: JobQueue;
+  /** Flow versions (immutable) and each tenant's published intents, kept off the hot path's queries. */
+  flowCache: FlowCache;
+  /** Authenticated sessions with their key, for a few seconds. */
+  sessions: SessionCache;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
   /** Shortcut for `db.kysely`. */

@@ -1,7 +1,9 @@
+import { SessionCache } from '../chat/authenticateSession.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { type Db, openPglite, openPostgres } from '../db/openDatabase.js';
 import { ExecutionEvents } from '../executions/ExecutionEvents.js';
+import { FlowCache } from '../flows/FlowCache.js';
 import { OriginPolicy } from '../http/cors.js';
 import { GraphileJobQueue } from '../jobs/GraphileJobQueue.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
@@ -24,7 +26,13 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
   const events = new ExecutionEvents();
   if (db.backend === 'postgres') await events.listenPostgres(config.databaseUrl!);
   const origins = new OriginPolicy(db.kysely);
-  events.onKeysChanged(() => origins.invalidate());
+  const sessions = new SessionCache();
+  events.onKeysChanged(() => {
+    origins.invalidate();
+    sessions.invalidate();
+  });
+  const flowCache = new FlowCache();
+  events.onFlowsChanged(() => flowCache.invalidate());
   return {
     jobs,
     config,
@@ -33,6 +41,8 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     secrets: new Secrets(config.masterKey()),
     events,
     origins,
+    flowCache,
+    sessions,
     shutdown: new AbortController(),
   };
 }

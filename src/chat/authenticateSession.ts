@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../app/AppContext.js';
 import type { PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
@@ -13,6 +14,23 @@ export interface ChatSession {
 }
 
 /**
+ * Live sessions with their key, kept briefly: DESIGN §4 allows up to 30 s for a key's status; we keep 5 s and drop
+ * everything at once when any key changes (in this process, or in another one through NOTIFY).
+ */
+export class SessionCache {
+  private readonly cache = new LRUCache<string, ChatSession>({ max: 20_000, ttl: 5000 });
+  get(sessionId: string): ChatSession | undefined {
+    return this.cache.get(sessionId);
+  }
+  set(session: ChatSession): void {
+    this.cache.set(session.id, session);
+  }
+  invalidate(): void {
+    this.cache.clear();
+  }
+}
+
+/**
  * Bearer session token → the live session and its key's *current* scope. Signature and expiry come from the token;
  * revocation of the session or of its key comes from the database, so a revoked key stops its sessions at once.
  */
@@ -21,6 +39,13 @@ export async function authenticateSession(ctx: AppContext, authorization: string
   if (!match)
     throw new AppError('invalid_session_token', 'Send the session token as Authorization: Bearer <sessionToken>.');
   const claims = verifySessionToken(ctx.secrets, match[1]!);
+  const cached = ctx.sessions.get(claims.sid);
+  if (cached) {
+    if (cached.tenantId !== claims.tid || cached.conversationId !== claims.cid) {
+      throw new AppError('invalid_session_token', 'The session token is not valid. Open a new session.');
+    }
+    return cached;
+  }
   const row = await ctx.kysely
     .selectFrom('sessions')
     .innerJoin('public_keys', 'public_keys.id', 'sessions.public_key_id')
@@ -41,7 +66,7 @@ export async function authenticateSession(ctx: AppContext, authorization: string
   if (row.status !== 'active') throw new AppError('invalid_public_key', 'The widget key of this session was revoked.');
   if (row.session_revoked_at) throw new AppError('session_expired', 'The session was revoked. Open a new session.');
   const { session_id, session_conversation_id, session_customer_id, session_locale, session_revoked_at, ...key } = row;
-  return {
+  const session: ChatSession = {
     id: session_id,
     tenantId: claims.tid,
     conversationId: session_conversation_id,
@@ -49,4 +74,6 @@ export async function authenticateSession(ctx: AppContext, authorization: string
     locale: session_locale,
     key,
   };
+  ctx.sessions.set(session);
+  return session;
 }

@@ -3,6 +3,8 @@ import pg from 'pg';
 
 export const EXECUTION_CHANNEL = 'comerix_executions';
 export const KEYS_CHANNEL = 'comerix_keys';
+export const FLOWS_CHANNEL = 'comerix_flows';
+const FLOWS_EVENT = Symbol('flows');
 const KEYS_EVENT = Symbol('keys');
 /** Emitted after a LISTEN reconnect: every watcher re-reads, since notifications may have been missed. */
 const ANY_EVENT = Symbol('any');
@@ -35,6 +37,15 @@ export class ExecutionEvents {
     this.emitter.on(KEYS_EVENT, listener);
   }
 
+  /** A flow was published or unpublished somewhere: cached published intents must be dropped. */
+  flowsChanged(): void {
+    this.emitter.emit(FLOWS_EVENT);
+  }
+
+  onFlowsChanged(listener: () => void): void {
+    this.emitter.on(FLOWS_EVENT, listener);
+  }
+
   /** Subscribes to changes made by other processes; reconnects if the connection drops. */
   async listenPostgres(connectionString: string): Promise<void> {
     const connect = async () => {
@@ -42,6 +53,7 @@ export class ExecutionEvents {
       client.on('notification', (msg) => {
         if (msg.channel === EXECUTION_CHANNEL && msg.payload) this.changed(msg.payload);
         if (msg.channel === KEYS_CHANNEL) this.keysChanged();
+        if (msg.channel === FLOWS_CHANNEL) this.flowsChanged();
       });
       let lost = false;
       client.on('error', () => {
@@ -53,7 +65,7 @@ export class ExecutionEvents {
       });
       try {
         await client.connect();
-        await client.query(`listen ${EXECUTION_CHANNEL}; listen ${KEYS_CHANNEL}`);
+        await client.query(`listen ${EXECUTION_CHANNEL}; listen ${KEYS_CHANNEL}; listen ${FLOWS_CHANNEL}`);
       } catch (error) {
         client.end().catch(() => {});
         throw error;
@@ -66,6 +78,7 @@ export class ExecutionEvents {
       // Anything may have changed while we were not listening.
       this.emitter.emit(ANY_EVENT);
       this.keysChanged();
+      this.flowsChanged();
     };
     await connect();
   }

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
-import { json } from '../db/json.js';
 import type { Database } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
 import { step } from '../engine/step.js';
@@ -9,8 +8,9 @@ import { AppError } from '../errors/AppError.js';
 import { loadFlowVersion } from '../flows/flowService.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
-import { appendTrace, notifyChanged, planStep } from './persistStep.js';
-import { type ExecutionView, executionViewColumns, type WaitView, waitViewOf } from './turnResponse.js';
+import { planStep } from './persistStep.js';
+import { type ExecutionView, type WaitView, waitViewOf } from './turnResponse.js';
+import { updateTurn } from './writeTurn.js';
 
 export interface AdvanceArgs {
   execution: {
@@ -30,6 +30,8 @@ export interface AdvanceArgs {
   expectedStatus: 'waiting_input' | 'waiting_time';
   /** A transcript entry for what the user sent, if this step answers the user. */
   userItem?: JsonObject;
+  /** The open wait this step answers, claimed (open → claimed) in the same statement as the execution's update. */
+  claimWaitId?: string;
   /** Time spent outside the engine (a job's work), counted toward the execution timeout. */
   extraActiveMs?: number;
   now: Date;
@@ -48,9 +50,9 @@ export interface Advanced {
 export async function advanceExecution(ctx: AppContext, trx: Kysely<Database>, args: AdvanceArgs): Promise<Advanced> {
   const { execution, now } = args;
   const started = performance.now();
-  const flow = await loadFlowVersion(trx, execution.tenant_id, execution.flow_version_id);
+  const flow = await loadFlowVersion(ctx, trx, execution.tenant_id, execution.flow_version_id);
   const state = execution.state as unknown as ExecutionState;
-  const flows = await loadFlowCatalog(trx, execution.tenant_id, flow, state);
+  const flows = await loadFlowCatalog(ctx, trx, execution.tenant_id, flow, state);
   const ectx = engineContext({
     conversationId: args.conversation.id,
     customerId: args.conversation.customer_id,
@@ -71,44 +73,32 @@ export async function advanceExecution(ctx: AppContext, trx: Kysely<Database>, a
     jobs: ctx.jobs,
   });
   const ended = result.status === 'completed' || result.status === 'failed' || result.status === 'aborted';
-  const activeMs = Math.round(performance.now() - started + (args.extraActiveMs ?? 0));
-  const row = await trx
-    .updateTable('executions')
-    .set((eb) => ({
+  const row = await updateTurn(trx, {
+    tenantId: execution.tenant_id,
+    conversationId: execution.conversation_id,
+    items: plan.items(args.userItem),
+    wait: plan.wait,
+    now,
+    notify: ctx.db.backend === 'postgres',
+    id: execution.id,
+    expectedVersion: execution.version,
+    expectedStatus: args.expectedStatus,
+    claimWaitId: args.claimWaitId ?? null,
+    set: {
       status: result.status,
-      version: execution.version + 1,
-      state: json(result.state),
+      state: result.state as unknown as JsonObject,
       last_seq: plan.lastSeq,
       wait_id: plan.waitId ?? execution.wait_id,
       wait_expires_at: plan.waitExpiresAt,
-      error: result.error ? json(result.error) : null,
+      error: result.error ? (result.error as unknown as JsonObject) : null,
       reason: result.reason ?? null,
-      trace: appendTrace(result.trace),
-      active_ms: eb('active_ms', '+', activeMs),
-      updated_at: now,
+      trace: result.trace as unknown as JsonObject[],
+      active_ms: Math.round(performance.now() - started + (args.extraActiveMs ?? 0)),
       ended_at: ended ? now : null,
-    }))
-    .where('id', '=', execution.id)
-    .where('version', '=', execution.version)
-    .where('status', '=', args.expectedStatus)
-    .returning(executionViewColumns)
-    .executeTakeFirst();
+    },
+  });
+  // Lost the race (another resume, the worker, the sweeper): the transaction rolls back, nothing was written.
   if (!row) throw new AppError('wait_token_invalid', 'This wait was already answered.');
-  if (args.userItem) {
-    await trx
-      .insertInto('chat_items')
-      .values({
-        tenant_id: execution.tenant_id,
-        conversation_id: execution.conversation_id,
-        execution_id: execution.id,
-        seq: null,
-        role: 'user',
-        body: json(args.userItem),
-        created_at: now,
-      })
-      .execute();
-  }
-  await plan.write(trx);
-  await notifyChanged(trx, ctx.db.backend, execution.id);
+  await plan.writeExtras(trx);
   return { row, blocks: plan.blocks, wait: waitViewOf(result.wait) };
 }

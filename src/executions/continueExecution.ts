@@ -103,19 +103,14 @@ export function continueExecution(
           .select('locale')
           .where('id', '=', execution.session_id)
           .executeTakeFirst();
-        const claimed = await trx
-          .updateTable('waits')
-          .set({ status: 'claimed', claimed_at: now })
-          .where('id', '=', payload.waitId)
-          .where('status', '=', 'open')
-          .executeTakeFirst();
-        if (claimed.numUpdatedRows !== 1n) return undefined;
         return advanceExecution(ctx, trx, {
           execution,
           conversation,
           locale: session?.locale ?? null,
           input,
           expectedStatus: 'waiting_time',
+          claimWaitId: payload.waitId,
+
           extraActiveMs: workMs,
           now,
         });

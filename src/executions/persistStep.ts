@@ -1,10 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
-import { json } from '../db/json.js';
 import type { Database } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
-import type { JobRequest, Json, StepResult } from '../engine/types.js';
+import type { JobRequest, Json, JsonObject, StepResult } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
+import type { Field } from '../fields/types.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 
 export const DEFAULT_WAIT_EXPIRY_SECONDS = 24 * 60 * 60;
@@ -27,20 +27,40 @@ export function continueJobKey(waitId: string): string {
   return `wait:${waitId}`;
 }
 
-export interface StepWrites {
+/** A transcript row of this turn: what the user sent (no seq) or a block (seq = its sequence number). */
+export interface ItemRow {
+  seq: number | null;
+  role: 'user' | 'bot';
+  body: JsonObject | Block;
+}
+
+export interface WaitRow {
+  id: string;
+  node_id: string;
+  kind: 'input' | 'time';
+  fields: Field[];
+  submit_label: string | null;
+  expires_at: Date | null;
+  resume_at: Date | null;
+}
+
+export interface StepPlan {
   blocks: Block[];
   lastSeq: number;
   waitId: string | null;
   waitExpiresAt: Date | null;
   resumeAt: Date | null;
-  /** Inserts the transcript items, the wait, the goal hits and the async job; call it after the execution row is written. */
-  write(trx: Kysely<Database>): Promise<void>;
+  /** Transcript rows in order: the user's item (if any) first, then the blocks. */
+  items(userItem?: JsonObject): ItemRow[];
+  wait: WaitRow | null;
+  /** The rare extras — goal hits, the async job — written after the turn's row in the same transaction. */
+  writeExtras(trx: Kysely<Database>): Promise<void>;
 }
 
 /**
  * Turns what one engine step produced — blocks (numbered after the execution's last sequence number), the new wait,
- * goal hits, the job of an async node — into rows. The caller writes the execution row first (conditional on the
- * version it read), then `write`s these in the same transaction, so a job exists exactly when its state committed.
+ * goal hits, the job of an async node — into rows, written by `writeTurn` in the caller's transaction, so a job
+ * exists exactly when its state committed.
  */
 export function planStep(args: {
   tenantId: string;
@@ -51,7 +71,7 @@ export function planStep(args: {
   result: StepResult;
   now: Date;
   jobs: JobQueue;
-}): StepWrites {
+}): StepPlan {
   const { tenantId, conversationId, executionId, result, now } = args;
   const blocks = result.blocks.map((body, i) => ({ id: `${executionId}.${args.lastSeq + i + 1}`, ...body }) as Block);
   const seconds = args.flow.settings?.waitExpiresSeconds ?? DEFAULT_WAIT_EXPIRY_SECONDS;
@@ -64,42 +84,20 @@ export function planStep(args: {
   const resumeAt = wait?.type === 'time' && wait.resumeAt ? new Date(wait.resumeAt) : null;
   const goals = result.effects.filter((e) => e.type === 'goal');
   const job = result.status === 'waiting_time' ? result.effects.find((e) => e.type === 'job') : undefined;
-
-  const write = async (trx: Kysely<Database>) => {
-    if (blocks.length > 0) {
-      await trx
-        .insertInto('chat_items')
-        .values(
-          blocks.map((block, i) => ({
-            tenant_id: tenantId,
-            conversation_id: conversationId,
-            execution_id: executionId,
-            seq: args.lastSeq + i + 1,
-            role: 'bot' as const,
-            body: json(block),
-            created_at: now,
-          })),
-        )
-        .execute();
-    }
-    if (waitId && wait) {
-      await trx
-        .insertInto('waits')
-        .values({
+  const waitRow: WaitRow | null =
+    waitId && wait
+      ? {
           id: waitId,
-          tenant_id: tenantId,
-          execution_id: executionId,
           node_id: wait.nodeId,
           kind: wait.type,
-          status: 'open',
-          fields: json(wait.type === 'input' ? wait.fields : []),
+          fields: wait.type === 'input' ? wait.fields : [],
           submit_label: wait.type === 'input' ? (wait.submitLabel ?? null) : null,
           expires_at: waitExpiresAt,
           resume_at: resumeAt,
-          created_at: now,
-        })
-        .execute();
-    }
+        }
+      : null;
+
+  const writeExtras = async (trx: Kysely<Database>) => {
     if (goals.length > 0) {
       await trx
         .insertInto('goal_hits')
@@ -133,12 +131,20 @@ export function planStep(args: {
       });
     }
   };
-  return { blocks, lastSeq: args.lastSeq + blocks.length, waitId, waitExpiresAt, resumeAt, write };
-}
-
-/** Appends this turn's step trace to the execution's trace, in SQL, without reading it back. */
-export function appendTrace(trace: StepResult['trace']) {
-  return sql<Json[]>`trace || ${json(trace)}::jsonb`;
+  const items = (userItem?: JsonObject): ItemRow[] => [
+    ...(userItem ? [{ seq: null, role: 'user' as const, body: userItem }] : []),
+    ...blocks.map((block, i) => ({ seq: args.lastSeq + i + 1, role: 'bot' as const, body: block })),
+  ];
+  return {
+    blocks,
+    lastSeq: args.lastSeq + blocks.length,
+    waitId,
+    waitExpiresAt,
+    resumeAt,
+    items,
+    wait: waitRow,
+    writeExtras,
+  };
 }
 
 /** On PostgreSQL, tells every process (long polls, streams) that an execution changed; delivered on commit. */

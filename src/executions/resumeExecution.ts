@@ -28,46 +28,62 @@ export async function resumeExecution(
 ): Promise<ChatTurnResponse> {
   const result = await ctx.kysely.transaction().execute(async (trx) => {
     const now = new Date();
-    const conversation = await trx
-      .selectFrom('conversations')
-      .select(['id', 'variables', 'customer_id'])
-      .where('id', '=', session.conversationId)
-      .where('tenant_id', '=', session.tenantId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const execution = await trx
-      .selectFrom('executions')
+    // One round trip: lock the conversation (its triggers and resumes queue here) and read the execution and its wait.
+    const found = await trx
+      .selectFrom('conversations as c')
+      .leftJoin('executions as e', (join) =>
+        join
+          .onRef('e.conversation_id', '=', 'c.id')
+          .on('e.id', '=', input.executionId)
+          .on('e.tenant_id', '=', session.tenantId),
+      )
+      .leftJoin('waits as w', 'w.id', 'e.wait_id')
       .select([
-        'id',
-        'tenant_id',
-        'conversation_id',
-        'status',
-        'version',
-        'state',
-        'last_seq',
-        'wait_id',
-        'flow_version_id',
+        'c.id',
+        'c.variables',
+        'c.customer_id',
+        'e.id as execution_id',
+        'e.status',
+        'e.version',
+        'e.state',
+        'e.last_seq',
+        'e.wait_id',
+        'e.flow_version_id',
+        'w.kind as wait_kind',
+        'w.status as wait_status',
+        'w.fields as wait_fields',
+        'w.node_id as wait_node_id',
+        'w.expires_at as wait_expires_at',
       ])
-      .where('id', '=', input.executionId)
-      .where('tenant_id', '=', session.tenantId)
-      .where('conversation_id', '=', conversation.id)
-      .executeTakeFirst();
-    if (!execution) throw new AppError('execution_not_found', 'No such execution in this conversation.');
+      .where('c.id', '=', session.conversationId)
+      .where('c.tenant_id', '=', session.tenantId)
+      .forUpdate('c')
+
+      .executeTakeFirstOrThrow();
+    const conversation = { id: found.id, variables: found.variables, customer_id: found.customer_id };
+    if (!found.execution_id) throw new AppError('execution_not_found', 'No such execution in this conversation.');
+    const execution = {
+      id: found.execution_id,
+      tenant_id: session.tenantId,
+      conversation_id: found.id,
+      status: found.status!,
+      version: found.version!,
+      state: found.state!,
+      last_seq: found.last_seq!,
+      wait_id: found.wait_id,
+      flow_version_id: found.flow_version_id!,
+    };
 
     const tokenMismatch = () =>
       new AppError('wait_token_invalid', 'This wait token was already used or does not belong to this execution.');
     if (!execution.wait_id || !isWaitToken(ctx.secrets, execution.wait_id, input.waitToken)) throw tokenMismatch();
-    const wait = await trx
-      .selectFrom('waits')
-      .selectAll()
-      .where('id', '=', execution.wait_id)
-      .executeTakeFirstOrThrow();
-    if (wait.kind !== 'input' || wait.status === 'claimed') throw tokenMismatch();
-    if (wait.status !== 'open' || execution.status !== 'waiting_input' || (wait.expires_at && wait.expires_at <= now)) {
+    if (found.wait_kind !== 'input' || found.wait_status === 'claimed') throw tokenMismatch();
+    const expired = found.wait_expires_at !== null && found.wait_expires_at <= now;
+    if (found.wait_status !== 'open' || execution.status !== 'waiting_input' || expired) {
       throw new AppError('execution_not_waiting', `The execution is ${execution.status}, not waiting for input.`);
     }
 
-    const checked = validateValues(wait.fields as unknown as Field[], input.values);
+    const checked = validateValues((found.wait_fields ?? []) as unknown as Field[], input.values);
     const issues: FieldIssue[] = checked.ok ? [] : [...checked.errors];
     let variables = conversation.variables;
     if (input.variables !== undefined) {
@@ -86,21 +102,15 @@ export async function resumeExecution(
         .execute();
     }
 
-    const claimed = await trx
-      .updateTable('waits')
-      .set({ status: 'claimed', claimed_at: now })
-      .where('id', '=', wait.id)
-      .where('status', '=', 'open')
-      .executeTakeFirst();
-    if (claimed.numUpdatedRows !== 1n) throw tokenMismatch();
-
     return advanceExecution(ctx, trx, {
       execution,
       conversation: { ...conversation, variables },
       locale: session.locale,
       input: { kind: 'resume', values: checked.values },
       expectedStatus: 'waiting_input',
-      userItem: { type: 'values', nodeId: wait.node_id, values: checked.values },
+      userItem: { type: 'values', nodeId: found.wait_node_id!, values: checked.values },
+      // Claimed in the same statement as the execution's update: of two resumes exactly one gets the row.
+      claimWaitId: execution.wait_id,
       now,
     });
   });

@@ -13,9 +13,16 @@ import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { continueJobKey, notifyChanged, planStep } from './persistStep.js';
-import { executionViewColumns, turnResponse, waitViewOf } from './turnResponse.js';
+import { turnResponse, waitViewOf } from './turnResponse.js';
+import { insertTurn } from './writeTurn.js';
 
 const OPEN_STATUSES = ['running', 'waiting_input', 'waiting_time'] as const;
+
+interface OpenExecution {
+  id: string;
+  status: (typeof OPEN_STATUSES)[number];
+  wait_id: string | null;
+}
 
 /**
  * Starts an execution of the intent's published flow and runs it to its first wait or end, all in one
@@ -34,20 +41,29 @@ export async function triggerExecution(
 
   const result = await ctx.kysely.transaction().execute(async (trx) => {
     const now = new Date();
+    // One round trip: lock the conversation (triggers and resumes of it queue here) and read its open executions.
     const conversation = await trx
       .selectFrom('conversations')
-      .select(['id', 'variables', 'customer_id'])
+      .select((eb) => [
+        'id',
+        'variables',
+        'customer_id',
+        eb
+          .selectFrom('executions')
+          .select(
+            sql<
+              OpenExecution[]
+            >`coalesce(json_agg(json_build_object('id', id, 'status', status, 'wait_id', wait_id)), '[]')`.as('open'),
+          )
+          .whereRef('executions.conversation_id', '=', 'conversations.id')
+          .where('executions.status', 'in', OPEN_STATUSES)
+          .as('open'),
+      ])
       .where('id', '=', session.conversationId)
       .where('tenant_id', '=', session.tenantId)
       .forUpdate()
       .executeTakeFirstOrThrow();
-
-    const open = await trx
-      .selectFrom('executions')
-      .select(['id', 'status', 'wait_id'])
-      .where('conversation_id', '=', conversation.id)
-      .where('status', 'in', OPEN_STATUSES)
-      .execute();
+    const open = conversation.open ?? [];
     const busy = open.filter((e) => e.status === 'running' || (e.status === 'waiting_time' && !input.supersede));
     if (busy.length > 0) {
       throw new AppError(
@@ -96,7 +112,7 @@ export async function triggerExecution(
     const executionId = uuidv7();
 
     const started = performance.now();
-    const flows = await loadFlowCatalog(trx, session.tenantId, flow.definition, null);
+    const flows = await loadFlowCatalog(ctx, trx, session.tenantId, flow.definition, null);
     const ectx = engineContext({
       conversationId: conversation.id,
       customerId: conversation.customer_id,
@@ -124,50 +140,36 @@ export async function triggerExecution(
     });
     const ended =
       stepResult.status === 'completed' || stepResult.status === 'failed' || stepResult.status === 'aborted';
-    const row = await trx
-      .insertInto('executions')
-      .values({
+    const row = await insertTurn(trx, {
+      tenantId: session.tenantId,
+      conversationId: conversation.id,
+      items: plan.items({
+        type: 'trigger',
+        intentName: input.intentName,
+        ...(input.text !== undefined ? { text: input.text } : {}),
+      }),
+      wait: plan.wait,
+      now,
+      notify: ctx.db.backend === 'postgres',
+      row: {
         id: executionId,
-        tenant_id: session.tenantId,
-        conversation_id: conversation.id,
         session_id: session.id,
         flow_id: flow.flowId,
         flow_version_id: flow.versionId,
         intent_name: input.intentName,
         status: stepResult.status,
-        version: 1,
-        state: json(stepResult.state),
+        state: stepResult.state as unknown as JsonObject,
         last_seq: plan.lastSeq,
         wait_id: plan.waitId,
         wait_expires_at: plan.waitExpiresAt,
-        error: stepResult.error ? json(stepResult.error) : null,
+        error: stepResult.error ? (stepResult.error as unknown as JsonObject) : null,
         reason: stepResult.reason ?? null,
-        trace: json(stepResult.trace),
+        trace: stepResult.trace as unknown as JsonObject[],
         active_ms: Math.round(performance.now() - started),
-        created_at: now,
-        updated_at: now,
         ended_at: ended ? now : null,
-      })
-      .returning(executionViewColumns)
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('chat_items')
-      .values({
-        tenant_id: session.tenantId,
-        conversation_id: conversation.id,
-        execution_id: executionId,
-        seq: null,
-        role: 'user',
-        body: json({
-          type: 'trigger',
-          intentName: input.intentName,
-          ...(input.text !== undefined ? { text: input.text } : {}),
-        }),
-        created_at: now,
-      })
-      .execute();
-    await plan.write(trx);
-    await notifyChanged(trx, ctx.db.backend, executionId);
+      },
+    });
+    await plan.writeExtras(trx);
     return { row, blocks: plan.blocks, wait: waitViewOf(stepResult.wait), superseded };
   });
   for (const id of result.superseded) ctx.events.changed(id);

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+
 import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
@@ -8,6 +9,7 @@ import type { JsonObject } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
 import { validateFlow } from '../engine/validateFlow.js';
 import { AppError } from '../errors/AppError.js';
+import { FLOWS_CHANNEL } from '../executions/ExecutionEvents.js';
 
 export interface IntentSummary {
   name: string;
@@ -83,7 +85,7 @@ export async function publishFlow(
   tenantId: string,
   intentName: string,
 ): Promise<{ flow: Flow; version: FlowVersion }> {
-  return ctx.kysely.transaction().execute(async (trx) => {
+  const result = await ctx.kysely.transaction().execute(async (trx) => {
     const flow = await trx
       .selectFrom('flows')
       .selectAll()
@@ -128,6 +130,8 @@ export async function publishFlow(
       .executeTakeFirstOrThrow();
     return { flow: updated, version };
   });
+  await announceFlowChange(ctx);
+  return result;
 }
 
 export async function unpublishFlow(ctx: AppContext, tenantId: string, intentName: string): Promise<Flow> {
@@ -139,6 +143,7 @@ export async function unpublishFlow(ctx: AppContext, tenantId: string, intentNam
     .returningAll()
     .executeTakeFirst();
   if (!flow) throw new AppError('not_found', `no flow for intent "${intentName}"`);
+  await announceFlowChange(ctx);
   return flow;
 }
 
@@ -154,18 +159,12 @@ export async function knownIntentNames(ctx: AppContext, tenantId: string): Promi
 
 /** The tenant's currently published intents, ordered by name. */
 export async function publishedIntents(ctx: AppContext, tenantId: string): Promise<IntentSummary[]> {
-  const rows = await ctx.kysely
-    .selectFrom('flows')
-    .select(['intent_name', 'description', 'examples', 'required_entities'])
-    .where('tenant_id', '=', tenantId)
-    .where('published_version_id', 'is not', null)
-    .orderBy('intent_name')
-    .execute();
-  return rows.map((r) => ({
-    name: r.intent_name,
-    description: r.description,
-    examples: r.examples,
-    required_entities: r.required_entities,
+  const intents = await ctx.flowCache.publishedIntents(ctx.kysely, tenantId);
+  return [...intents.values()].map((i) => ({
+    name: i.name,
+    description: i.description,
+    examples: i.examples,
+    required_entities: i.required_entities,
   }));
 }
 
@@ -174,28 +173,24 @@ export async function findPublishedFlow(
   tenantId: string,
   intentName: string,
 ): Promise<{ flowId: string; versionId: string; definition: FlowDefinition } | undefined> {
-  const row = await ctx.kysely
-    .selectFrom('flows')
-    .innerJoin('flow_versions', 'flow_versions.id', 'flows.published_version_id')
-    .select(['flows.id as flowId', 'flow_versions.id as versionId', 'flow_versions.definition'])
-    .where('flows.tenant_id', '=', tenantId)
-    .where('flows.intent_name', '=', intentName)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return { flowId: row.flowId, versionId: row.versionId, definition: row.definition as unknown as FlowDefinition };
+  const intent = (await ctx.flowCache.publishedIntents(ctx.kysely, tenantId)).get(intentName);
+  if (!intent) return undefined;
+  const definition = await ctx.flowCache.version(ctx.kysely, tenantId, intent.versionId);
+  return { flowId: intent.flowId, versionId: intent.versionId, definition };
 }
 
 /** Versions are immutable; pass the transaction when calling inside one (PGlite has a single connection). */
 export async function loadFlowVersion(
+  ctx: AppContext,
   db: Kysely<Database>,
   tenantId: string,
   versionId: string,
 ): Promise<FlowDefinition> {
-  const row = await db
-    .selectFrom('flow_versions')
-    .select('definition')
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', versionId)
-    .executeTakeFirstOrThrow();
-  return row.definition as unknown as FlowDefinition;
+  return ctx.flowCache.version(db, tenantId, versionId);
+}
+
+/** Drops cached published intents here and, on PostgreSQL, in every other process. */
+async function announceFlowChange(ctx: AppContext): Promise<void> {
+  ctx.events.flowsChanged();
+  if (ctx.db.backend === 'postgres') await sql`select pg_notify(${FLOWS_CHANNEL}, '')`.execute(ctx.kysely);
 }

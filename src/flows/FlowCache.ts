@@ -1,0 +1,76 @@
+import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import type { Database } from '../db/types.js';
+import type { FlowDefinition } from '../engine/validateFlow.js';
+
+export interface PublishedIntent {
+  flowId: string;
+  versionId: string;
+  name: string;
+  description: string;
+  examples: string[];
+  required_entities: string[];
+}
+
+/** How long a tenant's published-intents snapshot is trusted without an invalidation (other API nodes, missed NOTIFY). */
+const PUBLISHED_TTL_MS = 5000;
+
+/**
+ * The hot path reads flows on every session and turn; they change rarely. Versions are immutable and cached for good;
+ * each tenant's published intents are cached briefly and dropped whenever a flow is (un)published in any process.
+ */
+export class FlowCache {
+  private readonly versions = new LRUCache<string, FlowDefinition>({ max: 2000 });
+  private readonly published = new LRUCache<string, Map<string, PublishedIntent>>({
+    max: 10_000,
+    ttl: PUBLISHED_TTL_MS,
+  });
+
+  invalidate(): void {
+    this.published.clear();
+  }
+
+  /** The tenant's published intents by name (ordered by name). */
+  async publishedIntents(db: Kysely<Database>, tenantId: string): Promise<Map<string, PublishedIntent>> {
+    const cached = this.published.get(tenantId);
+    if (cached) return cached;
+    const rows = await db
+      .selectFrom('flows')
+      .select(['id', 'published_version_id', 'intent_name', 'description', 'examples', 'required_entities'])
+      .where('tenant_id', '=', tenantId)
+      .where('published_version_id', 'is not', null)
+      .orderBy('intent_name')
+      .execute();
+    const intents = new Map(
+      rows.map((r) => [
+        r.intent_name,
+        {
+          flowId: r.id,
+          versionId: r.published_version_id!,
+          name: r.intent_name,
+          description: r.description,
+          examples: r.examples,
+          required_entities: r.required_entities,
+        },
+      ]),
+    );
+    this.published.set(tenantId, intents);
+    return intents;
+  }
+
+  /** A flow version's definition (immutable). Pass the transaction when inside one: PGlite has one connection. */
+  async version(db: Kysely<Database>, tenantId: string, versionId: string): Promise<FlowDefinition> {
+    const key = `${tenantId}:${versionId}`;
+    const cached = this.versions.get(key);
+    if (cached) return cached;
+    const row = await db
+      .selectFrom('flow_versions')
+      .select('definition')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', versionId)
+      .executeTakeFirstOrThrow();
+    const definition = row.definition as unknown as FlowDefinition;
+    this.versions.set(key, definition);
+    return definition;
+  }
+}
