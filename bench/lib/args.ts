@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import type { BackendName } from './backends.js';
+import { quietBudget } from './procSampler.js';
+import type { Timing } from './scenarios.js';
+
+export interface BenchArgs {
+  quick: boolean;
+  backends: BackendName[];
+  timing: Timing;
+  skipBuild: boolean;
+  /** Extra node flags for the product server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  serverNodeArgs: string[];
+  /** Run only these scenarios (keys as in the table: session, trigger, turn, poll, resume); the ceiling always runs. */
+  only?: Set<string>;
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--backend=postgres|pglite|both] [--duration=S] [--warmup=S]
+                          [--connections=N] [--only=trigger,resume,...] [--skip-build] [--quiet-wait=S]
+                          [--server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]`;
+
+/**
+ * Defaults: full run 15 s per scenario after a 3 s warm-up (≈ 5 min for both backends); --quick 3 s after 1 s
+ * (≈ 1.5 min). 50 connections, as in notes/node20-stack-findings.md §3.
+ */
+export function parseBenchArgs(
+  argv: string[],
+  defaults: { duration: number; warmup: number } = { duration: 15, warmup: 3 },
+): BenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'both' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string', default: '50' },
+      'quiet-wait': { type: 'string' },
+      only: { type: 'string' },
+      'skip-build': { type: 'boolean', default: false },
+      'server-node-args': { type: 'string', default: '' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const backend = values.backend;
+  if (backend !== 'postgres' && backend !== 'pglite' && backend !== 'both') {
+    throw new Error(`--backend must be postgres, pglite or both\n${USAGE}`);
+  }
+  const number = (raw: string | undefined, fallback: number, name: string) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number`);
+    return n;
+  };
+  const quick = values.quick;
+  // All quiet-machine waits of a run together: 15 s in a quick run, 60 s in a full one.
+  quietBudget.remainingMs = quick ? 15_000 : 60_000;
+  return {
+    quick,
+    backends: backend === 'both' ? ['postgres', 'pglite'] : [backend],
+    timing: {
+      duration: number(values.duration, quick ? 3 : defaults.duration, 'duration'),
+      warmup: number(values.warmup, quick ? 1 : defaults.warmup, 'warmup'),
+      connections: number(values.connections, 50, 'connections'),
+      quietWaitMs: number(values['quiet-wait'], quick ? 2 : 10, 'quiet-wait') * 1000,
+    },
+    skipBuild: values['skip-build'],
+    serverNodeArgs: values['server-node-args'].split(/\s+/).filter(Boolean),
+    ...(values.only ? { only: new Set(values.only.split(',')) } : {}),
+  };
+}

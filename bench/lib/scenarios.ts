@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createWaitingExecutions,
+  dealOut,
+  openSessionRequest,
+  openSessions,
+  pollRequest,
+  resumeRequest,
+  rotate,
+  triggerRequest,
+  type WaitingExecution,
+} from './chatApi.js';
+import { type LoadResult, type LoadSpec, runLoad } from './load.js';
+import type { ServerProcess } from './servers.js';
+
+export interface Timing {
+  /** Seconds of each timed run. */
+  duration: number;
+  /** Seconds of the untimed run before it (JIT, pool connections, caches). */
+  warmup: number;
+  connections: number;
+  /** Longest wait for a quiet machine before each timed run (ms). */
+  quietWaitMs: number;
+}
+
+export interface ScenarioContext {
+  server: ServerProcess;
+  /** The PostgreSQL bench database (its backends' CPU is sampled); undefined on PGlite. */
+  database?: string;
+  publicKey: string;
+  timing: Timing;
+  log: (line: string) => void;
+}
+
+export interface ScenarioRow {
+  key: 'ceiling' | 'session' | 'trigger' | 'resume' | 'turn' | 'poll' | 'telemetry' | 'jobPickup';
+  name: string;
+  /** False for scenarios whose endpoint does not exist yet: printed as "n/a (not built yet)". */
+  built: boolean;
+  load?: LoadResult;
+  /** How the run was bounded and anything a reader needs to interpret the row. */
+  note?: string;
+}
+
+/** Untimed warm-up, then the timed run with the server process sampled. */
+async function measure(
+  ctx: ScenarioContext,
+  spec: Omit<LoadSpec, 'url' | 'connections' | 'server' | 'duration'>,
+  bound: { duration: number } | { amount: number; warmupAmount: number },
+): Promise<LoadResult> {
+  const base = { ...spec, url: ctx.server.url, connections: ctx.timing.connections };
+  const timed = timedRun(ctx);
+  if ('amount' in bound) {
+    if (bound.warmupAmount > 0) await runLoad({ ...base, amount: bound.warmupAmount });
+    return runLoad({ ...base, ...timed, amount: bound.amount });
+  }
+  if (ctx.timing.warmup > 0) await runLoad({ ...base, duration: ctx.timing.warmup });
+  return runLoad({ ...base, ...timed, duration: bound.duration });
+}
+
+/** What makes a run a timed one: the server is sampled, and it starts on a quiet machine if it can. */
+function timedRun(ctx: ScenarioContext) {
+  return {
+    server: { pid: ctx.server.pid, ...(ctx.database ? { database: ctx.database } : {}) },
+    quietWaitMs: ctx.timing.quietWaitMs,
+    log: ctx.log,
+  };
+}
+
+const isStatus = (status: string) => (body: string) => body.includes(`"status":"${status}"`);
+
+/** The ceiling (bench/ceiling.ts): each connection posts to its own session id, like the chat scenarios. */
+export async function ceilingScenario(ctx: ScenarioContext): Promise<ScenarioRow> {
+  const load = await measure(
+    ctx,
+    {
+      requests: () => [
+        {
+          method: 'POST',
+          path: '/messages',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ sessionId: randomUUID(), text: 'hello there' }),
+        },
+      ],
+      verifyBody: (body) => body.includes('"recent":['),
+    },
+    { duration: ctx.timing.duration },
+  );
+  return { key: 'ceiling', name: 'ceiling: bare Fastify, 1 INSERT + 1 SELECT', built: true, load };
+}
+
+/** POST /chat/sessions: a new conversation + session per request. */
+export async function sessionOpenScenario(ctx: ScenarioContext): Promise<ScenarioRow> {
+  const load = await measure(
+    ctx,
+    {
+      requests: (client) => [openSessionRequest(ctx.publicKey, `bench-open-${client}`)],
+      verifyBody: (body) => body.includes('"sessionToken":"'),
+    },
+    { duration: ctx.timing.duration },
+  );
+  return { key: 'session', name: 'session open', built: true, load };
+}
+
+/** Sessions per connection in the trigger and turn scenarios, so a connection's conversations are its own. */
+const SESSIONS_PER_CONNECTION = 10;
+
+/**
+ * Trigger turns (→ waiting_input). Each connection rotates over its own sessions, so two in-flight requests never
+ * lock the same conversation row. A trigger supersedes the conversation's previous waiting execution (one UPDATE of
+ * executions and waits more per request): that is what a visitor who re-asks does.
+ */
+export async function triggerScenario(ctx: ScenarioContext): Promise<{ row: ScenarioRow; sessions: string[][] }> {
+  const c = ctx.timing.connections;
+  const tokens = await openSessions(ctx.server.url, ctx.publicKey, c * SESSIONS_PER_CONNECTION, c);
+  const sessions = dealOut(tokens, c);
+  const load = await measure(
+    ctx,
+    {
+      requests: (client) => [triggerRequest(rotate(sessions[client]!))],
+      verifyBody: isStatus('waiting_input'),
+    },
+    { duration: ctx.timing.duration },
+  );
+  return {
+    row: {
+      key: 'trigger',
+      name: 'trigger turn (→ waiting_input)',
+      built: true,
+      load,
+      note: `${SESSIONS_PER_CONNECTION} own sessions per connection`,
+    },
+    sessions,
+  };
+}
+
+/**
+ * The whole DESIGN §17 turn on one connection: trigger (→ waiting_input), then resume that execution (→ completed),
+ * in the connection's next session. req/s counts both requests; the note gives the latency of the pair.
+ */
+export async function turnPairScenario(
+  ctx: ScenarioContext,
+  sessions: string[][],
+  bound: { duration: number } | { amount: number; warmupAmount: number } = { duration: ctx.timing.duration },
+): Promise<ScenarioRow> {
+  const load = await measure(
+    ctx,
+    {
+      requests: (client) => {
+        let last: WaitingExecution | undefined;
+        return [
+          triggerRequest(rotate(sessions[client]!), (turn) => {
+            last = turn;
+          }),
+          resumeRequest(() => {
+            const w = last;
+            last = undefined;
+            return w;
+          }),
+        ];
+      },
+      groupSize: 2,
+      verifyBody: (body) => body.includes('"status":"waiting_input"') || body.includes('"status":"completed"'),
+    },
+    bound,
+  );
+  const pair = load.groupLatency!;
+  return {
+    key: 'turn',
+    name: 'turn pair (trigger + resume)',
+    built: true,
+    load,
+    note: `${Math.round(load.rps / 2)} turns/s; turn latency p50 ${pair.p50} / p99 ${pair.p99} ms`,
+  };
+}
+
+/**
+ * Waiting executions for the resume and poll scenarios, created through the API before any timed run. Resume consumes
+ * one per request, so the pool is sized from the trigger rate just measured (resume does about the same work):
+ * trigger req/s × (warm-up + duration) × 1.1, and the resume runs are bounded by `amount` rather than by time.
+ */
+export async function prepareWaitingPool(
+  ctx: ScenarioContext,
+  triggerRps: number,
+): Promise<{ pool: WaitingExecution[]; warmupAmount: number; amount: number }> {
+  const c = ctx.timing.connections;
+  const rate = Math.max(triggerRps, 50);
+  const roundUp = (n: number) => Math.max(c, Math.ceil(n / c) * c);
+  const warmupAmount = ctx.timing.warmup > 0 ? roundUp(rate * ctx.timing.warmup * 1.1) : 0;
+  const amount = roundUp(rate * ctx.timing.duration * 1.1);
+  const started = Date.now();
+  const pool = await createWaitingExecutions(ctx.server.url, ctx.publicKey, warmupAmount + amount, c);
+  ctx.log(`  prepared ${pool.length} waiting executions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { pool, warmupAmount, amount };
+}
+
+/** GET /chat/executions/{id} of a waiting execution, no long poll; each connection polls its own executions. */
+export async function pollScenario(ctx: ScenarioContext, pool: WaitingExecution[]): Promise<ScenarioRow> {
+  const hands = dealOut(pool, ctx.timing.connections);
+  const load = await measure(
+    ctx,
+    { requests: (client) => [pollRequest(rotate(hands[client]!))], verifyBody: isStatus('waiting_input') },
+    { duration: ctx.timing.duration },
+  );
+  return { key: 'poll', name: 'poll a waiting execution', built: true, load };
+}
+
+/** Resume turns (→ completed), each with a fresh (executionId, waitToken) of its own connection's share of the pool. */
+export async function resumeScenario(
+  ctx: ScenarioContext,
+  prepared: { pool: WaitingExecution[]; warmupAmount: number; amount: number },
+): Promise<ScenarioRow> {
+  const c = ctx.timing.connections;
+  const { pool, warmupAmount, amount } = prepared;
+  const resumeRun = (executions: WaitingExecution[], sampled: boolean) => {
+    const hands = dealOut(executions, c);
+    return runLoad({
+      url: ctx.server.url,
+      connections: c,
+      amount: executions.length,
+      requests: (client) => {
+        const mine = hands[client]!;
+        let i = 0;
+        return [resumeRequest(() => mine[i++])];
+      },
+      verifyBody: isStatus('completed'),
+      ...(sampled ? timedRun(ctx) : {}),
+    });
+  };
+  // The warm-up takes the first executions, the timed run the rest: no execution is ever resumed twice.
+  if (warmupAmount > 0) await resumeRun(pool.slice(0, warmupAmount), false);
+  const load = await resumeRun(pool.slice(warmupAmount, warmupAmount + amount), true);
+  return {
+    key: 'resume',
+    name: 'resume turn (→ completed)',
+    built: true,
+    load,
+    note: `amount-bound: ${amount} pre-created waiting executions (trigger rate × duration × 1.1)`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// BENCH HOOKS: scenarios whose endpoints do not exist yet. Each returns an unbuilt row today; when the endpoint
+// lands, replace the body with a `measure(...)` like the scenarios above (and keep the key: the table and the
+// verdicts already know it).
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * BENCH HOOK — telemetry batch of 50 events (DESIGN §17: ≥ 20 k events/s ingested on PostgreSQL). To add: POST a
+ * batch of 50 events per request and report events/s = req/s × 50 in the note.
+ */
+export async function telemetryBatchScenario(_ctx: ScenarioContext): Promise<ScenarioRow> {
+  return { key: 'telemetry', name: 'telemetry batch of 50', built: false };
+}
+
+/**
+ * BENCH HOOK — job pickup (DESIGN §17: pickup p50 ≤ 20 ms on PostgreSQL; a long poller sees the transition ≤ 50 ms
+ * after the job ends). To add: trigger a flow that enters waiting_time, record enqueue → handler start and job end →
+ * long-poll response.
+ */
+export async function jobPickupScenario(_ctx: ScenarioContext): Promise<ScenarioRow> {
+  return { key: 'jobPickup', name: 'job pickup', built: false };
+}

@@ -1,0 +1,151 @@
+// `npm run bench` — DESIGN §17 throughput and latency of the chat API against a same-run ceiling.
+// See bench/README.md for what each scenario does and how to read the table.
+import { type BenchArgs, parseBenchArgs } from './lib/args.js';
+import { type Backend, type BackendName, createBackend, disposeAll, postgresVersion } from './lib/backends.js';
+import { machine, writeResults } from './lib/results.js';
+import {
+  ceilingScenario,
+  jobPickupScenario,
+  pollScenario,
+  prepareWaitingPool,
+  resumeScenario,
+  type ScenarioContext,
+  type ScenarioRow,
+  sessionOpenScenario,
+  telemetryBatchScenario,
+  triggerScenario,
+  turnPairScenario,
+} from './lib/scenarios.js';
+import { buildCeiling, buildProduct, killAllStarted, runCli, startCeiling, startProduct } from './lib/servers.js';
+import { scenarioTable, verdictLines, verdicts } from './lib/table.js';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function benchBackend(args: BenchArgs, name: BackendName): Promise<ScenarioRow[]> {
+  const backend = await createBackend(name);
+  const rows: ScenarioRow[] = [];
+  try {
+    log(`[${name}] ceiling`);
+    const ceiling = await startCeiling(backend.ceilingEnv);
+    try {
+      rows.push(await ceilingScenario(context(args, backend, ceiling, '')));
+    } finally {
+      await ceiling.stop();
+    }
+
+    // On PGlite demo:seed must run before serve: a running server holds the data directory lock.
+    const publicKey = runCli(['demo:seed'], backend.productEnv);
+    const server = await startProduct(backend.productEnv, args.serverNodeArgs);
+    try {
+      const ctx = context(args, backend, server, publicKey);
+      const wanted = (key: string) => !args.only || args.only.has(key);
+      if (wanted('session')) {
+        log(`[${name}] session open`);
+        rows.push(await sessionOpenScenario(ctx));
+      }
+      // The trigger scenario also opens the sessions the turn-pair scenario reuses.
+      log(`[${name}] trigger`);
+      const trigger = await triggerScenario(ctx);
+      if (wanted('trigger')) rows.push(trigger.row);
+      if (wanted('turn')) {
+        log(`[${name}] turn pair`);
+        rows.push(await turnPairScenario(ctx, trigger.sessions));
+      }
+      if (wanted('poll') || wanted('resume')) {
+        log(`[${name}] waiting executions for poll and resume`);
+        const prepared = await prepareWaitingPool(ctx, trigger.row.load?.rps ?? 0);
+        if (wanted('poll')) {
+          log(`[${name}] poll`);
+          rows.push(await pollScenario(ctx, prepared.pool));
+        }
+        if (wanted('resume')) {
+          log(`[${name}] resume`);
+          rows.push(await resumeScenario(ctx, prepared));
+        }
+      }
+      rows.push(await telemetryBatchScenario(ctx), await jobPickupScenario(ctx));
+    } catch (error) {
+      log(`server output:\n${server.output()}`);
+      throw error;
+    } finally {
+      await server.stop();
+    }
+    return sortRows(rows);
+  } finally {
+    await backend.dispose();
+  }
+}
+
+function context(args: BenchArgs, backend: Backend, server: ScenarioContext['server'], publicKey: string) {
+  return { server, ...(backend.database ? { database: backend.database } : {}), publicKey, timing: args.timing, log };
+}
+
+const ORDER: ScenarioRow['key'][] = [
+  'ceiling',
+  'session',
+  'trigger',
+  'resume',
+  'turn',
+  'poll',
+  'telemetry',
+  'jobPickup',
+];
+function sortRows(rows: ScenarioRow[]): ScenarioRow[] {
+  return [...rows].sort((a, b) => ORDER.indexOf(a.key) - ORDER.indexOf(b.key));
+}
+
+async function main(): Promise<void> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  const started = Date.now();
+  if (!args.skipBuild) buildProduct();
+  buildCeiling();
+  for (const name of args.backends) {
+    const rows = await benchBackend(args, name);
+    const list = verdicts(name, rows);
+    const partial = args.only !== undefined || args.serverNodeArgs.length > 0;
+    const mode = `${args.quick ? 'quick' : 'full'}${partial ? ' (partial)' : ''}`;
+    const heading = [
+      `## ${name} — ${mode} run, ${new Date().toISOString()}`,
+      '',
+      `${args.timing.connections} connections, ${args.timing.duration} s per scenario after ${args.timing.warmup} s warm-up; ` +
+        `node ${process.version}, ${machine().cpus} cores${name === 'postgres' ? `, PostgreSQL ${await postgresVersion()}` : ', PGlite in-process'}. ` +
+        'Product: `node dist/main.js serve` (tsc build); ceiling: bench/ceiling.ts bundled by esbuild, on node. ' +
+        'Latencies in ms; CPU in % of one core; autocannon shares the 2 cores with the server (and PostgreSQL).',
+    ].join('\n');
+    const markdown = [heading, '', scenarioTable(rows), '', '**DESIGN §17 verdicts**', '', verdictLines(list)].join(
+      '\n',
+    );
+    process.stdout.write(`\n${markdown}\n\n`);
+    // Quick, partial (--only) and profiling runs get their own file so they never replace a full run's figures.
+    const files = writeResults(
+      `${name}${args.quick ? '-quick' : ''}${partial ? '-partial' : ''}`,
+      {
+        date: new Date().toISOString(),
+        mode,
+        backend: name,
+        machine: machine(),
+        timing: args.timing,
+        serverNodeArgs: args.serverNodeArgs,
+        scenarios: rows,
+        verdicts: list,
+      },
+      markdown,
+    );
+    log(`wrote ${files.join(', ')}`);
+  }
+  log(`bench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAllStarted();
+    void disposeAll().finally(() => process.exit(130));
+  });
+}
+
+main().catch(async (error: unknown) => {
+  killAllStarted();
+  await disposeAll();
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
