@@ -12,7 +12,7 @@ import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
-import { continueJobKey, notifyChanged, planStep } from './persistStep.js';
+import { continueJobKey, planStep } from './persistStep.js';
 import { turnResponse, waitViewOf } from './turnResponse.js';
 import { insertTurn } from './writeTurn.js';
 
@@ -93,22 +93,6 @@ export async function triggerExecution(
     for (const e of open) {
       if (e.status === 'waiting_time' && e.wait_id) await ctx.jobs.cancel(trx, continueJobKey(e.wait_id));
     }
-    if (superseded.length > 0) {
-      await trx
-        .updateTable('executions')
-        .set({ status: 'aborted', reason: 'superseded', version: sql`version + 1`, updated_at: now, ended_at: now })
-        .where('id', 'in', superseded)
-        .where('status', 'in', ['waiting_input', 'waiting_time'])
-        .execute();
-      await trx
-        .updateTable('waits')
-        .set({ status: 'cancelled' })
-        .where('execution_id', 'in', superseded)
-        .where('status', '=', 'open')
-        .execute();
-      for (const id of superseded) await notifyChanged(trx, ctx.db.backend, id);
-    }
-
     const executionId = uuidv7();
 
     const started = performance.now();
@@ -151,6 +135,7 @@ export async function triggerExecution(
       wait: plan.wait,
       now,
       notify: ctx.db.backend === 'postgres',
+      supersede: superseded,
       row: {
         id: executionId,
         session_id: session.id,

@@ -44,16 +44,34 @@ function waitCte(args: Common): RawBuilder<unknown> {
   )`;
 }
 
-function finalSelect(notify: boolean): RawBuilder<unknown> {
-  return notify
-    ? sql`select e.*, pg_notify('comerix_executions', e.id::text) as notified from e`
-    : sql`select e.* from e`;
+/** Executions of the conversation that give way to a new trigger: aborted, their open waits cancelled. */
+function supersedeCte(ids: string[], now: Date): RawBuilder<unknown> {
+  if (ids.length === 0) return sql``;
+  return sql`, sup as (
+    update executions set status = 'aborted', reason = 'superseded', version = version + 1,
+      updated_at = ${now}::timestamptz, ended_at = ${now}::timestamptz
+    where id in (select (jsonb_array_elements_text(${json(ids)}::jsonb))::uuid)
+      and status in ('waiting_input', 'waiting_time')
+    returning id, wait_id
+  ), supw as (
+    update waits set status = 'cancelled' where id in (select wait_id from sup) and status = 'open'
+    returning 1
+  )`;
 }
 
-/** A new execution and everything its first step produced. */
+function finalSelect(notify: boolean, superseded = false): RawBuilder<unknown> {
+  if (!notify) return sql`select e.* from e`;
+  const others = superseded
+    ? sql`, (select count(pg_notify('comerix_executions', sup.id::text)) from sup) as notified_superseded`
+    : sql``;
+  return sql`select e.*, pg_notify('comerix_executions', e.id::text) as notified${others} from e`;
+}
+
+/** A new execution and everything its first step produced; `supersede` lists open executions it aborts. */
 export async function insertTurn(
   trx: Kysely<Database>,
   args: Common & {
+    supersede: string[];
     row: {
       id: string;
       session_id: string;
@@ -83,8 +101,8 @@ export async function insertTurn(
         ${r.wait_expires_at}::timestamptz, ${r.error === null ? null : json(r.error)}::jsonb, ${r.reason}, ${json(r.trace)}::jsonb,
         ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz, ${r.ended_at}::timestamptz)
       returning ${RETURNING}
-    )${itemsCte(args)}${waitCte(args)}
-    ${finalSelect(args.notify)}`.execute(trx);
+    )${itemsCte(args)}${waitCte(args)}${supersedeCte(args.supersede, args.now)}
+    ${finalSelect(args.notify, args.supersede.length > 0)}`.execute(trx);
   return strip(result.rows[0]!);
 }
 
@@ -138,7 +156,7 @@ export async function updateTurn(
   return row ? strip(row) : undefined;
 }
 
-function strip(row: ExecutionView & { notified?: unknown }): ExecutionView {
-  const { notified: _notified, ...view } = row;
+function strip(row: ExecutionView & { notified?: unknown; notified_superseded?: unknown }): ExecutionView {
+  const { notified: _notified, notified_superseded: _superseded, ...view } = row;
   return view;
 }
