@@ -18,15 +18,30 @@ export interface ChatSession {
  * everything at once when any key changes (in this process, or in another one through NOTIFY).
  */
 export class SessionCache {
-  private readonly cache = new LRUCache<string, ChatSession>({ max: 20_000, ttl: 5000 });
+  // Sessions are many and small; keys are few: each session entry points at a shared key entry.
+  private readonly sessions = new LRUCache<string, Omit<ChatSession, 'key'> & { keyId: string }>({
+    max: 10_000,
+    ttl: 5000,
+  });
+  private readonly keys = new LRUCache<string, PublicKey>({ max: 2000, ttl: 5000 });
+
   get(sessionId: string): ChatSession | undefined {
-    return this.cache.get(sessionId);
+    const entry = this.sessions.get(sessionId);
+    const key = entry && this.keys.get(entry.keyId);
+    if (!entry || !key) return undefined;
+    const { keyId: _keyId, ...session } = entry;
+    return { ...session, key };
   }
+
   set(session: ChatSession): void {
-    this.cache.set(session.id, session);
+    const { key, ...rest } = session;
+    this.keys.set(key.id, key);
+    this.sessions.set(session.id, { ...rest, keyId: key.id });
   }
+
   invalidate(): void {
-    this.cache.clear();
+    this.sessions.clear();
+    this.keys.clear();
   }
 }
 

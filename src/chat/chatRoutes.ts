@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../app/AppContext.js';
 import { AppError } from '../errors/AppError.js';
+import type { ErrorCode } from '../errors/catalog.js';
 import { decodeCursor } from '../executions/cursor.js';
 import { pollExecution } from '../executions/pollExecution.js';
 import { resumeExecution } from '../executions/resumeExecution.js';
@@ -200,6 +201,15 @@ const idempotencyHeader = {
 };
 const originHeader = { name: 'Origin', description: "Must be one of the widget key's allowedOrigins." };
 
+/** What any route authenticated by a session token can answer before its own checks. */
+const SESSION_ROUTE_ERRORS: ErrorCode[] = [
+  'invalid_request',
+  'invalid_session_token',
+  'session_expired',
+  'invalid_public_key',
+  'origin_not_allowed',
+];
+
 export const chatRouteDocs: RouteDoc[] = [
   {
     method: 'post',
@@ -268,14 +278,7 @@ export const chatRouteDocs: RouteDoc[] = [
     params: z.object({ id: z.uuid() }),
     query: pollQuery,
     responses: { 200: { description: 'Execution state', schema: executionPollResponse } },
-    errors: [
-      'invalid_request',
-      'invalid_session_token',
-      'session_expired',
-      'invalid_public_key',
-      'origin_not_allowed',
-      'execution_not_found',
-    ],
+    errors: [...SESSION_ROUTE_ERRORS, 'execution_not_found'],
   },
   {
     method: 'get',
@@ -292,14 +295,7 @@ export const chatRouteDocs: RouteDoc[] = [
       { name: 'Last-Event-ID', description: 'The last block sequence number received; the stream continues after it.' },
     ],
     responses: { 200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() } },
-    errors: [
-      'invalid_request',
-      'invalid_session_token',
-      'session_expired',
-      'invalid_public_key',
-      'origin_not_allowed',
-      'execution_not_found',
-    ],
+    errors: [...SESSION_ROUTE_ERRORS, 'execution_not_found'],
   },
   {
     method: 'get',
@@ -311,6 +307,6 @@ export const chatRouteDocs: RouteDoc[] = [
     security: 'session',
     query: historyQuery,
     responses: { 200: { description: 'Transcript', schema: historyResponse } },
-    errors: ['invalid_request', 'invalid_session_token', 'session_expired', 'invalid_public_key', 'origin_not_allowed'],
+    errors: SESSION_ROUTE_ERRORS,
   },
 ];

@@ -32,16 +32,21 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
     .code(error.status)
     .header('cache-control', 'no-store')
     .type('application/json; charset=utf-8')
-    .send({
-      error: {
-        code: error.code,
-        message: error.message,
-        status: error.status,
-        retryable: error.retryable,
-        ...(error.details ? { details: error.details } : {}),
-        requestId: request.id,
-      },
-    });
+    .send(errorBody(error, request.id));
+}
+
+/** The §12 envelope of an error, as every error response (and a replayed one) carries it. */
+export function errorBody(error: AppError, requestId: string) {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      status: error.status,
+      retryable: error.retryable,
+      ...(error.details ? { details: error.details } : {}),
+      requestId,
+    },
+  };
 }
 
 /** One place maps every error to the §12 envelope; unexpected ones are logged and never leak a stack or SQL. */

@@ -6,6 +6,7 @@ import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
 import type { Json } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
+import { errorBody } from './errorHandler.js';
 
 const TTL_MS = 24 * 60 * 60 * 1000;
 /** An in-progress record older than this belongs to a request whose process died; a retry may take it over. */
@@ -115,16 +116,7 @@ async function runAndRecord(
     result = await handler();
   } catch (error) {
     if (error instanceof AppError && storable(error.status)) {
-      await finish(ctx, where, error.status, {
-        error: {
-          code: error.code,
-          message: error.message,
-          status: error.status,
-          retryable: error.retryable,
-          ...(error.details ? { details: error.details } : {}),
-          requestId: request.id,
-        },
-      });
+      await finish(ctx, where, error.status, errorBody(error, request.id));
     } else {
       await deleteRecord(ctx, where);
     }
