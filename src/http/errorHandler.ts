@@ -54,7 +54,19 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = error instanceof AppError ? error : fromFastify(error);
     if (mapped) return sendError(request, reply, mapped);
+    // A deadlock or serialization failure rolled the request back whole: a retry is safe and will pass.
+    if (isTransientConflict(error)) {
+      request.log.warn({ err: error }, 'transient database conflict');
+      return sendError(
+        request,
+        reply,
+        new AppError('conversation_busy', 'The conversation was busy with another request. Retry shortly.', undefined, {
+          'Retry-After': '1',
+        }),
+      );
+    }
     request.log.error({ err: error }, 'unhandled error');
+
     const unavailable = isDatabaseUnavailable(error);
     return sendError(
       request,
@@ -69,6 +81,11 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`)),
   );
+}
+
+function isTransientConflict(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === '40P01' || code === '40001';
 }
 
 function isDatabaseUnavailable(error: unknown): boolean {
