@@ -33,13 +33,19 @@ export class SessionCache {
     return { ...session, key };
   }
 
-  set(session: ChatSession): void {
+  /** Bumped by every invalidation: a lookup that began before one must not refill the cache with what it saw. */
+  generation = 0;
+
+  /** Stores a session read while the generation was `generation`; dropped if keys changed meanwhile. */
+  set(session: ChatSession, generation: number): void {
+    if (generation !== this.generation) return;
     const { key, ...rest } = session;
     this.keys.set(key.id, key);
     this.sessions.set(session.id, { ...rest, keyId: key.id });
   }
 
   invalidate(): void {
+    this.generation += 1;
     this.sessions.clear();
     this.keys.clear();
   }
@@ -61,6 +67,7 @@ export async function authenticateSession(ctx: AppContext, authorization: string
     }
     return cached;
   }
+  const generation = ctx.sessions.generation;
   const row = await ctx.kysely
     .selectFrom('sessions')
     .innerJoin('public_keys', 'public_keys.id', 'sessions.public_key_id')
@@ -89,6 +96,6 @@ export async function authenticateSession(ctx: AppContext, authorization: string
     locale: session_locale,
     key,
   };
-  ctx.sessions.set(session);
+  ctx.sessions.set(session, generation);
   return session;
 }

@@ -125,6 +125,41 @@ describe('waiting_time', () => {
   });
 });
 
+describe('concurrent triggers of one conversation', () => {
+  it('leaves exactly one execution open, and answers 409 to a trigger behind a waiting_time one', async () => {
+    const slow = {
+      ...delayFlow,
+      intent: intent('slowest'),
+      nodes: delayFlow.nodes.map((n) => (n.type === 'delay' ? { ...n, seconds: 30 } : n)),
+    };
+    const { key } = await seedTenant(t.ctx, { flows: [slow, exampleFlow('order_status')], key: { allIntents: true } });
+    const w = new Widget(t.app);
+    const opened = await w.open(key.key);
+    const turns = await Promise.all(Array.from({ length: 6 }, () => w.trigger('order_status')));
+    expect(turns.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const open = await t.ctx.kysely
+      .selectFrom('executions')
+      .select('status')
+      .where('conversation_id', '=', String(opened.body.conversationId))
+      .where('status', 'in', ['waiting_input', 'waiting_time', 'running'])
+      .execute();
+    expect(open).toHaveLength(1);
+    const openWaits = await t.ctx.kysely
+      .selectFrom('waits')
+      .innerJoin('executions', 'executions.id', 'waits.execution_id')
+      .select('waits.id')
+      .where('executions.conversation_id', '=', String(opened.body.conversationId))
+      .where('waits.status', '=', 'open')
+      .execute();
+    expect(openWaits).toHaveLength(1);
+
+    const other = new Widget(t.app);
+    await other.open(key.key);
+    const both = await Promise.all([other.trigger('slowest'), other.trigger('slowest')]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+  });
+});
+
 describe('sweeper', () => {
   it('fails an execution left running by a dead process, and a waiting_time one whose job is gone', async () => {
     const { key } = await seedTenant(t.ctx, {

@@ -28,20 +28,19 @@ export async function resumeExecution(
 ): Promise<ChatTurnResponse> {
   const result = await ctx.kysely.transaction().execute(async (trx) => {
     const now = new Date();
-    // One round trip: lock the conversation (its triggers and resumes queue here) and read the execution and its wait.
+    // Lock the conversation first (its triggers and resumes queue here), then read the execution and its wait: a read
+    // in the locking statement itself would see the snapshot from before the wait for the lock.
+    const conversation = await trx
+      .selectFrom('conversations')
+      .select(['id', 'variables', 'customer_id'])
+      .where('id', '=', session.conversationId)
+      .where('tenant_id', '=', session.tenantId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     const found = await trx
-      .selectFrom('conversations as c')
-      .leftJoin('executions as e', (join) =>
-        join
-          .onRef('e.conversation_id', '=', 'c.id')
-          .on('e.id', '=', input.executionId)
-          .on('e.tenant_id', '=', session.tenantId),
-      )
+      .selectFrom('executions as e')
       .leftJoin('waits as w', 'w.id', 'e.wait_id')
       .select([
-        'c.id',
-        'c.variables',
-        'c.customer_id',
         'e.id as execution_id',
         'e.status',
         'e.version',
@@ -55,23 +54,21 @@ export async function resumeExecution(
         'w.node_id as wait_node_id',
         'w.expires_at as wait_expires_at',
       ])
-      .where('c.id', '=', session.conversationId)
-      .where('c.tenant_id', '=', session.tenantId)
-      .forUpdate('c')
-
-      .executeTakeFirstOrThrow();
-    const conversation = { id: found.id, variables: found.variables, customer_id: found.customer_id };
-    if (!found.execution_id) throw new AppError('execution_not_found', 'No such execution in this conversation.');
+      .where('e.id', '=', input.executionId)
+      .where('e.tenant_id', '=', session.tenantId)
+      .where('e.conversation_id', '=', conversation.id)
+      .executeTakeFirst();
+    if (!found) throw new AppError('execution_not_found', 'No such execution in this conversation.');
     const execution = {
       id: found.execution_id,
       tenant_id: session.tenantId,
-      conversation_id: found.id,
-      status: found.status!,
-      version: found.version!,
-      state: found.state!,
-      last_seq: found.last_seq!,
+      conversation_id: conversation.id,
+      status: found.status,
+      version: found.version,
+      state: found.state,
+      last_seq: found.last_seq,
       wait_id: found.wait_id,
-      flow_version_id: found.flow_version_id!,
+      flow_version_id: found.flow_version_id,
     };
 
     const tokenMismatch = () =>

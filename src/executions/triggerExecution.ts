@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
@@ -18,12 +17,6 @@ import { insertTurn } from './writeTurn.js';
 
 const OPEN_STATUSES = ['running', 'waiting_input', 'waiting_time'] as const;
 
-interface OpenExecution {
-  id: string;
-  status: (typeof OPEN_STATUSES)[number];
-  wait_id: string | null;
-}
-
 /**
  * Starts an execution of the intent's published flow and runs it to its first wait or end, all in one
  * transaction that holds the conversation's row lock, so two triggers of one conversation never interleave.
@@ -41,29 +34,21 @@ export async function triggerExecution(
 
   const result = await ctx.kysely.transaction().execute(async (trx) => {
     const now = new Date();
-    // One round trip: lock the conversation (triggers and resumes of it queue here) and read its open executions.
+    // Lock the conversation first (its triggers and resumes queue here), then read its open executions: a read in
+    // the locking statement itself would see the snapshot from before the wait for the lock.
     const conversation = await trx
       .selectFrom('conversations')
-      .select((eb) => [
-        'id',
-        'variables',
-        'customer_id',
-        eb
-          .selectFrom('executions')
-          .select(
-            sql<
-              OpenExecution[]
-            >`coalesce(json_agg(json_build_object('id', id, 'status', status, 'wait_id', wait_id)), '[]')`.as('open'),
-          )
-          .whereRef('executions.conversation_id', '=', 'conversations.id')
-          .where('executions.status', 'in', OPEN_STATUSES)
-          .as('open'),
-      ])
+      .select(['id', 'variables', 'customer_id'])
       .where('id', '=', session.conversationId)
       .where('tenant_id', '=', session.tenantId)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    const open = conversation.open ?? [];
+    const open = await trx
+      .selectFrom('executions')
+      .select(['id', 'status', 'wait_id'])
+      .where('conversation_id', '=', conversation.id)
+      .where('status', 'in', OPEN_STATUSES)
+      .execute();
     const busy = open.filter((e) => e.status === 'running' || (e.status === 'waiting_time' && !input.supersede));
     if (busy.length > 0) {
       throw new AppError(
@@ -89,9 +74,18 @@ export async function triggerExecution(
     }
 
     // An open execution of the conversation gives way to the new trigger; a pending async job of it is dropped.
+    // Its open wait is cancelled here, before the execution row changes: the sweeper locks waits before executions too.
     const superseded = open.map((e) => e.id);
     for (const e of open) {
       if (e.status === 'waiting_time' && e.wait_id) await ctx.jobs.cancel(trx, continueJobKey(e.wait_id));
+    }
+    if (superseded.length > 0) {
+      await trx
+        .updateTable('waits')
+        .set({ status: 'cancelled' })
+        .where('execution_id', 'in', superseded)
+        .where('status', '=', 'open')
+        .execute();
     }
     const executionId = uuidv7();
 
@@ -135,7 +129,7 @@ export async function triggerExecution(
       wait: plan.wait,
       now,
       notify: ctx.db.backend === 'postgres',
-      supersede: superseded,
+      supersede: { ids: superseded, statuses: input.supersede ? ['waiting_input', 'waiting_time'] : ['waiting_input'] },
       row: {
         id: executionId,
         session_id: session.id,

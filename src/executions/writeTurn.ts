@@ -44,18 +44,15 @@ function waitCte(args: Common): RawBuilder<unknown> {
   )`;
 }
 
-/** Executions of the conversation that give way to a new trigger: aborted, their open waits cancelled. */
-function supersedeCte(ids: string[], now: Date): RawBuilder<unknown> {
-  if (ids.length === 0) return sql``;
+/** Executions of the conversation that give way to a new trigger: aborted (their open waits were cancelled first). */
+function supersedeCte(supersede: { ids: string[]; statuses: string[] }, now: Date): RawBuilder<unknown> {
+  if (supersede.ids.length === 0) return sql``;
   return sql`, sup as (
     update executions set status = 'aborted', reason = 'superseded', version = version + 1,
       updated_at = ${now}::timestamptz, ended_at = ${now}::timestamptz
-    where id in (select (jsonb_array_elements_text(${json(ids)}::jsonb))::uuid)
-      and status in ('waiting_input', 'waiting_time')
-    returning id, wait_id
-  ), supw as (
-    update waits set status = 'cancelled' where id in (select wait_id from sup) and status = 'open'
-    returning 1
+    where id in (select (jsonb_array_elements_text(${json(supersede.ids)}::jsonb))::uuid)
+      and status in (select jsonb_array_elements_text(${json(supersede.statuses)}::jsonb))
+    returning id
   )`;
 }
 
@@ -71,7 +68,8 @@ function finalSelect(notify: boolean, superseded = false): RawBuilder<unknown> {
 export async function insertTurn(
   trx: Kysely<Database>,
   args: Common & {
-    supersede: string[];
+    /** Open executions this trigger aborts, and the statuses it decided they may have (waits already cancelled). */
+    supersede: { ids: string[]; statuses: string[] };
     row: {
       id: string;
       session_id: string;
@@ -102,7 +100,7 @@ export async function insertTurn(
         ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz, ${r.ended_at}::timestamptz)
       returning ${RETURNING}
     )${itemsCte(args)}${waitCte(args)}${supersedeCte(args.supersede, args.now)}
-    ${finalSelect(args.notify, args.supersede.length > 0)}`.execute(trx);
+    ${finalSelect(args.notify, args.supersede.ids.length > 0)}`.execute(trx);
   return strip(result.rows[0]!);
 }
 

@@ -26,7 +26,11 @@ export class FlowCache {
     ttl: PUBLISHED_TTL_MS,
   });
 
+  /** Bumped by every invalidation: a read that began before one must not refill the cache with what it saw. */
+  private generation = 0;
+
   invalidate(): void {
+    this.generation += 1;
     this.published.clear();
   }
 
@@ -34,6 +38,7 @@ export class FlowCache {
   async publishedIntents(db: Kysely<Database>, tenantId: string): Promise<Map<string, PublishedIntent>> {
     const cached = this.published.get(tenantId);
     if (cached) return cached;
+    const generation = this.generation;
     const rows = await db
       .selectFrom('flows')
       .select(['id', 'published_version_id', 'intent_name', 'description', 'examples', 'required_entities'])
@@ -54,7 +59,7 @@ export class FlowCache {
         },
       ]),
     );
-    this.published.set(tenantId, intents);
+    if (generation === this.generation) this.published.set(tenantId, intents);
     return intents;
   }
 
