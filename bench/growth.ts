@@ -2,14 +2,15 @@
 // ≤ 1.25× the p50 at 10 k. History is bulk-filled with SQL (bench/lib/history.ts), the server restarted, then a fixed
 // number of turns (trigger → waiting_input, resume → completed) is measured at each size.
 import { parseArgs } from 'node:util';
-import { type BackendName, createBackend, disposeAll } from './lib/backends.js';
+import { type BackendName, createBackend } from './lib/backends.js';
 import { dealOut, openSessions } from './lib/chatApi.js';
 import { countExecutions, demoIds, fillHistory, openSql, type Sql } from './lib/history.js';
 import { failures, type LoadResult } from './lib/load.js';
 import { CONTENDED_PERCENT } from './lib/procSampler.js';
 import { machine, writeResults } from './lib/results.js';
+import { runBench } from './lib/runBench.js';
 import { type ScenarioContext, turnPairScenario } from './lib/scenarios.js';
-import { buildProduct, killAllStarted, runCli, startProduct } from './lib/servers.js';
+import { buildProduct, runCli, startProduct } from './lib/servers.js';
 import { TARGETS } from './lib/table.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -235,16 +236,4 @@ async function main(): Promise<void> {
   log(`growth finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAllStarted();
-    void disposeAll().finally(() => process.exit(130));
-  });
-}
-
-main().catch(async (error: unknown) => {
-  killAllStarted();
-  await disposeAll();
-  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exit(1);
-});
+runBench(main);

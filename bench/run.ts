@@ -1,8 +1,9 @@
 // `npm run bench` — DESIGN §17 throughput and latency of the chat API against a same-run ceiling.
 // See bench/README.md for what each scenario does and how to read the table.
 import { type BenchArgs, parseBenchArgs } from './lib/args.js';
-import { type Backend, type BackendName, createBackend, disposeAll, postgresVersion } from './lib/backends.js';
+import { type Backend, type BackendName, createBackend, postgresVersion } from './lib/backends.js';
 import { machine, writeResults } from './lib/results.js';
+import { runBench } from './lib/runBench.js';
 import {
   ceilingScenario,
   jobPickupScenario,
@@ -16,7 +17,7 @@ import {
   triggerScenario,
   turnPairScenario,
 } from './lib/scenarios.js';
-import { buildCeiling, buildProduct, killAllStarted, runCli, startCeiling, startProduct } from './lib/servers.js';
+import { buildCeiling, buildProduct, runCli, startCeiling, startProduct } from './lib/servers.js';
 import { scenarioTable, verdictLines, verdicts } from './lib/table.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -136,16 +137,4 @@ async function main(): Promise<void> {
   log(`bench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAllStarted();
-    void disposeAll().finally(() => process.exit(130));
-  });
-}
-
-main().catch(async (error: unknown) => {
-  killAllStarted();
-  await disposeAll();
-  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exit(1);
-});
+runBench(main);
