@@ -2,26 +2,17 @@ import type { AppContext } from '../app/AppContext.js';
 import { formatTable } from '../cli/formatTable.js';
 import { AppError } from '../errors/AppError.js';
 import { requireTenant } from '../tenants/tenantStore.js';
-import { createConnection, deleteConnection, listConnections, testConnection } from './connectionService.js';
-import type { ConnectionAuthType, ConnectionType } from './connectionTypes.js';
+import {
+  type CreateConnectionInput,
+  createConnection,
+  deleteConnection,
+  listConnections,
+  testConnection,
+} from './connectionService.js';
 
 /** `connection:*` data commands, parsed by the CLI; the secret was read there from an env var or stdin. */
 export type ConnectionCommandRequest =
-  | {
-      command: 'connection:create';
-      tenant: string;
-      name: string;
-      baseUrl: string;
-      type?: ConnectionType;
-      authType?: ConnectionAuthType;
-      headerName?: string;
-      username?: string;
-      tokenUrl?: string;
-      clientId?: string;
-      scope?: string;
-      clientAuth?: 'basic' | 'post';
-      secret?: string;
-    }
+  | ({ command: 'connection:create'; tenant: string } & Omit<CreateConnectionInput, 'tenantId'>)
   | { command: 'connection:list'; tenant: string }
   | { command: 'connection:test'; tenant: string; name: string; path?: string }
   | { command: 'connection:delete'; tenant: string; name: string };

@@ -72,7 +72,6 @@ export async function advanceExecution(ctx: AppContext, trx: Kysely<Database>, a
     now,
     jobs: ctx.jobs,
   });
-  const ended = result.status === 'completed' || result.status === 'failed' || result.status === 'aborted';
   const row = await updateTurn(trx, {
     tenantId: execution.tenant_id,
     conversationId: execution.conversation_id,
@@ -84,18 +83,7 @@ export async function advanceExecution(ctx: AppContext, trx: Kysely<Database>, a
     expectedVersion: execution.version,
     expectedStatus: args.expectedStatus,
     claimWaitId: args.claimWaitId ?? null,
-    set: {
-      status: result.status,
-      state: result.state as unknown as JsonObject,
-      last_seq: plan.lastSeq,
-      wait_id: plan.waitId ?? execution.wait_id,
-      wait_expires_at: plan.waitExpiresAt,
-      error: result.error ? (result.error as unknown as JsonObject) : null,
-      reason: result.reason ?? null,
-      trace: result.trace as unknown as JsonObject[],
-      active_ms: Math.round(performance.now() - started + (args.extraActiveMs ?? 0)),
-      ended_at: ended ? now : null,
-    },
+    set: plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0), execution.wait_id),
   });
   // Lost the race (another resume, the worker, the sweeper): the transaction rolls back, nothing was written.
   if (!row) throw new AppError('wait_token_invalid', 'This wait was already answered.');

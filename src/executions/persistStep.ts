@@ -44,6 +44,22 @@ export interface WaitRow {
   resume_at: Date | null;
 }
 
+/** The execution row's columns after a step: what both a new execution and an advanced one write. */
+export interface TurnOutcome {
+  status: string;
+  state: Json;
+  last_seq: number;
+  wait_id: string | null;
+  wait_expires_at: Date | null;
+  error: Json | null;
+  reason: string | null;
+  /** This step's trace entries (appended to the execution's trace). */
+  trace: Json;
+  /** Running time of this step, added to the execution's. */
+  active_ms: number;
+  ended_at: Date | null;
+}
+
 export interface StepPlan {
   blocks: Block[];
   lastSeq: number;
@@ -53,6 +69,8 @@ export interface StepPlan {
   /** Transcript rows in order: the user's item (if any) first, then the blocks. */
   items(userItem?: JsonObject): ItemRow[];
   wait: WaitRow | null;
+  /** The execution row's new columns; `previousWaitId` stays the wait id when this step opened no new wait. */
+  outcome(activeMs: number, previousWaitId: string | null): TurnOutcome;
   /** The rare extras — goal hits, the async job — written after the turn's row in the same transaction. */
   writeExtras(trx: Kysely<Database>): Promise<void>;
 }
@@ -135,6 +153,19 @@ export function planStep(args: {
     ...(userItem ? [{ seq: null, role: 'user' as const, body: userItem }] : []),
     ...blocks.map((block, i) => ({ seq: args.lastSeq + i + 1, role: 'bot' as const, body: block })),
   ];
+  const ended = result.status === 'completed' || result.status === 'failed' || result.status === 'aborted';
+  const outcome = (activeMs: number, previousWaitId: string | null): TurnOutcome => ({
+    status: result.status,
+    state: result.state as unknown as JsonObject,
+    last_seq: args.lastSeq + blocks.length,
+    wait_id: waitId ?? previousWaitId,
+    wait_expires_at: waitExpiresAt,
+    error: result.error ? (result.error as unknown as JsonObject) : null,
+    reason: result.reason ?? null,
+    trace: result.trace as unknown as JsonObject[],
+    active_ms: Math.round(activeMs),
+    ended_at: ended ? now : null,
+  });
   return {
     blocks,
     lastSeq: args.lastSeq + blocks.length,
@@ -143,6 +174,7 @@ export function planStep(args: {
     resumeAt,
     items,
     wait: waitRow,
+    outcome,
     writeExtras,
   };
 }

@@ -116,8 +116,6 @@ export async function triggerExecution(
       now,
       jobs: ctx.jobs,
     });
-    const ended =
-      stepResult.status === 'completed' || stepResult.status === 'failed' || stepResult.status === 'aborted';
     const row = await insertTurn(trx, {
       tenantId: session.tenantId,
       conversationId: conversation.id,
@@ -136,16 +134,7 @@ export async function triggerExecution(
         flow_id: flow.flowId,
         flow_version_id: flow.versionId,
         intent_name: input.intentName,
-        status: stepResult.status,
-        state: stepResult.state as unknown as JsonObject,
-        last_seq: plan.lastSeq,
-        wait_id: plan.waitId,
-        wait_expires_at: plan.waitExpiresAt,
-        error: stepResult.error ? (stepResult.error as unknown as JsonObject) : null,
-        reason: stepResult.reason ?? null,
-        trace: stepResult.trace as unknown as JsonObject[],
-        active_ms: Math.round(performance.now() - started),
-        ended_at: ended ? now : null,
+        ...plan.outcome(performance.now() - started, null),
       },
     });
     await plan.writeExtras(trx);

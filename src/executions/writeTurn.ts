@@ -1,8 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { json } from '../db/json.js';
 import type { Database } from '../db/types.js';
-import type { Json, JsonObject } from '../engine/types.js';
-import type { ItemRow, WaitRow } from './persistStep.js';
+import type { ItemRow, TurnOutcome, WaitRow } from './persistStep.js';
 import type { ExecutionView } from './turnResponse.js';
 
 // A turn's writes — the execution row, its transcript items, its new wait — go to the database as ONE statement
@@ -76,17 +75,7 @@ export async function insertTurn(
       flow_id: string;
       flow_version_id: string;
       intent_name: string;
-      status: string;
-      state: Json;
-      last_seq: number;
-      wait_id: string | null;
-      wait_expires_at: Date | null;
-      error: Json | null;
-      reason: string | null;
-      trace: Json;
-      active_ms: number;
-      ended_at: Date | null;
-    };
+    } & TurnOutcome;
   },
 ): Promise<ExecutionView> {
   const r = args.row;
@@ -115,18 +104,7 @@ export async function updateTurn(
     expectedVersion: number;
     expectedStatus: string;
     claimWaitId: string | null;
-    set: {
-      status: string;
-      state: JsonObject | Json;
-      last_seq: number;
-      wait_id: string | null;
-      wait_expires_at: Date | null;
-      error: Json | null;
-      reason: string | null;
-      trace: Json;
-      active_ms: number;
-      ended_at: Date | null;
-    };
+    set: TurnOutcome;
   },
 ): Promise<ExecutionView | undefined> {
   const s = args.set;
