@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pgliteDialect.js';
+import { preparedStatementPool } from './preparedStatements.js';
 import type { Database } from './types.js';
 
 export interface Db {
@@ -30,7 +31,7 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   });
   // An idle client that loses its server must not crash the process; the next checkout reconnects.
   pool.on('error', () => {});
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatementPool(pool) }) });
   return { kysely, backend: 'postgres', close: () => kysely.destroy() };
 }
 
