@@ -9,23 +9,80 @@ const KEYS_EVENT = Symbol('keys');
 /** Emitted after a LISTEN reconnect: every watcher re-reads, since notifications may have been missed. */
 const ANY_EVENT = Symbol('any');
 
+/** Most execution ids in one NOTIFY payload (8000 bytes at most; an id and its comma take 37). */
+const IDS_PER_NOTIFY = 200;
+/** Announcements kept while the connection is down; past this, one "anything changed" is sent instead. */
+const MAX_PENDING = 10_000;
+const EVERYTHING = '*';
+
 /**
  * Notification that an execution changed (new blocks or status), so long polls and streams wake at once instead of
- * polling the database. In one process the services call `changed`; across processes on PostgreSQL every change
- * sends `pg_notify` in its transaction and each process LISTENs (delivered on commit).
+ * polling the database. The services call `changed` after their write committed; on PostgreSQL the ids also go to
+ * every other process through NOTIFY on this process's LISTEN connection — batched (ids sent while a NOTIFY is in
+ * flight go together in the next), and outside the turns' own transactions, because a NOTIFY in a transaction
+ * holds a database-wide lock through its commit and would queue every turn's commit behind the others.
  */
 export class ExecutionEvents {
   private readonly emitter = new EventEmitter();
   private client: pg.Client | undefined;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** PostgreSQL: ids to announce to the other processes, and whether a NOTIFY is in flight. */
+  private announcing = false;
+  private readonly pending = new Set<string>();
+  private overflowed = false;
+  private crossProcess = false;
+  private backendPid: number | undefined;
 
   constructor() {
     this.emitter.setMaxListeners(0);
   }
 
+  /** An execution changed in this process (committed): wake local watchers and tell the other processes. */
   changed(executionId: string): void {
     this.emitter.emit(executionId);
+    if (this.crossProcess) this.announce(executionId);
+  }
+
+  private announce(executionId: string): void {
+    if (this.pending.size >= MAX_PENDING) {
+      this.pending.clear();
+      this.overflowed = true;
+    }
+    if (!this.overflowed) this.pending.add(executionId);
+    void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.announcing) return;
+    this.announcing = true;
+    try {
+      while (this.client && (this.pending.size > 0 || this.overflowed)) {
+        let payload = EVERYTHING;
+        if (this.overflowed) {
+          this.overflowed = false;
+          this.pending.clear();
+        } else {
+          const ids = [...this.pending].slice(0, IDS_PER_NOTIFY);
+          for (const id of ids) this.pending.delete(id);
+          payload = ids.join(',');
+        }
+        await this.client.query('select pg_notify($1, $2)', [EXECUTION_CHANNEL, payload]);
+      }
+    } catch {
+      // The connection dropped: what is still pending goes out after the reconnect.
+    } finally {
+      this.announcing = false;
+    }
+  }
+
+  /** Changes announced by another process. */
+  private receive(payload: string): void {
+    if (payload === EVERYTHING) {
+      this.emitter.emit(ANY_EVENT);
+      return;
+    }
+    for (const id of payload.split(',')) if (id) this.emitter.emit(id);
   }
 
   /** Widget keys changed somewhere (created, revoked): caches of key data must be dropped. */
@@ -48,10 +105,14 @@ export class ExecutionEvents {
 
   /** Subscribes to changes made by other processes; reconnects if the connection drops. */
   async listenPostgres(connectionString: string): Promise<void> {
+    this.crossProcess = true;
     const connect = async () => {
       const client = new pg.Client({ connectionString });
       client.on('notification', (msg) => {
-        if (msg.channel === EXECUTION_CHANNEL && msg.payload) this.changed(msg.payload);
+        // Our own announcements come back too: local watchers already woke.
+        if (msg.channel === EXECUTION_CHANNEL && msg.payload && msg.processId !== this.backendPid) {
+          this.receive(msg.payload);
+        }
         if (msg.channel === KEYS_CHANNEL) this.keysChanged();
         if (msg.channel === FLOWS_CHANNEL) this.flowsChanged();
       });
@@ -75,6 +136,8 @@ export class ExecutionEvents {
         return;
       }
       this.client = client;
+      this.backendPid = (client as unknown as { processID?: number }).processID;
+      void this.flush();
       // Anything may have changed while we were not listening.
       this.emitter.emit(ANY_EVENT);
       this.keysChanged();
