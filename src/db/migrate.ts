@@ -2,9 +2,15 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as m0001 from './migrations/0001_init.js';
 import * as m0002 from './migrations/0002_jobs.js';
 import * as m0003 from './migrations/0003_connections.js';
+import * as m0004 from './migrations/0004_optimistic_turns.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
-const migrations: Record<string, Migration> = { '0001_init': m0001, '0002_jobs': m0002, '0003_connections': m0003 };
+const migrations: Record<string, Migration> = {
+  '0001_init': m0001,
+  '0002_jobs': m0002,
+  '0003_connections': m0003,
+  '0004_optimistic_turns': m0004,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

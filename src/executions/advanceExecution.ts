@@ -1,16 +1,13 @@
-import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
-import type { Database } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
 import { step } from '../engine/step.js';
 import type { EngineInput, ExecutionState, JsonObject } from '../engine/types.js';
-import { AppError } from '../errors/AppError.js';
 import { loadFlowVersion } from '../flows/flowService.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { planStep } from './persistStep.js';
 import { type ExecutionView, type WaitView, waitViewOf } from './turnResponse.js';
-import { updateTurn } from './writeTurn.js';
+import { commitTurn, updateTurn } from './writeTurn.js';
 
 export interface AdvanceArgs {
   execution: {
@@ -24,6 +21,8 @@ export interface AdvanceArgs {
     wait_id: string | null;
   };
   conversation: { id: string; customer_id: string; variables: JsonObject };
+  /** Conversation variables this turn changes: written only if the row still holds `read`. */
+  variables?: { read: JsonObject; write: JsonObject };
   locale: string | null;
   input: EngineInput;
   /** The status the execution must still have for this step to apply. */
@@ -41,18 +40,20 @@ export interface Advanced {
   row: ExecutionView;
   blocks: Block[];
   wait: WaitView | null;
+  /** The step enqueued a job: wake the worker. */
+  enqueuesJob: boolean;
 }
 
 /**
- * Runs one engine step on a waiting execution inside the caller's transaction and writes its outcome, conditional
- * on the version and status it read: a lost race throws 409 and the transaction rolls back, never a double run.
+ * Runs one engine step on a waiting execution and writes its outcome, conditional on the version and status it read
+ * (and on claiming the wait): a lost race throws `TurnConflict` and writes nothing, never a double run.
  */
-export async function advanceExecution(ctx: AppContext, trx: Kysely<Database>, args: AdvanceArgs): Promise<Advanced> {
+export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Promise<Advanced> {
   const { execution, now } = args;
   const started = performance.now();
-  const flow = await loadFlowVersion(ctx, trx, execution.tenant_id, execution.flow_version_id);
+  const flow = await loadFlowVersion(ctx, ctx.kysely, execution.tenant_id, execution.flow_version_id);
   const state = execution.state as unknown as ExecutionState;
-  const flows = await loadFlowCatalog(ctx, trx, execution.tenant_id, flow, state);
+  const flows = await loadFlowCatalog(ctx, ctx.kysely, execution.tenant_id, flow, state);
   const ectx = engineContext({
     conversationId: args.conversation.id,
     customerId: args.conversation.customer_id,
@@ -72,21 +73,19 @@ export async function advanceExecution(ctx: AppContext, trx: Kysely<Database>, a
     now,
     jobs: ctx.jobs,
   });
-  const row = await updateTurn(trx, {
+  const statement = updateTurn({
     tenantId: execution.tenant_id,
     conversationId: execution.conversation_id,
     items: plan.items(args.userItem),
     wait: plan.wait,
     now,
-    notify: ctx.db.backend === 'postgres',
+    ...(args.variables ? { variables: args.variables } : {}),
     id: execution.id,
     expectedVersion: execution.version,
     expectedStatus: args.expectedStatus,
     claimWaitId: args.claimWaitId ?? null,
     set: plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0), execution.wait_id),
   });
-  // Lost the race (another resume, the worker, the sweeper): the transaction rolls back, nothing was written.
-  if (!row) throw new AppError('wait_token_invalid', 'This wait was already answered.');
-  await plan.writeExtras(trx);
-  return { row, blocks: plan.blocks, wait: waitViewOf(result.wait) };
+  const row = await commitTurn(ctx, statement, plan.extras);
+  return { row, blocks: plan.blocks, wait: waitViewOf(result.wait), enqueuesJob: plan.enqueuesJob };
 }

@@ -1,10 +1,10 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { EngineInput, ExecutionErrorCode, JobRequest, Json } from '../engine/types.js';
-import { AppError } from '../errors/AppError.js';
 import type { JobHandler } from '../jobs/JobQueue.js';
 import { TaskInputError, type TaskRegistry } from '../tasks/TaskRegistry.js';
 import { advanceExecution } from './advanceExecution.js';
 import type { ContinuePayload } from './persistStep.js';
+import { retryTurn } from './TurnConflict.js';
 
 /** Running time allowed per execution, waits excluded (DESIGN §5: waiting time does not count). */
 export const EXECUTION_TIMEOUT_MS = 5 * 60 * 1000;
@@ -70,59 +70,50 @@ export function continueExecution(
     }
     const workMs = performance.now() - started;
 
-    const advanced = await ctx.kysely
-      .transaction()
-      .execute(async (trx) => {
-        const now = new Date();
-        const execution = await trx
-          .selectFrom('executions')
-          .select([
-            'id',
-            'tenant_id',
-            'conversation_id',
-            'status',
-            'version',
-            'state',
-            'last_seq',
-            'wait_id',
-            'flow_version_id',
-            'session_id',
-          ])
-          .where('id', '=', payload.executionId)
-          .where('tenant_id', '=', payload.tenantId)
-          .executeTakeFirst();
-        if (execution?.status !== 'waiting_time' || execution.wait_id !== payload.waitId) return undefined;
-        const conversation = await trx
-          .selectFrom('conversations')
-          .select(['id', 'variables', 'customer_id'])
-          .where('id', '=', execution.conversation_id)
-          .forUpdate()
-          .executeTakeFirstOrThrow();
-        const session = await trx
-          .selectFrom('sessions')
-          .select('locale')
-          .where('id', '=', execution.session_id)
-          .executeTakeFirst();
-        return advanceExecution(ctx, trx, {
-          execution,
-          conversation,
-          locale: session?.locale ?? null,
-          input,
-          expectedStatus: 'waiting_time',
-          claimWaitId: payload.waitId,
-
-          extraActiveMs: workMs,
-          now,
-        });
-      })
-      .catch((error: unknown) => {
-        // Another worker continued it first: nothing left to do.
-        if (error instanceof AppError && error.code === 'wait_token_invalid') return undefined;
-        throw error;
+    // Conditional on the execution still waiting for this very job; a conflicting turn (a supersede, the sweeper)
+    // makes it re-read, and then it finds nothing left to do.
+    const advanced = await retryTurn(async () => {
+      const now = new Date();
+      const execution = await ctx.kysely
+        .selectFrom('executions as e')
+        .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
+        .leftJoin('sessions as s', 's.id', 'e.session_id')
+        .select([
+          'e.id',
+          'e.tenant_id',
+          'e.conversation_id',
+          'e.status',
+          'e.version',
+          'e.state',
+          'e.last_seq',
+          'e.wait_id',
+          'e.flow_version_id',
+          'c.variables',
+          'c.customer_id',
+          's.locale',
+        ])
+        .where('e.id', '=', payload.executionId)
+        .where('e.tenant_id', '=', payload.tenantId)
+        .executeTakeFirst();
+      if (execution?.status !== 'waiting_time' || execution.wait_id !== payload.waitId) return undefined;
+      return advanceExecution(ctx, {
+        execution,
+        conversation: {
+          id: execution.conversation_id,
+          customer_id: execution.customer_id,
+          variables: execution.variables,
+        },
+        locale: execution.locale ?? null,
+        input,
+        expectedStatus: 'waiting_time',
+        claimWaitId: payload.waitId,
+        extraActiveMs: workMs,
+        now,
       });
+    });
     if (advanced) {
       ctx.events.changed(payload.executionId);
-      ctx.jobs.wake();
+      if (advanced.enqueuesJob) ctx.jobs.wake();
     }
   };
 }

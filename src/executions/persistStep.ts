@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { Database } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
@@ -71,14 +71,19 @@ export interface StepPlan {
   wait: WaitRow | null;
   /** The execution row's new columns; `previousWaitId` stays the wait id when this step opened no new wait. */
   outcome(activeMs: number, previousWaitId: string | null): TurnOutcome;
-  /** The rare extras — goal hits, the async job — written after the turn's row in the same transaction. */
-  writeExtras(trx: Kysely<Database>): Promise<void>;
+  /**
+   * The rare extras — goal hits, the async job — written after the turn's row in the same transaction; undefined
+   * when the step produced none, so the turn can be one autocommit statement.
+   */
+  extras: ((trx: Kysely<Database>) => Promise<void>) | undefined;
+  /** The step enqueued an async node's job (the worker should look now). */
+  enqueuesJob: boolean;
 }
 
 /**
  * Turns what one engine step produced — blocks (numbered after the execution's last sequence number), the new wait,
- * goal hits, the job of an async node — into rows, written by `writeTurn` in the caller's transaction, so a job
- * exists exactly when its state committed.
+ * goal hits, the job of an async node — into rows, written by `commitTurn` together (one statement, plus the extras
+ * in the same transaction), so a job exists exactly when its state committed.
  */
 export function planStep(args: {
   tenantId: string;
@@ -115,7 +120,7 @@ export function planStep(args: {
         }
       : null;
 
-  const writeExtras = async (trx: Kysely<Database>) => {
+  const extras = async (trx: Kysely<Database>) => {
     if (goals.length > 0) {
       await trx
         .insertInto('goal_hits')
@@ -175,15 +180,7 @@ export function planStep(args: {
     items,
     wait: waitRow,
     outcome,
-    writeExtras,
+    extras: goals.length > 0 || (job && waitId) ? extras : undefined,
+    enqueuesJob: Boolean(job && waitId),
   };
-}
-
-/** On PostgreSQL, tells every process (long polls, streams) that an execution changed; delivered on commit. */
-export async function notifyChanged(
-  trx: Kysely<Database>,
-  backend: 'postgres' | 'pglite',
-  executionId: string,
-): Promise<void> {
-  if (backend === 'postgres') await sql`select pg_notify('comerix_executions', ${executionId})`.execute(trx);
 }

@@ -1,7 +1,6 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
-import { json } from '../db/json.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import type { Field } from '../fields/types.js';
@@ -9,12 +8,13 @@ import { validateValues } from '../fields/validateValues.js';
 import { isWaitToken } from '../security/derivedTokens.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { advanceExecution } from './advanceExecution.js';
+import { retryTurn } from './TurnConflict.js';
 import { turnResponse } from './turnResponse.js';
 
 /**
  * Resumes a waiting execution with form values. Values are validated before the wait is claimed, so a 422 leaves the
- * execution waiting and the token valid; the claim is one conditional update, so of two concurrent resumes exactly
- * one runs and the other gets 409 wait_token_invalid.
+ * execution waiting and the token valid; the claim is part of the turn's one conditional write, so of two concurrent
+ * resumes exactly one runs and the other, re-reading, gets 409 wait_token_invalid.
  */
 export async function resumeExecution(
   ctx: AppContext,
@@ -26,19 +26,13 @@ export async function resumeExecution(
     variables?: Record<string, unknown>;
   },
 ): Promise<ChatTurnResponse> {
-  const result = await ctx.kysely.transaction().execute(async (trx) => {
+  const result = await retryTurn(async () => {
     const now = new Date();
-    // Lock the conversation first (its triggers and resumes queue here), then read the execution and its wait: a read
-    // in the locking statement itself would see the snapshot from before the wait for the lock.
-    const conversation = await trx
-      .selectFrom('conversations')
-      .select(['id', 'variables', 'customer_id'])
-      .where('id', '=', session.conversationId)
-      .where('tenant_id', '=', session.tenantId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
-    const found = await trx
+    // One read, no lock: the write is conditional on this execution's version and status and on claiming its wait,
+    // so of two concurrent resumes exactly one applies; the other re-reads and finds the wait claimed.
+    const found = await ctx.kysely
       .selectFrom('executions as e')
+      .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
       .leftJoin('waits as w', 'w.id', 'e.wait_id')
       .select([
         'e.id as execution_id',
@@ -48,6 +42,8 @@ export async function resumeExecution(
         'e.last_seq',
         'e.wait_id',
         'e.flow_version_id',
+        'c.variables',
+        'c.customer_id',
         'w.kind as wait_kind',
         'w.status as wait_status',
         'w.fields as wait_fields',
@@ -56,13 +52,13 @@ export async function resumeExecution(
       ])
       .where('e.id', '=', input.executionId)
       .where('e.tenant_id', '=', session.tenantId)
-      .where('e.conversation_id', '=', conversation.id)
+      .where('e.conversation_id', '=', session.conversationId)
       .executeTakeFirst();
     if (!found) throw new AppError('execution_not_found', 'No such execution in this conversation.');
     const execution = {
       id: found.execution_id,
       tenant_id: session.tenantId,
-      conversation_id: conversation.id,
+      conversation_id: session.conversationId,
       status: found.status,
       version: found.version,
       state: found.state,
@@ -82,7 +78,7 @@ export async function resumeExecution(
 
     const checked = validateValues((found.wait_fields ?? []) as unknown as Field[], input.values);
     const issues: FieldIssue[] = checked.ok ? [] : [...checked.errors];
-    let variables = conversation.variables;
+    let variables = found.variables;
     if (input.variables !== undefined) {
       const varIssues = checkVariables(input.variables, 'variables', true);
       const merged = mergeVariables(variables, input.variables as JsonObject);
@@ -91,17 +87,11 @@ export async function resumeExecution(
       variables = merged;
     }
     if (!checked.ok || issues.length > 0) throw AppError.validation(issues);
-    if (input.variables !== undefined) {
-      await trx
-        .updateTable('conversations')
-        .set({ variables: json(variables), updated_at: now })
-        .where('id', '=', conversation.id)
-        .execute();
-    }
 
-    return advanceExecution(ctx, trx, {
+    return advanceExecution(ctx, {
       execution,
-      conversation: { ...conversation, variables },
+      conversation: { id: session.conversationId, customer_id: found.customer_id, variables },
+      ...(input.variables !== undefined ? { variables: { read: found.variables, write: variables } } : {}),
       locale: session.locale,
       input: { kind: 'resume', values: checked.values },
       expectedStatus: 'waiting_input',
@@ -112,6 +102,6 @@ export async function resumeExecution(
     });
   });
   ctx.events.changed(result.row.id);
-  ctx.jobs.wake();
+  if (result.enqueuesJob) ctx.jobs.wake();
   return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
-import { continueJobKey, notifyChanged } from './persistStep.js';
+import { continueJobKey } from './persistStep.js';
 
 /** A waiting_time execution whose job is gone for this long has lost it; it fails instead of hanging. */
 const LOST_JOB_GRACE_MS = 10 * 60 * 1000;
@@ -129,7 +129,6 @@ async function endExecutions(
         eligible.map((r) => r.wait_id!),
       );
     const updated = await update.returning('id').execute();
-    for (const r of updated) await notifyChanged(trx, ctx.db.backend, r.id);
     return updated.map((r) => r.id);
   });
   for (const id of ended) ctx.events.changed(id);

@@ -1,8 +1,9 @@
+import type { Kysely } from 'kysely';
 import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
-import { json } from '../db/json.js';
+import type { Database } from '../db/types.js';
 import { step } from '../engine/step.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
@@ -12,14 +13,16 @@ import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { continueJobKey, planStep } from './persistStep.js';
+import { retryTurn } from './TurnConflict.js';
 import { turnResponse, waitViewOf } from './turnResponse.js';
-import { insertTurn } from './writeTurn.js';
+import { commitTurn, insertTurn, type Superseded } from './writeTurn.js';
 
 const OPEN_STATUSES = ['running', 'waiting_input', 'waiting_time'] as const;
 
 /**
- * Starts an execution of the intent's published flow and runs it to its first wait or end, all in one
- * transaction that holds the conversation's row lock, so two triggers of one conversation never interleave.
+ * Starts an execution of the intent's published flow and runs it to its first wait or end, superseding the
+ * conversation's open execution. Optimistic: read, run the engine, then one conditional write; two triggers of one
+ * conversation never both apply — the later one re-reads and supersedes the earlier.
  */
 export async function triggerExecution(
   ctx: AppContext,
@@ -32,68 +35,53 @@ export async function triggerExecution(
   const flow = await findPublishedFlow(ctx, session.tenantId, input.intentName);
   if (!flow) throw new AppError('intent_not_matched', `No published flow for the intent "${input.intentName}".`);
 
-  const result = await ctx.kysely.transaction().execute(async (trx) => {
+  const result = await retryTurn(async () => {
     const now = new Date();
-    // Lock the conversation first (its triggers and resumes queue here), then read its open executions: a read in
-    // the locking statement itself would see the snapshot from before the wait for the lock.
-    const conversation = await trx
-      .selectFrom('conversations')
-      .select(['id', 'variables', 'customer_id'])
-      .where('id', '=', session.conversationId)
-      .where('tenant_id', '=', session.tenantId)
-      .forUpdate()
+    // One read of the conversation and its open execution (at most one: a unique index), no lock: the write below
+    // is conditional on what this read saw, and a concurrent turn that got there first makes it start over.
+    const read = await ctx.kysely
+      .selectFrom('conversations as c')
+      .leftJoin('executions as e', (join) =>
+        join.onRef('e.conversation_id', '=', 'c.id').on('e.status', 'in', OPEN_STATUSES),
+      )
+      .select([
+        'c.variables',
+        'c.customer_id',
+        'e.id as open_id',
+        'e.status as open_status',
+        'e.version as open_version',
+        'e.wait_id as open_wait_id',
+      ])
+      .where('c.id', '=', session.conversationId)
+      .where('c.tenant_id', '=', session.tenantId)
       .executeTakeFirstOrThrow();
-    const open = await trx
-      .selectFrom('executions')
-      .select(['id', 'status', 'wait_id'])
-      .where('conversation_id', '=', conversation.id)
-      .where('status', 'in', OPEN_STATUSES)
-      .execute();
-    const busy = open.filter((e) => e.status === 'running' || (e.status === 'waiting_time' && !input.supersede));
-    if (busy.length > 0) {
+    const open: Superseded | null = read.open_id
+      ? { id: read.open_id, status: read.open_status!, version: read.open_version!, waitId: read.open_wait_id }
+      : null;
+    if (open && (open.status === 'running' || (open.status === 'waiting_time' && !input.supersede))) {
       throw new AppError(
         'conversation_busy',
         'Another execution of this conversation is still working. Retry shortly, or trigger with "supersede": true.',
-        { executionId: busy[0]!.id },
+        { executionId: open.id },
         { 'Retry-After': '1' },
       );
     }
 
-    let variables = conversation.variables;
+    let variables = read.variables;
     if (input.variables !== undefined) {
       const issues = checkVariables(input.variables, 'variables', true);
       const merged = mergeVariables(variables, input.variables as JsonObject);
       if (issues.length === 0) issues.push(...checkVariables(merged));
       if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
       variables = merged;
-      await trx
-        .updateTable('conversations')
-        .set({ variables: json(variables), updated_at: now })
-        .where('id', '=', conversation.id)
-        .execute();
     }
 
-    // An open execution of the conversation gives way to the new trigger; a pending async job of it is dropped.
-    // Its open wait is cancelled here, before the execution row changes: the sweeper locks waits before executions too.
-    const superseded = open.map((e) => e.id);
-    for (const e of open) {
-      if (e.status === 'waiting_time' && e.wait_id) await ctx.jobs.cancel(trx, continueJobKey(e.wait_id));
-    }
-    if (superseded.length > 0) {
-      await trx
-        .updateTable('waits')
-        .set({ status: 'cancelled' })
-        .where('execution_id', 'in', superseded)
-        .where('status', '=', 'open')
-        .execute();
-    }
     const executionId = uuidv7();
-
     const started = performance.now();
-    const flows = await loadFlowCatalog(ctx, trx, session.tenantId, flow.definition, null);
+    const flows = await loadFlowCatalog(ctx, ctx.kysely, session.tenantId, flow.definition, null);
     const ectx = engineContext({
-      conversationId: conversation.id,
-      customerId: conversation.customer_id,
+      conversationId: session.conversationId,
+      customerId: read.customer_id,
       variables,
       locale: session.locale,
       now,
@@ -108,7 +96,7 @@ export async function triggerExecution(
 
     const plan = planStep({
       tenantId: session.tenantId,
-      conversationId: conversation.id,
+      conversationId: session.conversationId,
       executionId,
       lastSeq: 0,
       flow: flow.definition,
@@ -116,9 +104,9 @@ export async function triggerExecution(
       now,
       jobs: ctx.jobs,
     });
-    const row = await insertTurn(trx, {
+    const statement = insertTurn({
       tenantId: session.tenantId,
-      conversationId: conversation.id,
+      conversationId: session.conversationId,
       items: plan.items({
         type: 'trigger',
         intentName: input.intentName,
@@ -126,8 +114,8 @@ export async function triggerExecution(
       }),
       wait: plan.wait,
       now,
-      notify: ctx.db.backend === 'postgres',
-      supersede: { ids: superseded, statuses: input.supersede ? ['waiting_input', 'waiting_time'] : ['waiting_input'] },
+      ...(input.variables !== undefined ? { variables: { read: read.variables, write: variables } } : {}),
+      supersede: open,
       row: {
         id: executionId,
         session_id: session.id,
@@ -137,11 +125,26 @@ export async function triggerExecution(
         ...plan.outcome(performance.now() - started, null),
       },
     });
-    await plan.writeExtras(trx);
-    return { row, blocks: plan.blocks, wait: waitViewOf(stepResult.wait), superseded };
+    // A superseded execution's pending async job is dropped with it, in the same transaction.
+    const cancelJob = open?.status === 'waiting_time' && open.waitId ? continueJobKey(open.waitId) : undefined;
+    const extras =
+      cancelJob || plan.extras
+        ? async (trx: Kysely<Database>) => {
+            if (cancelJob) await ctx.jobs.cancel(trx, cancelJob);
+            await plan.extras?.(trx);
+          }
+        : undefined;
+    const row = await commitTurn(ctx, statement, extras);
+    return {
+      row,
+      blocks: plan.blocks,
+      wait: waitViewOf(stepResult.wait),
+      superseded: open?.id,
+      enqueuesJob: plan.enqueuesJob,
+    };
   });
-  for (const id of result.superseded) ctx.events.changed(id);
+  if (result.superseded) ctx.events.changed(result.superseded);
   ctx.events.changed(result.row.id);
-  ctx.jobs.wake();
+  if (result.enqueuesJob) ctx.jobs.wake();
   return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
 }

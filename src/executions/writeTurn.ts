@@ -1,12 +1,17 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
 import type { Database } from '../db/types.js';
+import type { JsonObject } from '../engine/types.js';
 import type { ItemRow, TurnOutcome, WaitRow } from './persistStep.js';
+import { TurnConflict } from './TurnConflict.js';
 import type { ExecutionView } from './turnResponse.js';
 
-// A turn's writes — the execution row, its transcript items, its new wait — go to the database as ONE statement
-// (data-modifying CTEs), so a turn costs a lock, one write and the commit whatever the flow emitted. The rows of
-// `items` and the wait are inserted only when the execution row was written, so a lost race writes nothing.
+// A turn's writes — the execution row, its transcript items, its new wait, the superseded execution, the claimed
+// wait, changed conversation variables — go to the database as ONE statement of data-modifying CTEs, conditional on
+// the state the turn read. No lock is held while the engine runs: when any condition failed (a concurrent turn got
+// there first), `comerix_turn_guard` aborts the whole statement with SQLSTATE CX409, nothing is written, and the
+// caller re-reads and runs the turn again (`TurnConflict`).
 
 const RETURNING = sql`id, conversation_id, status, version, last_seq, wait_id, wait_expires_at, error, reason`;
 
@@ -16,8 +21,18 @@ interface Common {
   items: ItemRow[];
   wait: WaitRow | null;
   now: Date;
-  /** On PostgreSQL the change is announced in the same statement (delivered on commit). */
-  notify: boolean;
+  /** New conversation variables, written only if the row still holds the ones the turn read. */
+  variables?: { read: JsonObject; write: JsonObject };
+}
+
+function variablesCte(args: Common): RawBuilder<unknown> {
+  const v = args.variables;
+  if (!v) return sql``;
+  return sql`vars as (
+    update conversations set variables = ${json(v.write)}::jsonb, updated_at = ${args.now}::timestamptz
+    where id = ${args.conversationId}::uuid and tenant_id = ${args.tenantId}::uuid and variables = ${json(v.read)}::jsonb
+    returning 1
+  ), `;
 }
 
 function itemsCte(args: Common): RawBuilder<unknown> {
@@ -43,32 +58,38 @@ function waitCte(args: Common): RawBuilder<unknown> {
   )`;
 }
 
-/** Executions of the conversation that give way to a new trigger: aborted (their open waits were cancelled first). */
-function supersedeCte(supersede: { ids: string[]; statuses: string[] }, now: Date): RawBuilder<unknown> {
-  if (supersede.ids.length === 0) return sql``;
-  return sql`, sup as (
-    update executions set status = 'aborted', reason = 'superseded', version = version + 1,
-      updated_at = ${now}::timestamptz, ended_at = ${now}::timestamptz
-    where id in (select (jsonb_array_elements_text(${json(supersede.ids)}::jsonb))::uuid)
-      and status in (select jsonb_array_elements_text(${json(supersede.statuses)}::jsonb))
-    returning id
-  )`;
+/** The conversation's open execution a new trigger aborts, as the trigger read it. */
+export interface Superseded {
+  id: string;
+  status: string;
+  version: number;
+  waitId: string | null;
 }
 
-function finalSelect(notify: boolean, superseded = false): RawBuilder<unknown> {
-  if (!notify) return sql`select e.* from e`;
-  const others = superseded
-    ? sql`, (select count(pg_notify('comerix_executions', sup.id::text)) from sup) as notified_superseded`
+/**
+ * The open execution gives way: its open wait is cancelled first (the lock order of resumes and the sweeper: wait,
+ * then execution), then the execution is aborted if it is still in the state the trigger read.
+ */
+function supersedeCtes(args: Common, s: Superseded | null): RawBuilder<unknown> {
+  if (!s) return sql``;
+  const cancel = s.waitId
+    ? sql`cw as (
+        update waits set status = 'cancelled' where id = ${s.waitId}::uuid and status = 'open' returning 1
+      ), `
     : sql``;
-  return sql`select e.*, pg_notify('comerix_executions', e.id::text) as notified${others} from e`;
+  return sql`${cancel}sup as (
+    update executions set status = 'aborted', reason = 'superseded', version = version + 1,
+      updated_at = ${args.now}::timestamptz, ended_at = ${args.now}::timestamptz
+    where id = ${s.id}::uuid and tenant_id = ${args.tenantId}::uuid and version = ${s.version} and status = ${s.status}
+      ${s.waitId ? sql`and (select count(*) from cw) >= 0` : sql``}
+    returning id
+  ), `;
 }
 
-/** A new execution and everything its first step produced; `supersede` lists open executions it aborts. */
-export async function insertTurn(
-  trx: Kysely<Database>,
+/** A new execution and everything its first step produced; `supersede` is the open execution it aborts. */
+export function insertTurn(
   args: Common & {
-    /** Open executions this trigger aborts, and the statuses it decided they may have (waits already cancelled). */
-    supersede: { ids: string[]; statuses: string[] };
+    supersede: Superseded | null;
     row: {
       id: string;
       session_id: string;
@@ -77,28 +98,34 @@ export async function insertTurn(
       intent_name: string;
     } & TurnOutcome;
   },
-): Promise<ExecutionView> {
+): RawBuilder<ExecutionView> {
   const r = args.row;
-  const result = await sql<ExecutionView>`
-    with e as (
+  const conditions = [
+    ...(args.variables ? [sql`(select count(*) from vars) = 1`] : []),
+    ...(args.supersede ? [sql`(select count(*) from sup) = 1`] : []),
+  ];
+  // The guard runs (and with it the supersede) before the insert, which the unique open-execution index checks.
+  const guard =
+    conditions.length > 0 ? sql`g as (select comerix_turn_guard(${sql.join(conditions, sql` and `)})), ` : sql``;
+  return sql<ExecutionView>`
+    with ${variablesCte(args)}${supersedeCtes(args, args.supersede)}${guard}e as (
       insert into executions (id, tenant_id, conversation_id, session_id, flow_id, flow_version_id, intent_name, status,
         version, state, last_seq, wait_id, wait_expires_at, error, reason, trace, active_ms, created_at, updated_at, ended_at)
-      values (${r.id}::uuid, ${args.tenantId}::uuid, ${args.conversationId}::uuid, ${r.session_id}::uuid, ${r.flow_id}::uuid,
+      select ${r.id}::uuid, ${args.tenantId}::uuid, ${args.conversationId}::uuid, ${r.session_id}::uuid, ${r.flow_id}::uuid,
         ${r.flow_version_id}::uuid, ${r.intent_name}, ${r.status}, 1, ${json(r.state)}::jsonb, ${r.last_seq}, ${r.wait_id}::uuid,
         ${r.wait_expires_at}::timestamptz, ${r.error === null ? null : json(r.error)}::jsonb, ${r.reason}, ${json(r.trace)}::jsonb,
-        ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz, ${r.ended_at}::timestamptz)
+        ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz, ${r.ended_at}::timestamptz
+      ${conditions.length > 0 ? sql`from g` : sql``}
       returning ${RETURNING}
-    )${itemsCte(args)}${waitCte(args)}${supersedeCte(args.supersede, args.now)}
-    ${finalSelect(args.notify, args.supersede.ids.length > 0)}`.execute(trx);
-  return strip(result.rows[0]!);
+    )${itemsCte(args)}${waitCte(args)}
+    select e.* from e`;
 }
 
 /**
  * The outcome of a step on a waiting execution, conditional on the version and status it read and, when given, on
- * claiming the wait it answered (open → claimed) in the same statement. Undefined when that condition failed.
+ * claiming the wait it answered (open → claimed) in the same statement.
  */
-export async function updateTurn(
-  trx: Kysely<Database>,
+export function updateTurn(
   args: Common & {
     id: string;
     expectedVersion: number;
@@ -106,7 +133,7 @@ export async function updateTurn(
     claimWaitId: string | null;
     set: TurnOutcome;
   },
-): Promise<ExecutionView | undefined> {
+): RawBuilder<ExecutionView> {
   const s = args.set;
   const claim = args.claimWaitId
     ? sql`claim as (
@@ -116,8 +143,9 @@ export async function updateTurn(
       ), `
     : sql``;
   const claimed = args.claimWaitId ? sql`and exists (select 1 from claim)` : sql``;
-  const result = await sql<ExecutionView>`
-    with ${claim}e as (
+  const conditions = [sql`exists (select 1 from e)`, ...(args.variables ? [sql`(select count(*) from vars) = 1`] : [])];
+  return sql<ExecutionView>`
+    with ${variablesCte(args)}${claim}e as (
       update executions set status = ${s.status}, version = version + 1, state = ${json(s.state)}::jsonb,
         last_seq = ${s.last_seq}, wait_id = ${s.wait_id}::uuid, wait_expires_at = ${s.wait_expires_at}::timestamptz,
         error = ${s.error === null ? null : json(s.error)}::jsonb, reason = ${s.reason},
@@ -127,12 +155,30 @@ export async function updateTurn(
         and version = ${args.expectedVersion} and status = ${args.expectedStatus} ${claimed}
       returning ${RETURNING}
     )${itemsCte(args)}${waitCte(args)}
-    ${finalSelect(args.notify)}`.execute(trx);
-  const row = result.rows[0];
-  return row ? strip(row) : undefined;
+    select e.* from (select comerix_turn_guard(${sql.join(conditions, sql` and `)})) g cross join e`;
 }
 
-function strip(row: ExecutionView & { notified?: unknown; notified_superseded?: unknown }): ExecutionView {
-  const { notified: _notified, notified_superseded: _superseded, ...view } = row;
-  return view;
+/**
+ * Writes a turn: its one statement alone (autocommit: one round trip, no lock held across the engine), or, when the
+ * turn has extras that must commit with it (goal hits, an async job, cancelling a superseded job), statement and
+ * extras in one transaction. A failed condition becomes `TurnConflict`; nothing of the turn is left behind.
+ */
+export async function commitTurn(
+  ctx: AppContext,
+  statement: RawBuilder<ExecutionView>,
+  extras?: (trx: Kysely<Database>) => Promise<void>,
+): Promise<ExecutionView> {
+  try {
+    const rows = extras
+      ? await ctx.kysely.transaction().execute(async (trx) => {
+          const result = await statement.execute(trx);
+          if (result.rows.length > 0) await extras(trx);
+          return result.rows;
+        })
+      : (await statement.execute(ctx.kysely)).rows;
+    if (!rows[0]) throw new TurnConflict();
+    return rows[0];
+  } catch (error) {
+    throw TurnConflict.from(error);
+  }
 }

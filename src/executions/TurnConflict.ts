@@ -1,0 +1,50 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppError } from '../errors/AppError.js';
+
+/** SQLSTATEs that mean "another turn changed what this one read": re-read and run it again. */
+const CONFLICT_CODES = new Set(['CX409', '40P01', '40001']);
+
+/**
+ * A turn's write found the conversation changed since its read (`comerix_turn_guard`, the unique open-execution
+ * index, a deadlock or serialization failure). Nothing was written; the turn can be run again from a fresh read.
+ */
+export class TurnConflict extends Error {
+  constructor() {
+    super('The conversation changed while the turn ran.');
+    this.name = 'TurnConflict';
+  }
+
+  static from(error: unknown): unknown {
+    if (error instanceof TurnConflict) return error;
+    const e = error as { code?: string; constraint?: string };
+    if (CONFLICT_CODES.has(e?.code ?? '')) return new TurnConflict();
+    if (e?.code === '23505' && e.constraint === 'executions_open') return new TurnConflict();
+    return error;
+  }
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Runs an optimistic turn until its write applies. Turns of one conversation rarely overlap (one visitor), so the
+ * first attempt almost always wins; a burst of concurrent ones spreads out with a small random backoff, and a turn
+ * that keeps losing answers 409 `conversation_busy` with Retry-After.
+ */
+export async function retryTurn<T>(turn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await turn();
+    } catch (error) {
+      if (!(error instanceof TurnConflict)) throw error;
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new AppError(
+          'conversation_busy',
+          'Other turns of this conversation keep changing it. Retry shortly.',
+          undefined,
+          { 'Retry-After': '1' },
+        );
+      }
+      await sleep(Math.random() * Math.min(50, 2 ** attempt));
+    }
+  }
+}
