@@ -1,0 +1,42 @@
+/** Statement texts given a name, at most; beyond this everything else runs unnamed (nothing breaks). */
+const MAX_NAMED = 500;
+/** A text is named on its second sighting: one-off statements (DDL, migrations) stay unnamed. */
+const NAME_AFTER = 2;
+
+/**
+ * Which statements run as named prepared statements, for both backends: repeated parameterised texts (Kysely's
+ * compiled SQL is stable per query shape, so one shape is one name), bounded, minus texts that stopped preparing.
+ */
+export class StatementNames {
+  private readonly seen = new Map<string, number | string>();
+  private readonly unpreparable = new Set<string>();
+  private named = 0;
+
+  /** The name to run this text under, or undefined to run it unnamed. */
+  nameOf(text: string, values: readonly unknown[]): string | undefined {
+    if (values.length === 0 || this.unpreparable.has(text)) return undefined;
+    const known = this.seen.get(text);
+    if (typeof known === 'string') return known;
+    if (this.named >= MAX_NAMED) return undefined;
+    const count = (known ?? 0) + 1;
+    if (count < NAME_AFTER) {
+      this.seen.set(text, count);
+      return undefined;
+    }
+    this.named += 1;
+    const name = `cx_${this.named}`;
+    this.seen.set(text, name);
+    return name;
+  }
+
+  /** The text failed as a prepared statement (e.g. its table changed under it): run it unnamed from now on. */
+  forget(text: string): void {
+    this.unpreparable.add(text);
+    this.seen.delete(text);
+  }
+}
+
+/** 0A000 "cached plan must not change result type": a table changed under a prepared statement. */
+export function isPlanChanged(error: unknown): boolean {
+  return (error as { code?: string })?.code === '0A000';
+}
