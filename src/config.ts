@@ -25,6 +25,7 @@ const envSchema = z.object({
   COMERIX_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   COMERIX_JOB_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   COMERIX_TASKS_MODULE: z.string().min(1).optional(),
+  COMERIX_PG_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -48,6 +49,8 @@ export interface Config {
   jobLeaseMs: number;
   /** Optional module whose exported functions are registered as `task` node handlers. */
   tasksModule?: string;
+  /** Repeated statements run as named prepared statements on PostgreSQL (off behind a pooler that cannot keep them). */
+  pgPreparedStatements: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: e.COMERIX_WORKER_CONCURRENCY,
     jobLeaseMs: e.COMERIX_JOB_LEASE_SECONDS * 1000,
     ...(e.COMERIX_TASKS_MODULE ? { tasksModule: resolve(e.COMERIX_TASKS_MODULE) } : {}),
+    pgPreparedStatements: e.COMERIX_PG_PREPARED_STATEMENTS === 'on',
   };
 }
 

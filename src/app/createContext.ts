@@ -13,7 +13,9 @@ import type { AppContext } from './AppContext.js';
 
 /** Opens the configured database (PostgreSQL, or PGlite in the data dir), optionally migrating it. */
 export async function openConfiguredDb(config: Config): Promise<Db> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite({ dataDir: `${config.dataDir}/pglite` });
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, { preparedStatements: config.pgPreparedStatements })
+    : openPglite({ dataDir: `${config.dataDir}/pglite` });
 }
 
 export async function createContext(config: Config, db: Db, options: { migrate?: boolean } = {}): Promise<AppContext> {

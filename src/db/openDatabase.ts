@@ -20,7 +20,10 @@ const NUMERIC_OID = 1700;
  * Driver type differences are normalised here, once: int8 comes back as a JS number on both backends
  * (our int8 columns are identities and counters, far below 2^53), numeric as a string on both.
  */
-export async function openPostgres(url: string, options: { max?: number } = {}): Promise<Db> {
+export async function openPostgres(
+  url: string,
+  options: { max?: number; preparedStatements?: boolean } = {},
+): Promise<Db> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
@@ -31,7 +34,10 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   });
   // An idle client that loses its server must not crash the process; the next checkout reconnects.
   pool.on('error', () => {});
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatementPool(pool) }) });
+  const dialect = new PostgresDialect({
+    pool: options.preparedStatements === false ? pool : preparedStatementPool(pool),
+  });
+  const kysely = new Kysely<Database>({ dialect });
   return { kysely, backend: 'postgres', close: () => kysely.destroy() };
 }
 

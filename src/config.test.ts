@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded database with prepared statements on', () => {
+    const config = loadConfig({});
+    expect(config.backend).toBe('pglite');
+    expect(config.pgPreparedStatements).toBe(true);
+    expect(config.port).toBe(3000);
+  });
+
+  it('turns prepared statements off for poolers that cannot keep them', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://db.example/comerix',
+      COMERIX_MASTER_KEY: 'a'.repeat(64),
+      COMERIX_PG_PREPARED_STATEMENTS: 'off',
+    });
+    expect(config.backend).toBe('postgres');
+    expect(config.pgPreparedStatements).toBe(false);
+  });
+
+  it('names the variable of a bad value', () => {
+    expect(() => loadConfig({ COMERIX_PG_PREPARED_STATEMENTS: 'maybe' })).toThrow(ConfigError);
+    expect(() => loadConfig({ COMERIX_PG_PREPARED_STATEMENTS: 'maybe' })).toThrow(/COMERIX_PG_PREPARED_STATEMENTS/);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});
