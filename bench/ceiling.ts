@@ -9,6 +9,7 @@ import Fastify from 'fastify';
 import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from '../src/db/pgliteDialect.js';
+import { preparedStatementPool } from '../src/db/preparedStatements.js';
 
 interface CeilingDb {
   bench_ceiling_messages: {
@@ -23,12 +24,12 @@ const backend = process.env.BENCH_BACKEND;
 let pglite: PGlite | undefined;
 let db: Kysely<CeilingDb>;
 if (backend === 'postgres') {
-  // Same driver setup as the product (src/db/openDatabase.ts): Kysely over a pg Pool of 10.
-  db = new Kysely({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 }) }),
-  });
+  // Same driver setup as the product (src/db/openDatabase.ts): Kysely over a pg Pool of 10, repeated statements
+  // prepared — the ceiling gets every database trick the product gets.
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+  db = new Kysely({ dialect: new PostgresDialect({ pool: preparedStatementPool(pool) }) });
 } else if (backend === 'pglite') {
-  // In-process PGlite behind the product's own mutexed dialect, as the product runs it.
+  // In-process PGlite behind the product's own mutexed dialect (prepared statements included), as the product runs it.
   pglite = await PGlite.create({ dataDir: process.env.BENCH_PGLITE_DIR! });
   db = new Kysely({ dialect: new PGliteDialect(pglite) });
 } else {
