@@ -40,3 +40,8 @@ export class StatementNames {
 export function isPlanChanged(error: unknown): boolean {
   return (error as { code?: string })?.code === '0A000';
 }
+
+/** 25P02: an earlier statement of this transaction failed, so nothing more runs in it. */
+export function isTransactionAborted(error: unknown): boolean {
+  return (error as { code?: string })?.code === '25P02';
+}

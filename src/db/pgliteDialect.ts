@@ -101,6 +101,8 @@ class PGliteConnection implements DatabaseConnection {
         if (!isPlanChanged(error)) throw error;
         this.names.forget(text);
         this.prepared.delete(text);
+        // Inside a transaction the failure aborted it: the caller gets the 0A000 (a turn reruns on it).
+        if (this.pglite.isInTransaction()) throw error;
       }
     }
     const result = await this.pglite.query<R>(text, values);

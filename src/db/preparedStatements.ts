@@ -1,6 +1,6 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
-import { isPlanChanged, StatementNames } from './StatementNames.js';
+import { isPlanChanged, isTransactionAborted, StatementNames } from './StatementNames.js';
 
 /**
  * Kysely's pg pool, with repeated parameterised statements run as named prepared statements: PostgreSQL parses,
@@ -20,7 +20,10 @@ export function preparedStatementPool(pool: pg.Pool): PostgresPool {
         } catch (error) {
           if (!isPlanChanged(error)) throw error;
           names.forget(text);
-          return client.query(text, values);
+          // Inside a transaction the failure aborted it: the caller gets the 0A000 (a turn reruns on it).
+          return client.query(text, values).catch((retryError: unknown) => {
+            throw isTransactionAborted(retryError) ? error : retryError;
+          });
         }
       };
       return {

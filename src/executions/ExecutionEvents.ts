@@ -44,33 +44,38 @@ export class ExecutionEvents {
     if (this.crossProcess) this.announce(executionId);
   }
 
-  private announce(executionId: string): void {
+  private announce(executionId: string, send = true): void {
     if (this.pending.size >= MAX_PENDING) {
       this.pending.clear();
       this.overflowed = true;
     }
     if (!this.overflowed) this.pending.add(executionId);
-    void this.flush();
+    if (send) void this.flush();
   }
 
   private async flush(): Promise<void> {
     if (this.announcing) return;
     this.announcing = true;
+    let inFlight: string[] = [];
     try {
       while (this.client && (this.pending.size > 0 || this.overflowed)) {
         let payload = EVERYTHING;
         if (this.overflowed) {
           this.overflowed = false;
           this.pending.clear();
+          inFlight = [EVERYTHING];
         } else {
-          const ids = [...this.pending].slice(0, IDS_PER_NOTIFY);
-          for (const id of ids) this.pending.delete(id);
-          payload = ids.join(',');
+          inFlight = [...this.pending].slice(0, IDS_PER_NOTIFY);
+          for (const id of inFlight) this.pending.delete(id);
+          payload = inFlight.join(',');
         }
         await this.client.query('select pg_notify($1, $2)', [EXECUTION_CHANNEL, payload]);
+        inFlight = [];
       }
     } catch {
-      // The connection dropped: what is still pending goes out after the reconnect.
+      // The connection dropped: the batch that failed goes out again after the reconnect, with the rest.
+      if (inFlight[0] === EVERYTHING) this.overflowed = true;
+      else for (const id of inFlight) this.announce(id, false);
     } finally {
       this.announcing = false;
     }

@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError } from '../errors/AppError.js';
 
-/** SQLSTATEs that mean "another turn changed what this one read": re-read and run it again. */
-const CONFLICT_CODES = new Set(['CX409', '40P01', '40001']);
+/**
+ * SQLSTATEs that mean "run the turn again from a fresh read": another turn changed what this one read, a deadlock or
+ * serialization failure, or (0A000) a table changed under a prepared statement, which then runs unprepared.
+ */
+const CONFLICT_CODES = new Set(['CX409', '40P01', '40001', '0A000']);
 
 /**
  * A turn's write found the conversation changed since its read (`comerix_turn_guard`, the unique open-execution
