@@ -44,6 +44,14 @@ export class ExecutionEvents {
     if (this.crossProcess) this.announce(executionId);
   }
 
+  /**
+   * A new execution was created. Nobody can be watching it in another process yet — its id leaves this process only
+   * in the reply to the turn that created it — so only local watchers (the turn's own stream) are woken.
+   */
+  created(executionId: string): void {
+    this.emitter.emit(executionId);
+  }
+
   private announce(executionId: string, send = true): void {
     if (this.pending.size >= MAX_PENDING) {
       this.pending.clear();
@@ -131,7 +139,11 @@ export class ExecutionEvents {
       });
       try {
         await client.connect();
-        await client.query(`listen ${EXECUTION_CHANNEL}; listen ${KEYS_CHANNEL}; listen ${FLOWS_CHANNEL}`);
+        // A NOTIFY is a transaction of its own; it need not wait for its commit to reach the disk (a notification
+        // is not durable anyway, and the change it announces already is): no fsync per announcement.
+        await client.query(
+          `set synchronous_commit = off; listen ${EXECUTION_CHANNEL}; listen ${KEYS_CHANNEL}; listen ${FLOWS_CHANNEL}`,
+        );
       } catch (error) {
         client.end().catch(() => {});
         throw error;

@@ -144,7 +144,7 @@ export async function triggerExecution(
     };
   });
   if (result.superseded) ctx.events.changed(result.superseded);
-  ctx.events.changed(result.row.id);
+  ctx.events.created(result.row.id);
   if (result.enqueuesJob) ctx.jobs.wake();
   return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
 }
