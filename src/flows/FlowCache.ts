@@ -20,7 +20,12 @@ const PUBLISHED_TTL_MS = 5000;
  * each tenant's published intents are cached briefly and dropped whenever a flow is (un)published in any process.
  */
 export class FlowCache {
-  private readonly versions = new LRUCache<string, FlowDefinition>({ max: 2000 });
+  // Bounded by size as well as count, so a tenant with huge flows cannot grow the process without limit.
+  private readonly versions = new LRUCache<string, FlowDefinition>({
+    max: 2000,
+    maxSize: 32 * 1024 * 1024,
+    sizeCalculation: (flow) => Math.max(1, JSON.stringify(flow).length),
+  });
   private readonly published = new LRUCache<string, Map<string, PublishedIntent>>({
     max: 10_000,
     ttl: PUBLISHED_TTL_MS,
