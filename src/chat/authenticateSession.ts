@@ -14,16 +14,18 @@ export interface ChatSession {
 }
 
 /**
- * Live sessions with their key, kept briefly: DESIGN §4 allows up to 30 s for a key's status; we keep 5 s and drop
- * everything at once when any key changes (in this process, or in another one through NOTIFY).
+ * Live sessions with their key, kept briefly: DESIGN §4 allows up to 30 s for a key's status, and any key change
+ * drops everything at once (in this process, or in another one through NOTIFY), so the TTL only bounds a missed
+ * notification. 30 s covers a visitor answering a form: the resume then needs no session read. 50,000 entries are
+ * about 25 MB.
  */
 export class SessionCache {
   // Sessions are many and small; keys are few: each session entry points at a shared key entry.
   private readonly sessions = new LRUCache<string, Omit<ChatSession, 'key'> & { keyId: string }>({
-    max: 10_000,
-    ttl: 5000,
+    max: 50_000,
+    ttl: 30_000,
   });
-  private readonly keys = new LRUCache<string, PublicKey>({ max: 2000, ttl: 5000 });
+  private readonly keys = new LRUCache<string, PublicKey>({ max: 2000, ttl: 30_000 });
 
   get(sessionId: string): ChatSession | undefined {
     const entry = this.sessions.get(sessionId);

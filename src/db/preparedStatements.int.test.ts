@@ -75,8 +75,19 @@ describe.skipIf(backend === 'pglite')('prepared statements on PostgreSQL', () =>
       recorded.add(client);
       const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
       (client as unknown as { query: unknown }).query = async (...args: unknown[]) => {
-        const config = args[0] as string | { name?: string; text: string };
+        const config = args[0] as
+          | string
+          | { name?: string; text: string; submit?: unknown; callback?: (e: Error | null, r: unknown) => void };
         const entry = typeof config === 'string' ? { name: undefined, text: config } : config;
+        if (typeof config === 'object' && typeof config.submit === 'function') {
+          // A Query object (how named statements are sent): it reports through its callback, not a promise.
+          const done = config.callback!;
+          config.callback = (error, result) => {
+            log.push({ name: entry.name, text: entry.text, code: (error as { code?: string } | null)?.code });
+            done(error, result);
+          };
+          return query(...args);
+        }
         try {
           const result = await query(...args);
           log.push({ name: entry.name, text: entry.text, code: undefined });

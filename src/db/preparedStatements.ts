@@ -1,5 +1,5 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 import { isPlanChanged, isTransactionAborted, StatementNames } from './StatementNames.js';
 
 /**
@@ -16,7 +16,7 @@ export function preparedStatementPool(pool: pg.Pool): PostgresPool {
         const name = names.nameOf(text, values);
         if (!name) return client.query(text, values);
         try {
-          return await client.query({ name, text, values });
+          return await namedQuery(client, name, text, values);
         } catch (error) {
           if (!isPlanChanged(error)) throw error;
           names.forget(text);
@@ -36,4 +36,21 @@ export function preparedStatementPool(pool: pg.Pool): PostgresPool {
     },
     end: () => pool.end(),
   };
+}
+
+/**
+ * `client.query({name, text, values})` copies its config object through property descriptors on every call (pg's
+ * cloneQueryConfig: 1.6 % of the API's CPU in the resume bench). A Query built from the text takes the cheap path;
+ * the name is set on it afterwards, which is all pg reads it for.
+ */
+function namedQuery(client: pg.PoolClient, name: string, text: string, values: unknown[]): Promise<pg.QueryResult> {
+  return new Promise((resolve, reject) => {
+    const query = new pg.Query(text, values) as pg.Query & {
+      name?: string;
+      callback?: (error: Error | null, result: pg.QueryResult) => void;
+    };
+    query.name = name;
+    query.callback = (error, result) => (error ? reject(error) : resolve(result));
+    client.query(query);
+  });
 }

@@ -59,7 +59,7 @@ export const errorCatalog = {
   conversation_busy: {
     status: 409,
     retryable: true,
-    doc: 'Another execution of this conversation is running. Retry after Retry-After seconds, or trigger with "supersede": true.',
+    doc: 'Another execution of this conversation is working (or other turns of it kept changing it). Retry after Retry-After seconds, or trigger with "supersede": true.',
   },
   idempotency_in_progress: {
     status: 409,
