@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { AppContext } from '../app/AppContext.js';
+import { precompile } from '../db/precompile.js';
 import type { PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 import { verifySessionToken } from '../security/sessionToken.js';
@@ -53,6 +54,23 @@ export class SessionCache {
   }
 }
 
+/** The session and its key's current row. */
+const readSession = precompile(['sessionId', 'tenantId'], (db, v) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('public_keys', 'public_keys.id', 'sessions.public_key_id')
+    .selectAll('public_keys')
+    .select([
+      'sessions.id as session_id',
+      'sessions.conversation_id as session_conversation_id',
+      'sessions.customer_id as session_customer_id',
+      'sessions.locale as session_locale',
+      'sessions.revoked_at as session_revoked_at',
+    ])
+    .where('sessions.id', '=', v.sessionId)
+    .where('sessions.tenant_id', '=', v.tenantId),
+);
+
 /**
  * Bearer session token → the live session and its key's *current* scope. Signature and expiry come from the token;
  * revocation of the session or of its key comes from the database, so a revoked key stops its sessions at once.
@@ -70,20 +88,7 @@ export async function authenticateSession(ctx: AppContext, authorization: string
     return cached;
   }
   const generation = ctx.sessions.generation;
-  const row = await ctx.kysely
-    .selectFrom('sessions')
-    .innerJoin('public_keys', 'public_keys.id', 'sessions.public_key_id')
-    .selectAll('public_keys')
-    .select([
-      'sessions.id as session_id',
-      'sessions.conversation_id as session_conversation_id',
-      'sessions.customer_id as session_customer_id',
-      'sessions.locale as session_locale',
-      'sessions.revoked_at as session_revoked_at',
-    ])
-    .where('sessions.id', '=', claims.sid)
-    .where('sessions.tenant_id', '=', claims.tid)
-    .executeTakeFirst();
+  const [row] = await readSession(ctx.kysely, { sessionId: claims.sid, tenantId: claims.tid });
   if (!row || row.session_conversation_id !== claims.cid) {
     throw new AppError('invalid_session_token', 'The session token is not valid. Open a new session.');
   }

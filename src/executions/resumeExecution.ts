@@ -1,6 +1,7 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
+import { precompile } from '../db/precompile.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import type { Field } from '../fields/types.js';
@@ -10,6 +11,33 @@ import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { advanceExecution } from './advanceExecution.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnResponse } from './turnResponse.js';
+
+/** The execution to resume, its open wait and its conversation's variables, in one read. */
+const readExecution = precompile(['executionId', 'tenantId', 'conversationId'], (db, v) =>
+  db
+    .selectFrom('executions as e')
+    .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
+    .leftJoin('waits as w', 'w.id', 'e.wait_id')
+    .select([
+      'e.id as execution_id',
+      'e.status',
+      'e.version',
+      'e.state',
+      'e.last_seq',
+      'e.wait_id',
+      'e.flow_version_id',
+      'c.variables',
+      'c.customer_id',
+      'w.kind as wait_kind',
+      'w.status as wait_status',
+      'w.fields as wait_fields',
+      'w.node_id as wait_node_id',
+      'w.expires_at as wait_expires_at',
+    ])
+    .where('e.id', '=', v.executionId)
+    .where('e.tenant_id', '=', v.tenantId)
+    .where('e.conversation_id', '=', v.conversationId),
+);
 
 /**
  * Resumes a waiting execution with form values. Values are validated before the wait is claimed, so a 422 leaves the
@@ -30,30 +58,11 @@ export async function resumeExecution(
     const now = new Date();
     // One read, no lock: the write is conditional on this execution's version and status and on claiming its wait,
     // so of two concurrent resumes exactly one applies; the other re-reads and finds the wait claimed.
-    const found = await ctx.kysely
-      .selectFrom('executions as e')
-      .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
-      .leftJoin('waits as w', 'w.id', 'e.wait_id')
-      .select([
-        'e.id as execution_id',
-        'e.status',
-        'e.version',
-        'e.state',
-        'e.last_seq',
-        'e.wait_id',
-        'e.flow_version_id',
-        'c.variables',
-        'c.customer_id',
-        'w.kind as wait_kind',
-        'w.status as wait_status',
-        'w.fields as wait_fields',
-        'w.node_id as wait_node_id',
-        'w.expires_at as wait_expires_at',
-      ])
-      .where('e.id', '=', input.executionId)
-      .where('e.tenant_id', '=', session.tenantId)
-      .where('e.conversation_id', '=', session.conversationId)
-      .executeTakeFirst();
+    const [found] = await readExecution(ctx.kysely, {
+      executionId: input.executionId,
+      tenantId: session.tenantId,
+      conversationId: session.conversationId,
+    });
     if (!found) throw new AppError('execution_not_found', 'No such execution in this conversation.');
     const execution = {
       id: found.execution_id,

@@ -3,6 +3,7 @@ import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
+import { precompile } from '../db/precompile.js';
 import type { Database } from '../db/types.js';
 import { step } from '../engine/step.js';
 import type { JsonObject } from '../engine/types.js';
@@ -18,6 +19,25 @@ import { turnResponse, waitViewOf } from './turnResponse.js';
 import { commitTurn, insertTurn, type Superseded } from './writeTurn.js';
 
 const OPEN_STATUSES = ['running', 'waiting_input', 'waiting_time'] as const;
+
+/** The conversation and its open execution (at most one: a unique index). */
+const readConversation = precompile(['conversationId', 'tenantId'], (db, v) =>
+  db
+    .selectFrom('conversations as c')
+    .leftJoin('executions as e', (join) =>
+      join.onRef('e.conversation_id', '=', 'c.id').on('e.status', 'in', OPEN_STATUSES),
+    )
+    .select([
+      'c.variables',
+      'c.customer_id',
+      'e.id as open_id',
+      'e.status as open_status',
+      'e.version as open_version',
+      'e.wait_id as open_wait_id',
+    ])
+    .where('c.id', '=', v.conversationId)
+    .where('c.tenant_id', '=', v.tenantId),
+);
 
 /**
  * Starts an execution of the intent's published flow and runs it to its first wait or end, superseding the
@@ -39,22 +59,11 @@ export async function triggerExecution(
     const now = new Date();
     // One read of the conversation and its open execution (at most one: a unique index), no lock: the write below
     // is conditional on what this read saw, and a concurrent turn that got there first makes it start over.
-    const read = await ctx.kysely
-      .selectFrom('conversations as c')
-      .leftJoin('executions as e', (join) =>
-        join.onRef('e.conversation_id', '=', 'c.id').on('e.status', 'in', OPEN_STATUSES),
-      )
-      .select([
-        'c.variables',
-        'c.customer_id',
-        'e.id as open_id',
-        'e.status as open_status',
-        'e.version as open_version',
-        'e.wait_id as open_wait_id',
-      ])
-      .where('c.id', '=', session.conversationId)
-      .where('c.tenant_id', '=', session.tenantId)
-      .executeTakeFirstOrThrow();
+    const [read] = await readConversation(ctx.kysely, {
+      conversationId: session.conversationId,
+      tenantId: session.tenantId,
+    });
+    if (!read) throw new AppError('session_expired', 'The conversation of this session is gone. Open a new session.');
     const open: Superseded | null = read.open_id
       ? { id: read.open_id, status: read.open_status!, version: read.open_version!, waitId: read.open_wait_id }
       : null;
