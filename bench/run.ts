@@ -17,7 +17,7 @@ import {
   triggerScenario,
   turnPairScenario,
 } from './lib/scenarios.js';
-import { buildCeiling, buildProduct, runCli, startCeiling, startProduct } from './lib/servers.js';
+import { buildCeiling, buildProduct, HEAP_ARGS, runCli, startCeiling, startProduct } from './lib/servers.js';
 import { scenarioTable, verdictLines, verdicts } from './lib/table.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       '',
       `${args.timing.connections} connections, ${args.timing.duration} s per scenario after ${args.timing.warmup} s warm-up; ` +
         `node ${process.version}, ${machine().cpus} cores${name === 'postgres' ? `, PostgreSQL ${await postgresVersion()}` : ', PGlite in-process'}. ` +
-        'Product: `node dist/main.js serve` (tsc build); ceiling: bench/ceiling.ts bundled by esbuild, on node. ' +
+        `Product: \`node ${HEAP_ARGS.join(' ')} dist/main.js serve\` (tsc build); ceiling: bench/ceiling.ts bundled by esbuild, on node (same heap setting). ` +
         'Latencies in ms; CPU in % of one core; autocannon shares the 2 cores with the server (and PostgreSQL).',
     ].join('\n');
     const markdown = [heading, '', scenarioTable(rows), '', '**DESIGN §17 verdicts**', '', verdictLines(list)].join(
