@@ -4,6 +4,7 @@ import type { JobHandler } from '../jobs/JobQueue.js';
 import { TaskInputError, type TaskRegistry } from '../tasks/TaskRegistry.js';
 import { advanceExecution } from './advanceExecution.js';
 import type { ContinuePayload } from './persistStep.js';
+import { readWaitingExecution } from './readWaitingExecution.js';
 import { retryTurn } from './TurnConflict.js';
 
 /** Running time allowed per execution, waits excluded (DESIGN §5: waiting time does not count). */
@@ -74,27 +75,10 @@ export function continueExecution(
     // makes it re-read, and then it finds nothing left to do.
     const advanced = await retryTurn(async () => {
       const now = new Date();
-      const execution = await ctx.kysely
-        .selectFrom('executions as e')
-        .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
-        .leftJoin('sessions as s', 's.id', 'e.session_id')
-        .select([
-          'e.id',
-          'e.tenant_id',
-          'e.conversation_id',
-          'e.status',
-          'e.version',
-          'e.state',
-          'e.last_seq',
-          'e.wait_id',
-          'e.flow_version_id',
-          'c.variables',
-          'c.customer_id',
-          's.locale',
-        ])
-        .where('e.id', '=', payload.executionId)
-        .where('e.tenant_id', '=', payload.tenantId)
-        .executeTakeFirst();
+      const [execution] = await readWaitingExecution(ctx.kysely, {
+        executionId: payload.executionId,
+        tenantId: payload.tenantId,
+      });
       if (execution?.status !== 'waiting_time' || execution.wait_id !== payload.waitId) return undefined;
       return advanceExecution(ctx, {
         execution,

@@ -1,7 +1,6 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
-import { precompile } from '../db/precompile.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import type { Field } from '../fields/types.js';
@@ -9,35 +8,9 @@ import { validateValues } from '../fields/validateValues.js';
 import { isWaitToken } from '../security/derivedTokens.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { advanceExecution } from './advanceExecution.js';
+import { readWaitingExecution } from './readWaitingExecution.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnResponse } from './turnResponse.js';
-
-/** The execution to resume, its open wait and its conversation's variables, in one read. */
-const readExecution = precompile(['executionId', 'tenantId', 'conversationId'], (db, v) =>
-  db
-    .selectFrom('executions as e')
-    .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
-    .leftJoin('waits as w', 'w.id', 'e.wait_id')
-    .select([
-      'e.id as execution_id',
-      'e.status',
-      'e.version',
-      'e.state',
-      'e.last_seq',
-      'e.wait_id',
-      'e.flow_version_id',
-      'c.variables',
-      'c.customer_id',
-      'w.kind as wait_kind',
-      'w.status as wait_status',
-      'w.fields as wait_fields',
-      'w.node_id as wait_node_id',
-      'w.expires_at as wait_expires_at',
-    ])
-    .where('e.id', '=', v.executionId)
-    .where('e.tenant_id', '=', v.tenantId)
-    .where('e.conversation_id', '=', v.conversationId),
-);
 
 /**
  * Resumes a waiting execution with form values. Values are validated before the wait is claimed, so a 422 leaves the
@@ -58,36 +31,26 @@ export async function resumeExecution(
     const now = new Date();
     // One read, no lock: the write is conditional on this execution's version and status and on claiming its wait,
     // so of two concurrent resumes exactly one applies; the other re-reads and finds the wait claimed.
-    const [found] = await readExecution(ctx.kysely, {
+    const [execution] = await readWaitingExecution(ctx.kysely, {
       executionId: input.executionId,
       tenantId: session.tenantId,
-      conversationId: session.conversationId,
     });
-    if (!found) throw new AppError('execution_not_found', 'No such execution in this conversation.');
-    const execution = {
-      id: found.execution_id,
-      tenant_id: session.tenantId,
-      conversation_id: session.conversationId,
-      status: found.status,
-      version: found.version,
-      state: found.state,
-      last_seq: found.last_seq,
-      wait_id: found.wait_id,
-      flow_version_id: found.flow_version_id,
-    };
+    if (!execution || execution.conversation_id !== session.conversationId) {
+      throw new AppError('execution_not_found', 'No such execution in this conversation.');
+    }
 
     const tokenMismatch = () =>
       new AppError('wait_token_invalid', 'This wait token was already used or does not belong to this execution.');
     if (!execution.wait_id || !isWaitToken(ctx.secrets, execution.wait_id, input.waitToken)) throw tokenMismatch();
-    if (found.wait_kind !== 'input' || found.wait_status === 'claimed') throw tokenMismatch();
-    const expired = found.wait_expires_at !== null && found.wait_expires_at <= now;
-    if (found.wait_status !== 'open' || execution.status !== 'waiting_input' || expired) {
+    if (execution.wait_kind !== 'input' || execution.wait_status === 'claimed') throw tokenMismatch();
+    const expired = execution.wait_expires_at !== null && execution.wait_expires_at <= now;
+    if (execution.wait_status !== 'open' || execution.status !== 'waiting_input' || expired) {
       throw new AppError('execution_not_waiting', `The execution is ${execution.status}, not waiting for input.`);
     }
 
-    const checked = validateValues((found.wait_fields ?? []) as unknown as Field[], input.values);
+    const checked = validateValues((execution.wait_fields ?? []) as unknown as Field[], input.values);
     const issues: FieldIssue[] = checked.ok ? [] : [...checked.errors];
-    let variables = found.variables;
+    let variables = execution.variables;
     if (input.variables !== undefined) {
       const varIssues = checkVariables(input.variables, 'variables', true);
       const merged = mergeVariables(variables, input.variables as JsonObject);
@@ -99,12 +62,12 @@ export async function resumeExecution(
 
     return advanceExecution(ctx, {
       execution,
-      conversation: { id: session.conversationId, customer_id: found.customer_id, variables },
-      ...(input.variables !== undefined ? { variables: { read: found.variables, write: variables } } : {}),
+      conversation: { id: session.conversationId, customer_id: execution.customer_id, variables },
+      ...(input.variables !== undefined ? { variables: { read: execution.variables, write: variables } } : {}),
       locale: session.locale,
       input: { kind: 'resume', values: checked.values },
       expectedStatus: 'waiting_input',
-      userItem: { type: 'values', nodeId: found.wait_node_id!, values: checked.values },
+      userItem: { type: 'values', nodeId: execution.wait_node_id!, values: checked.values },
       // Claimed in the same statement as the execution's update: of two resumes exactly one gets the row.
       claimWaitId: execution.wait_id,
       now,
