@@ -111,8 +111,8 @@ class PGliteConnection implements DatabaseConnection {
 
   /**
    * PGlite's `query` parses, describes and plans every statement anew; in PGlite that is most of a short
-   * statement's cost. A repeated one is parsed once into a named statement and then only bound and executed
-   * (bench/README.md: about 2.5× less time per statement).
+   * statement's cost. A repeated one is parsed once into a named statement and then only bound and executed (in a
+   * micro-benchmark of 5,000 each: an INSERT … RETURNING 292 → 112 µs, a primary-key SELECT 191 → 70 µs).
    */
   private async executePrepared<R>(name: string, text: string, values: unknown[]): Promise<QueryResult<R>> {
     let statement = this.prepared.get(text);

@@ -5,7 +5,7 @@ import { isPlanChanged, isTransactionAborted, StatementNames } from './Statement
 /**
  * Kysely's pg pool, with repeated parameterised statements run as named prepared statements: PostgreSQL parses,
  * analyses and plans such a statement once per connection instead of on every call — a third of the database's CPU
- * in a chat turn before (bench/README.md).
+ * in a chat turn before (perf on the PostgreSQL backends during `npm run bench -- --only=trigger`).
  */
 export function preparedStatementPool(pool: pg.Pool): PostgresPool {
   const names = new StatementNames();
