@@ -23,7 +23,8 @@ import {
 } from './connectionTypes.js';
 import { resolveConnection } from './resolveConnection.js';
 
-export interface CreateConnectionInput {
+/** The auth settings (header name, username, OAuth2 token URL, …) are those stored in `auth_config`. */
+export interface CreateConnectionInput extends ConnectionAuthConfig {
   tenantId: string;
   /** ^[a-z][a-z0-9_-]{0,63}$, unique per tenant. */
   name: string;
@@ -33,12 +34,6 @@ export interface CreateConnectionInput {
   baseUrl: string;
   /** Default `none`. */
   authType?: ConnectionAuthType;
-  headerName?: string;
-  username?: string;
-  tokenUrl?: string;
-  clientId?: string;
-  scope?: string;
-  clientAuth?: 'basic' | 'post';
   /** The header value (header), token (bearer), password (basic) or client secret (oauth2). Never returned. */
   secret?: string;
 }

@@ -1,24 +1,14 @@
+import { HEADER_NAME_PATTERN, RESERVED_HEADERS } from '../engine/nodes/http.js';
 import { OutboundError } from './OutboundError.js';
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What Node's http client accepts in a header value, minus nothing: HTAB, visible ASCII, obs-text. */
 const VALUE = /^[\t\u0020-\u007e\u0080-\u00ff]*$/;
 
-/** Headers the client itself sets (framing, routing, idempotency): a caller may not override them. */
-const RESERVED = new Set([
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-  'expect',
-  'proxy-authorization',
-  'proxy-connection',
-  'idempotency-key',
-]);
+/**
+ * Headers the client itself sets (framing, routing, idempotency): a caller may not override them. The flow
+ * validator's list (a flow's `http` node), plus two only the client needs to keep from auth header names.
+ */
+const RESERVED: ReadonlySet<string> = new Set([...RESERVED_HEADERS, 'expect', 'proxy-authorization']);
 
 function invalid(message: string): OutboundError {
   return new OutboundError('invalid_header', message, { retryable: false });
@@ -26,7 +16,8 @@ function invalid(message: string): OutboundError {
 
 /** Throws `invalid_header` unless name is an HTTP token and value has no CR, LF or other control character. */
 export function checkHeader(name: string, value: string): void {
-  if (!TOKEN.test(name)) throw invalid(`header name ${JSON.stringify(name.slice(0, 64))} is not a valid HTTP token`);
+  if (!HEADER_NAME_PATTERN.test(name))
+    throw invalid(`header name ${JSON.stringify(name.slice(0, 64))} is not a valid HTTP token`);
   if (typeof value !== 'string') throw invalid(`header ${name} has a value that is not a string`);
   if (/[\r\n]/.test(value)) throw invalid(`header ${name} contains CR or LF`);
   if (!VALUE.test(value)) throw invalid(`header ${name} contains a control or non-Latin-1 character`);
@@ -34,7 +25,7 @@ export function checkHeader(name: string, value: string): void {
 
 /** Whether a connection may use this name for its auth header. */
 export function isUsableAuthHeaderName(name: string): boolean {
-  return TOKEN.test(name) && !RESERVED.has(name.toLowerCase());
+  return HEADER_NAME_PATTERN.test(name) && !RESERVED.has(name.toLowerCase());
 }
 
 /**
