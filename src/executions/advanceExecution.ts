@@ -51,9 +51,9 @@ export interface Advanced {
 export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Promise<Advanced> {
   const { execution, now } = args;
   const started = performance.now();
-  const flow = await loadFlowVersion(ctx, ctx.kysely, execution.tenant_id, execution.flow_version_id);
+  const flow = await loadFlowVersion(ctx, execution.tenant_id, execution.flow_version_id);
   const state = execution.state as unknown as ExecutionState;
-  const flows = await loadFlowCatalog(ctx, ctx.kysely, execution.tenant_id, flow, state);
+  const flows = await loadFlowCatalog(ctx, execution.tenant_id, flow, state);
   const ectx = engineContext({
     conversationId: args.conversation.id,
     customerId: args.conversation.customer_id,

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
-import type { Database } from '../db/types.js';
 import { frameVersionIds, subflowIntents } from '../engine/subflows.js';
 import type { ExecutionState, FlowCatalog } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
@@ -15,7 +13,6 @@ const MAX_DEPTH = 10;
  */
 export async function loadFlowCatalog(
   ctx: AppContext,
-  db: Kysely<Database>,
   tenantId: string,
   root: FlowDefinition,
   state: ExecutionState | null,
@@ -28,18 +25,18 @@ export async function loadFlowCatalog(
   const versions = new Map<string, FlowDefinition>();
   // Versions pinned by a subflow that is still running (e.g. waiting inside it): never the current publish.
   for (const id of frameIds) {
-    const flow = await ctx.flowCache.version(db, tenantId, id);
+    const flow = await ctx.flowCache.version(ctx.kysely, tenantId, id);
     versions.set(id, flow);
     pending.push(...subflowIntents(flow));
   }
-  const current = pending.length > 0 ? await ctx.flowCache.publishedIntents(db, tenantId) : undefined;
+  const current = pending.length > 0 ? await ctx.flowCache.publishedIntents(ctx.kysely, tenantId) : undefined;
   for (let depth = 0; depth < MAX_DEPTH && pending.length > 0 && current; depth++) {
     const wanted = [...new Set(pending)].filter((i) => !published.has(i));
     pending = [];
     for (const intent of wanted) {
       const found = current.get(intent);
       if (!found) continue;
-      const flow = await ctx.flowCache.version(db, tenantId, found.versionId);
+      const flow = await ctx.flowCache.version(ctx.kysely, tenantId, found.versionId);
       published.set(intent, { versionId: found.versionId, flow });
       versions.set(found.versionId, flow);
       pending.push(...subflowIntents(flow));

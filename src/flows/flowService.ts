@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 
 import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
-import type { Database, Flow, FlowVersion } from '../db/types.js';
+import type { Flow, FlowVersion } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
 import { validateFlow } from '../engine/validateFlow.js';
@@ -179,14 +179,9 @@ export async function findPublishedFlow(
   return { flowId: intent.flowId, versionId: intent.versionId, definition };
 }
 
-/** Versions are immutable; pass the transaction when calling inside one (PGlite has a single connection). */
-export async function loadFlowVersion(
-  ctx: AppContext,
-  db: Kysely<Database>,
-  tenantId: string,
-  versionId: string,
-): Promise<FlowDefinition> {
-  return ctx.flowCache.version(db, tenantId, versionId);
+/** A flow version (immutable, so cached for good). */
+export async function loadFlowVersion(ctx: AppContext, tenantId: string, versionId: string): Promise<FlowDefinition> {
+  return ctx.flowCache.version(ctx.kysely, tenantId, versionId);
 }
 
 /** Drops cached published intents here and, on PostgreSQL, in every other process. */
