@@ -1,8 +1,9 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { Block } from '../engine/blocks.js';
+import { OPEN_STATUSES } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { loadWaitView } from '../executions/loadWaitView.js';
-import { turnResponse } from '../executions/turnResponse.js';
+import { executionViewColumns, turnResponse } from '../executions/turnResponse.js';
 import type { HistoryResponse } from '../wire/chatSchemas.js';
 import type { ChatSession } from './authenticateSession.js';
 
@@ -52,10 +53,10 @@ export async function conversationHistory(
   };
   const open = await ctx.kysely
     .selectFrom('executions')
-    .select(['id', 'conversation_id', 'status', 'version', 'last_seq', 'wait_id', 'wait_expires_at', 'error', 'reason'])
+    .select(executionViewColumns)
     .where('conversation_id', '=', session.conversationId)
     .where('tenant_id', '=', session.tenantId)
-    .where('status', 'in', ['running', 'waiting_input', 'waiting_time'])
+    .where('status', 'in', OPEN_STATUSES)
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();

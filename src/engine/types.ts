@@ -6,6 +6,8 @@ export type JsonObject = { [key: string]: Json };
 
 export type ExecutionStatus = 'running' | 'waiting_input' | 'waiting_time' | 'completed' | 'failed' | 'aborted';
 export type EndStatus = Extract<ExecutionStatus, 'completed' | 'failed' | 'aborted'>;
+/** Statuses of an execution still in progress; a conversation has at most one (a unique index). */
+export const OPEN_STATUSES = ['running', 'waiting_input', 'waiting_time'] as const satisfies readonly ExecutionStatus[];
 
 /** Execution codes carried in a failed execution's `error.code` (DESIGN §12). */
 export type ExecutionErrorCode =

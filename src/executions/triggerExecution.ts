@@ -6,7 +6,7 @@ import { checkVariables, mergeVariables } from '../chat/conversationVariables.js
 import { precompile } from '../db/precompile.js';
 import type { Database } from '../db/types.js';
 import { step } from '../engine/step.js';
-import type { JsonObject } from '../engine/types.js';
+import { type JsonObject, OPEN_STATUSES } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { findPublishedFlow } from '../flows/flowService.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
@@ -17,8 +17,6 @@ import { continueJobKey, planStep } from './persistStep.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnResponse, waitViewOf } from './turnResponse.js';
 import { commitTurn, insertTurn, type Superseded } from './writeTurn.js';
-
-const OPEN_STATUSES = ['running', 'waiting_input', 'waiting_time'] as const;
 
 /** The conversation and its open execution (at most one: a unique index). */
 const readConversation = precompile(['conversationId', 'tenantId'], (db, v) =>
@@ -87,7 +85,7 @@ export async function triggerExecution(
 
     const executionId = uuidv7();
     const started = performance.now();
-    const flows = await loadFlowCatalog(ctx, ctx.kysely, session.tenantId, flow.definition, null);
+    const flows = await loadFlowCatalog(ctx, session.tenantId, flow.definition, null);
     const ectx = engineContext({
       conversationId: session.conversationId,
       customerId: read.customer_id,
