@@ -1,8 +1,8 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { Block } from '../engine/blocks.js';
-import { OPEN_STATUSES } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { loadWaitView } from '../executions/loadWaitView.js';
+import { OPEN_STATUS_LITERALS } from '../executions/openStatusLiterals.js';
 import { executionViewColumns, turnResponse } from '../executions/turnResponse.js';
 import type { HistoryResponse } from '../wire/chatSchemas.js';
 import type { ChatSession } from './authenticateSession.js';
@@ -56,7 +56,7 @@ export async function conversationHistory(
     .select(executionViewColumns)
     .where('conversation_id', '=', session.conversationId)
     .where('tenant_id', '=', session.tenantId)
-    .where('status', 'in', OPEN_STATUSES)
+    .where('status', 'in', OPEN_STATUS_LITERALS)
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -25,7 +25,8 @@ export async function sweepExecutions(ctx: AppContext, now = new Date()): Promis
       db
         .selectFrom('executions')
         .select(['id', 'wait_id'])
-        .where('status', '=', 'waiting_input')
+        // A literal, so that even a generic plan can use the partial index executions_wait_expiry.
+        .where('status', '=', sql.lit('waiting_input'))
         .where('wait_expires_at', '<=', now)
         .limit(BATCH),
     status: 'waiting_input',

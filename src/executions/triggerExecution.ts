@@ -6,13 +6,14 @@ import { checkVariables, mergeVariables } from '../chat/conversationVariables.js
 import { precompile } from '../db/precompile.js';
 import type { Database } from '../db/types.js';
 import { step } from '../engine/step.js';
-import { type JsonObject, OPEN_STATUSES } from '../engine/types.js';
+import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { findPublishedFlow } from '../flows/flowService.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
+import { OPEN_STATUS_LITERALS } from './openStatusLiterals.js';
 import { continueJobKey, planStep } from './persistStep.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnResponse, waitViewOf } from './turnResponse.js';
@@ -23,7 +24,7 @@ const readConversation = precompile(['conversationId', 'tenantId'], (db, v) =>
   db
     .selectFrom('conversations as c')
     .leftJoin('executions as e', (join) =>
-      join.onRef('e.conversation_id', '=', 'c.id').on('e.status', 'in', OPEN_STATUSES),
+      join.onRef('e.conversation_id', '=', 'c.id').on('e.status', 'in', OPEN_STATUS_LITERALS),
     )
     .select([
       'c.variables',
