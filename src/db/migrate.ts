@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001_init.js';
 import * as m0002 from './migrations/0002_jobs.js';
 import * as m0003 from './migrations/0003_connections.js';
 import * as m0004 from './migrations/0004_optimistic_turns.js';
+import * as m0005 from './migrations/0005_tenant_scoped_keys.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002_jobs': m0002,
   '0003_connections': m0003,
   '0004_optimistic_turns': m0004,
+  '0005_tenant_scoped_keys': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
