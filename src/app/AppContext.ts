@@ -3,6 +3,7 @@ import type { SessionCache } from '../chat/authenticateSession.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/openDatabase.js';
 import type { Database } from '../db/types.js';
+import type { ConversationCache } from '../executions/ConversationCache.js';
 import type { ExecutionEvents } from '../executions/ExecutionEvents.js';
 import type { FlowCache } from '../flows/FlowCache.js';
 import type { OriginPolicy } from '../http/cors.js';
@@ -23,6 +24,8 @@ export interface AppContext {
   flowCache: FlowCache;
   /** Authenticated sessions with their key, for a few seconds. */
   sessions: SessionCache;
+  /** Each conversation's state as this process's last turn wrote it: a guess the next turn's write verifies. */
+  conversations: ConversationCache;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
   /** Shortcut for `db.kysely`. */

@@ -2,6 +2,7 @@ import { SessionCache } from '../chat/authenticateSession.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { type Db, openPglite, openPostgres } from '../db/openDatabase.js';
+import { ConversationCache } from '../executions/ConversationCache.js';
 import { ExecutionEvents } from '../executions/ExecutionEvents.js';
 import { FlowCache } from '../flows/FlowCache.js';
 import { OriginPolicy } from '../http/cors.js';
@@ -35,6 +36,8 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
   });
   const flowCache = new FlowCache();
   events.onFlowsChanged(() => flowCache.invalidate());
+  const conversations = new ConversationCache();
+  events.onChanged((executionId) => conversations.executionChanged(executionId));
   return {
     jobs,
     config,
@@ -45,6 +48,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     origins,
     flowCache,
     sessions,
+    conversations,
     shutdown: new AbortController(),
   };
 }

@@ -33,6 +33,7 @@ export class ExecutionEvents {
   private overflowed = false;
   private crossProcess = false;
   private backendPid: number | undefined;
+  private readonly changeListeners: ((executionId: string | undefined) => void)[] = [];
 
   constructor() {
     this.emitter.setMaxListeners(0);
@@ -41,6 +42,7 @@ export class ExecutionEvents {
   /** An execution changed in this process (committed): wake local watchers and tell the other processes. */
   changed(executionId: string): void {
     this.emitter.emit(executionId);
+    for (const listener of this.changeListeners) listener(executionId);
     if (this.crossProcess) this.announce(executionId);
   }
 
@@ -93,9 +95,19 @@ export class ExecutionEvents {
   private receive(payload: string): void {
     if (payload === EVERYTHING) {
       this.emitter.emit(ANY_EVENT);
+      for (const listener of this.changeListeners) listener(undefined);
       return;
     }
-    for (const id of payload.split(',')) if (id) this.emitter.emit(id);
+    for (const id of payload.split(',')) {
+      if (!id) continue;
+      this.emitter.emit(id);
+      for (const listener of this.changeListeners) listener(id);
+    }
+  }
+
+  /** Every change of an existing execution, here or announced by another process (`undefined`: maybe all of them). */
+  onChanged(listener: (executionId: string | undefined) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** Widget keys changed somewhere (created, revoked): caches of key data must be dropped. */

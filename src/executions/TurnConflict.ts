@@ -31,14 +31,16 @@ const MAX_ATTEMPTS = 8;
 /**
  * Runs an optimistic turn until its write applies. Turns of one conversation rarely overlap (one visitor), so the
  * first attempt almost always wins; a burst of concurrent ones spreads out with a small random backoff, and a turn
- * that keeps losing answers 409 `conversation_busy` with Retry-After.
+ * that keeps losing answers 409 `conversation_busy` with Retry-After. `onConflict` drops whatever cached state the
+ * lost attempt ran on, so the next one reads.
  */
-export async function retryTurn<T>(turn: () => Promise<T>): Promise<T> {
+export async function retryTurn<T>(turn: () => Promise<T>, onConflict?: () => void): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await turn();
     } catch (error) {
       if (!(error instanceof TurnConflict)) throw error;
+      onConflict?.();
       if (attempt >= MAX_ATTEMPTS) {
         throw new AppError(
           'conversation_busy',

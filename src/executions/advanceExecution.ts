@@ -5,7 +5,7 @@ import type { EngineInput, ExecutionState, JsonObject } from '../engine/types.js
 import { loadFlowVersion } from '../flows/flowService.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
-import { planStep } from './persistStep.js';
+import { planStep, type WaitRow } from './persistStep.js';
 import { type ExecutionView, type WaitView, waitViewOf } from './turnResponse.js';
 import { commitTurn, updateTurn } from './writeTurn.js';
 
@@ -23,6 +23,8 @@ export interface AdvanceArgs {
   conversation: { id: string; customer_id: string; variables: JsonObject };
   /** Conversation variables this turn changes: written only if the row still holds `read`. */
   variables?: { read: JsonObject; write: JsonObject };
+  /** Variables the step ran with, unchanged, that the row must still hold (they came from the `ConversationCache`). */
+  expectVariables?: JsonObject;
   locale: string | null;
   input: EngineInput;
   /** The status the execution must still have for this step to apply. */
@@ -42,6 +44,9 @@ export interface Advanced {
   wait: WaitView | null;
   /** The step enqueued a job: wake the worker. */
   enqueuesJob: boolean;
+  /** The execution's state and the wait this step opened, as written (for the `ConversationCache`). */
+  state: JsonObject;
+  newWait: WaitRow | null;
 }
 
 /**
@@ -80,6 +85,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     wait: plan.wait,
     now,
     ...(args.variables ? { variables: args.variables } : {}),
+    ...(args.expectVariables ? { expectVariables: args.expectVariables } : {}),
     id: execution.id,
     expectedVersion: execution.version,
     expectedStatus: args.expectedStatus,
@@ -87,5 +93,12 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     set: plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0), execution.wait_id),
   });
   const row = await commitTurn(ctx, statement, plan.extras);
-  return { row, blocks: plan.blocks, wait: waitViewOf(result.wait), enqueuesJob: plan.enqueuesJob };
+  return {
+    row,
+    blocks: plan.blocks,
+    wait: waitViewOf(result.wait),
+    enqueuesJob: plan.enqueuesJob,
+    state: result.state as unknown as JsonObject,
+    newWait: plan.wait,
+  };
 }

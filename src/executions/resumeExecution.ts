@@ -27,53 +27,111 @@ export async function resumeExecution(
     variables?: Record<string, unknown>;
   },
 ): Promise<ChatTurnResponse> {
-  const result = await retryTurn(async () => {
-    const now = new Date();
-    // One read, no lock: the write is conditional on this execution's version and status and on claiming its wait,
-    // so of two concurrent resumes exactly one applies; the other re-reads and finds the wait claimed.
-    const [execution] = await readWaitingExecution(ctx.kysely, {
-      executionId: input.executionId,
-      tenantId: session.tenantId,
-    });
-    if (!execution || execution.conversation_id !== session.conversationId) {
-      throw new AppError('execution_not_found', 'No such execution in this conversation.');
-    }
+  const result = await retryTurn(
+    async () => {
+      const now = new Date();
+      // One read (or this process's last write of it), no lock: the write is conditional on this execution's version
+      // and status and on claiming its wait, so of two concurrent resumes exactly one applies; the other re-reads and
+      // finds the wait claimed.
+      const { execution, cached } = await readExecution(ctx, session, input.executionId);
+      if (!execution || execution.conversation_id !== session.conversationId) {
+        throw new AppError('execution_not_found', 'No such execution in this conversation.');
+      }
 
-    const tokenMismatch = () =>
-      new AppError('wait_token_invalid', 'This wait token was already used or does not belong to this execution.');
-    if (!execution.wait_id || !isWaitToken(ctx.secrets, execution.wait_id, input.waitToken)) throw tokenMismatch();
-    if (execution.wait_kind !== 'input' || execution.wait_status === 'claimed') throw tokenMismatch();
-    const expired = execution.wait_expires_at !== null && execution.wait_expires_at <= now;
-    if (execution.wait_status !== 'open' || execution.status !== 'waiting_input' || expired) {
-      throw new AppError('execution_not_waiting', `The execution is ${execution.status}, not waiting for input.`);
-    }
+      const tokenMismatch = () =>
+        new AppError('wait_token_invalid', 'This wait token was already used or does not belong to this execution.');
+      if (!execution.wait_id || !isWaitToken(ctx.secrets, execution.wait_id, input.waitToken)) throw tokenMismatch();
+      if (execution.wait_kind !== 'input' || execution.wait_status === 'claimed') throw tokenMismatch();
+      const expired = execution.wait_expires_at !== null && execution.wait_expires_at <= now;
+      if (execution.wait_status !== 'open' || execution.status !== 'waiting_input' || expired) {
+        throw new AppError('execution_not_waiting', `The execution is ${execution.status}, not waiting for input.`);
+      }
 
-    const checked = validateValues((execution.wait_fields ?? []) as unknown as Field[], input.values);
-    const issues: FieldIssue[] = checked.ok ? [] : [...checked.errors];
-    let variables = execution.variables;
-    if (input.variables !== undefined) {
-      const varIssues = checkVariables(input.variables, 'variables', true);
-      const merged = mergeVariables(variables, input.variables as JsonObject);
-      if (varIssues.length === 0) varIssues.push(...checkVariables(merged));
-      issues.push(...varIssues);
-      variables = merged;
-    }
-    if (!checked.ok || issues.length > 0) throw AppError.validation(issues);
+      const checked = validateValues((execution.wait_fields ?? []) as unknown as Field[], input.values);
+      const issues: FieldIssue[] = checked.ok ? [] : [...checked.errors];
+      let variables = execution.variables;
+      if (input.variables !== undefined) {
+        const varIssues = checkVariables(input.variables, 'variables', true);
+        const merged = mergeVariables(variables, input.variables as JsonObject);
+        if (varIssues.length === 0) varIssues.push(...checkVariables(merged));
+        issues.push(...varIssues);
+        variables = merged;
+      }
+      if (!checked.ok || issues.length > 0) throw AppError.validation(issues);
 
-    return advanceExecution(ctx, {
-      execution,
-      conversation: { id: session.conversationId, customer_id: execution.customer_id, variables },
-      ...(input.variables !== undefined ? { variables: { read: execution.variables, write: variables } } : {}),
-      locale: session.locale,
-      input: { kind: 'resume', values: checked.values },
-      expectedStatus: 'waiting_input',
-      userItem: { type: 'values', nodeId: execution.wait_node_id!, values: checked.values },
-      // Claimed in the same statement as the execution's update: of two resumes exactly one gets the row.
-      claimWaitId: execution.wait_id,
-      now,
-    });
-  });
+      return advanceExecution(ctx, {
+        execution,
+        conversation: { id: session.conversationId, customer_id: execution.customer_id, variables },
+        ...(input.variables !== undefined
+          ? { variables: { read: execution.variables, write: variables } }
+          : cached
+            ? { expectVariables: execution.variables }
+            : {}),
+        locale: session.locale,
+        input: { kind: 'resume', values: checked.values },
+        expectedStatus: 'waiting_input',
+        userItem: { type: 'values', nodeId: execution.wait_node_id!, values: checked.values },
+        // Claimed in the same statement as the execution's update: of two resumes exactly one gets the row.
+        claimWaitId: execution.wait_id,
+        now,
+      }).then((advanced) => ({
+        ...advanced,
+        variables,
+        customerId: execution.customer_id,
+        flowVersionId: execution.flow_version_id,
+      }));
+    },
+    () => ctx.conversations.forget(session.conversationId),
+  );
   ctx.events.changed(result.row.id);
+  // After the change event, which drops the conversation's entry (it named this execution).
+  ctx.conversations.rememberTurn(
+    {
+      id: session.conversationId,
+      tenantId: session.tenantId,
+      customerId: result.customerId,
+      variables: result.variables,
+    },
+    { row: result.row, state: result.state, wait: result.newWait, flowVersionId: result.flowVersionId },
+  );
   if (result.enqueuesJob) ctx.jobs.wake();
   return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
+}
+
+type WaitingExecution = Awaited<ReturnType<typeof readWaitingExecution>>[number];
+
+/** The execution from the `ConversationCache` when this process wrote it last and it still waits there, else read. */
+async function readExecution(
+  ctx: AppContext,
+  session: ChatSession,
+  executionId: string,
+): Promise<{ execution: WaitingExecution | undefined; cached: boolean }> {
+  const conversation = ctx.conversations.get(session.tenantId, session.conversationId);
+  const open = conversation?.open;
+  if (conversation && open?.id === executionId) {
+    return {
+      cached: true,
+      execution: {
+        id: open.id,
+        tenant_id: session.tenantId,
+        conversation_id: session.conversationId,
+        status: open.status,
+        version: open.version,
+        state: open.state,
+        last_seq: open.lastSeq,
+        wait_id: open.wait.id,
+        flow_version_id: open.flowVersionId,
+        variables: conversation.variables,
+        customer_id: conversation.customerId,
+        locale: session.locale,
+        wait_kind: open.wait.kind,
+        wait_status: 'open',
+        wait_fields: open.wait.fields,
+        wait_node_id: open.wait.nodeId,
+        wait_expires_at: open.wait.expiresAt,
+      },
+    };
+  }
+  const [execution] = await readWaitingExecution(ctx.kysely, { executionId, tenantId: session.tenantId });
+  return { execution, cached: false };
 }

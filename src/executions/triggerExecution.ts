@@ -54,105 +54,150 @@ export async function triggerExecution(
   const flow = await findPublishedFlow(ctx, session.tenantId, input.intentName);
   if (!flow) throw new AppError('intent_not_matched', `No published flow for the intent "${input.intentName}".`);
 
-  const result = await retryTurn(async () => {
-    const now = new Date();
-    // One read of the conversation and its open execution (at most one: a unique index), no lock: the write below
-    // is conditional on what this read saw, and a concurrent turn that got there first makes it start over.
-    const [read] = await readConversation(ctx.kysely, {
-      conversationId: session.conversationId,
-      tenantId: session.tenantId,
-    });
-    if (!read) throw new AppError('session_expired', 'The conversation of this session is gone. Open a new session.');
-    const open: Superseded | null = read.open_id
-      ? { id: read.open_id, status: read.open_status!, version: read.open_version!, waitId: read.open_wait_id }
-      : null;
-    if (open && (open.status === 'running' || (open.status === 'waiting_time' && !input.supersede))) {
-      throw new AppError(
-        'conversation_busy',
-        'Another execution of this conversation is still working. Retry shortly, or trigger with "supersede": true.',
-        { executionId: open.id },
-        { 'Retry-After': '1' },
+  const result = await retryTurn(
+    async () => {
+      const now = new Date();
+      const read = await readConversationState(ctx, session);
+      const open = read.open;
+      if (open && (open.status === 'running' || (open.status === 'waiting_time' && !input.supersede))) {
+        throw new AppError(
+          'conversation_busy',
+          'Another execution of this conversation is still working. Retry shortly, or trigger with "supersede": true.',
+          { executionId: open.id },
+          { 'Retry-After': '1' },
+        );
+      }
+
+      let variables = read.variables;
+      if (input.variables !== undefined) {
+        const issues = checkVariables(input.variables, 'variables', true);
+        const merged = mergeVariables(variables, input.variables as JsonObject);
+        if (issues.length === 0) issues.push(...checkVariables(merged));
+        if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
+        variables = merged;
+      }
+
+      const executionId = uuidv7();
+      const started = performance.now();
+      const flows = await loadFlowCatalog(ctx, session.tenantId, flow.definition, null);
+      const ectx = engineContext({
+        conversationId: session.conversationId,
+        customerId: read.customerId,
+        variables,
+        locale: session.locale,
+        now,
+        ...(flows ? { flows } : {}),
+      });
+      const stepResult = await step(
+        flow.definition,
+        null,
+        { kind: 'trigger', ...(input.text !== undefined ? { text: input.text } : {}) },
+        ectx,
       );
-    }
 
-    let variables = read.variables;
-    if (input.variables !== undefined) {
-      const issues = checkVariables(input.variables, 'variables', true);
-      const merged = mergeVariables(variables, input.variables as JsonObject);
-      if (issues.length === 0) issues.push(...checkVariables(merged));
-      if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
-      variables = merged;
-    }
-
-    const executionId = uuidv7();
-    const started = performance.now();
-    const flows = await loadFlowCatalog(ctx, session.tenantId, flow.definition, null);
-    const ectx = engineContext({
-      conversationId: session.conversationId,
-      customerId: read.customer_id,
-      variables,
-      locale: session.locale,
-      now,
-      ...(flows ? { flows } : {}),
-    });
-    const stepResult = await step(
-      flow.definition,
-      null,
-      { kind: 'trigger', ...(input.text !== undefined ? { text: input.text } : {}) },
-      ectx,
-    );
-
-    const plan = planStep({
-      tenantId: session.tenantId,
-      conversationId: session.conversationId,
-      executionId,
-      lastSeq: 0,
-      flow: flow.definition,
-      result: stepResult,
-      now,
-      jobs: ctx.jobs,
-    });
-    const statement = insertTurn({
-      tenantId: session.tenantId,
-      conversationId: session.conversationId,
-      items: plan.items({
-        type: 'trigger',
-        intentName: input.intentName,
-        ...(input.text !== undefined ? { text: input.text } : {}),
-      }),
-      wait: plan.wait,
-      now,
-      ...(input.variables !== undefined ? { variables: { read: read.variables, write: variables } } : {}),
-      supersede: open,
-      row: {
-        id: executionId,
-        session_id: session.id,
-        flow_id: flow.flowId,
-        flow_version_id: flow.versionId,
-        intent_name: input.intentName,
-        ...plan.outcome(performance.now() - started, null),
-      },
-    });
-    // A superseded execution's pending async job is dropped with it, in the same transaction.
-    const cancelJob = open?.status === 'waiting_time' && open.waitId ? continueJobKey(open.waitId) : undefined;
-    const extras =
-      cancelJob || plan.extras
-        ? async (trx: Kysely<Database>) => {
-            if (cancelJob) await ctx.jobs.cancel(trx, cancelJob);
-            await plan.extras?.(trx);
-          }
-        : undefined;
-    const row = await commitTurn(ctx, statement, extras);
-    return {
-      row,
-      blocks: plan.blocks,
-      wait: waitViewOf(stepResult.wait),
-      superseded: open?.id,
-      enqueuesJob: plan.enqueuesJob,
-    };
-  });
+      const plan = planStep({
+        tenantId: session.tenantId,
+        conversationId: session.conversationId,
+        executionId,
+        lastSeq: 0,
+        flow: flow.definition,
+        result: stepResult,
+        now,
+        jobs: ctx.jobs,
+      });
+      const statement = insertTurn({
+        tenantId: session.tenantId,
+        conversationId: session.conversationId,
+        items: plan.items({
+          type: 'trigger',
+          intentName: input.intentName,
+          ...(input.text !== undefined ? { text: input.text } : {}),
+        }),
+        wait: plan.wait,
+        now,
+        ...(input.variables !== undefined
+          ? { variables: { read: read.variables, write: variables } }
+          : read.cached
+            ? { expectVariables: read.variables }
+            : {}),
+        supersede: open,
+        row: {
+          id: executionId,
+          session_id: session.id,
+          flow_id: flow.flowId,
+          flow_version_id: flow.versionId,
+          intent_name: input.intentName,
+          ...plan.outcome(performance.now() - started, null),
+        },
+      });
+      // A superseded execution's pending async job is dropped with it, in the same transaction.
+      const cancelJob = open?.status === 'waiting_time' && open.waitId ? continueJobKey(open.waitId) : undefined;
+      const extras =
+        cancelJob || plan.extras
+          ? async (trx: Kysely<Database>) => {
+              if (cancelJob) await ctx.jobs.cancel(trx, cancelJob);
+              await plan.extras?.(trx);
+            }
+          : undefined;
+      const row = await commitTurn(ctx, statement, extras);
+      return {
+        row,
+        blocks: plan.blocks,
+        wait: waitViewOf(stepResult.wait),
+        superseded: open?.id,
+        enqueuesJob: plan.enqueuesJob,
+        remember: () =>
+          ctx.conversations.rememberTurn(
+            { id: session.conversationId, tenantId: session.tenantId, customerId: read.customerId, variables },
+            {
+              row,
+              state: stepResult.state as unknown as JsonObject,
+              wait: plan.wait,
+              flowVersionId: flow.versionId,
+            },
+          ),
+      };
+    },
+    () => ctx.conversations.forget(session.conversationId),
+  );
   if (result.superseded) ctx.events.changed(result.superseded);
   ctx.events.created(result.row.id);
+  // After the change events, which drop the conversation's entry when they name its (superseded) open execution.
+  result.remember();
   if (result.enqueuesJob) ctx.jobs.wake();
   return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
+}
+
+/**
+ * The conversation's variables, customer and open execution: from the `ConversationCache` when this process wrote
+ * its last turn (the write then also checks the variables), else one read without a lock — the write is conditional
+ * on what it saw either way, and a concurrent turn that got there first makes this one start over.
+ */
+async function readConversationState(
+  ctx: AppContext,
+  session: ChatSession,
+): Promise<{ variables: JsonObject; customerId: string; open: Superseded | null; cached: boolean }> {
+  const cached = ctx.conversations.get(session.tenantId, session.conversationId);
+  if (cached) {
+    const open = cached.open;
+    return {
+      variables: cached.variables,
+      customerId: cached.customerId,
+      open: open && { id: open.id, status: open.status, version: open.version, waitId: open.wait.id },
+      cached: true,
+    };
+  }
+  const [read] = await readConversation(ctx.kysely, {
+    conversationId: session.conversationId,
+    tenantId: session.tenantId,
+  });
+  if (!read) throw new AppError('session_expired', 'The conversation of this session is gone. Open a new session.');
+  return {
+    variables: read.variables,
+    customerId: read.customer_id,
+    open: read.open_id
+      ? { id: read.open_id, status: read.open_status!, version: read.open_version!, waitId: read.open_wait_id }
+      : null,
+    cached: false,
+  };
 }

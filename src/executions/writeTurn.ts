@@ -23,11 +23,27 @@ interface Common {
   now: Date;
   /** New conversation variables, written only if the row still holds the ones the turn read. */
   variables?: { read: JsonObject; write: JsonObject };
+  /**
+   * Variables the turn ran with but does not change, which the conversation must still hold: set when they came from
+   * the `ConversationCache` rather than a read.
+   */
+  expectVariables?: JsonObject;
+}
+
+function checksVariables(args: Common): boolean {
+  return args.variables !== undefined || args.expectVariables !== undefined;
 }
 
 function variablesCte(args: Common): RawBuilder<unknown> {
   const v = args.variables;
-  if (!v) return sql``;
+  if (!v) {
+    if (!args.expectVariables) return sql``;
+    return sql`vars as (
+      select 1 from conversations
+      where id = ${args.conversationId}::uuid and tenant_id = ${args.tenantId}::uuid
+        and variables = ${json(args.expectVariables)}::jsonb
+    ), `;
+  }
   return sql`vars as (
     update conversations set variables = ${json(v.write)}::jsonb, updated_at = ${args.now}::timestamptz
     where id = ${args.conversationId}::uuid and tenant_id = ${args.tenantId}::uuid and variables = ${json(v.read)}::jsonb
@@ -101,7 +117,7 @@ export function insertTurn(
 ): RawBuilder<ExecutionView> {
   const r = args.row;
   const conditions = [
-    ...(args.variables ? [sql`(select count(*) from vars) = 1`] : []),
+    ...(checksVariables(args) ? [sql`(select count(*) from vars) = 1`] : []),
     ...(args.supersede ? [sql`(select count(*) from sup) = 1`] : []),
   ];
   // The guard runs (and with it the supersede) before the insert, which the unique open-execution index checks.
@@ -123,7 +139,7 @@ export function insertTurn(
 
 /**
  * The outcome of a step on a waiting execution, conditional on the version and status it read and, when given, on
- * claiming the wait it answered (open → claimed) in the same statement.
+ * claiming the wait it answered (open and not expired → claimed) in the same statement.
  */
 export function updateTurn(
   args: Common & {
@@ -139,11 +155,15 @@ export function updateTurn(
     ? sql`claim as (
         update waits set status = 'claimed', claimed_at = ${args.now}::timestamptz
         where id = ${args.claimWaitId}::uuid and status = 'open'
+          and (expires_at is null or expires_at > ${args.now}::timestamptz)
         returning id
       ), `
     : sql``;
   const claimed = args.claimWaitId ? sql`and exists (select 1 from claim)` : sql``;
-  const conditions = [sql`exists (select 1 from e)`, ...(args.variables ? [sql`(select count(*) from vars) = 1`] : [])];
+  const conditions = [
+    sql`exists (select 1 from e)`,
+    ...(checksVariables(args) ? [sql`(select count(*) from vars) = 1`] : []),
+  ];
   return sql<ExecutionView>`
     with ${variablesCte(args)}${claim}e as (
       update executions set status = ${s.status}, version = version + 1, state = ${json(s.state)}::jsonb,

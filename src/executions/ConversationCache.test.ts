@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { ConversationCache } from './ConversationCache.js';
+import type { WaitRow } from './persistStep.js';
+
+const conversation = { id: 'c1', tenantId: 't1', customerId: 'u1', variables: { a: 1 } };
+const wait: WaitRow = {
+  id: 'w1',
+  node_id: 'ask',
+  kind: 'input',
+  fields: [],
+  submit_label: null,
+  expires_at: null,
+  resume_at: null,
+};
+const row = (status: string, waitId: string | null = null) => ({
+  id: 'e1',
+  status,
+  version: 3,
+  last_seq: 2,
+  wait_id: waitId,
+});
+
+function remembered(status: string, waitId: string | null, turnWait: WaitRow | null) {
+  const cache = new ConversationCache();
+  cache.rememberTurn(conversation, {
+    row: row(status, waitId),
+    state: { vars: {} },
+    wait: turnWait,
+    flowVersionId: 'v1',
+  });
+  return cache;
+}
+
+describe('ConversationCache', () => {
+  it('keeps an execution waiting for input with everything a resume reads, for its own tenant only', () => {
+    const cache = remembered('waiting_input', 'w1', wait);
+    expect(cache.get('t1', 'c1')).toMatchObject({
+      customerId: 'u1',
+      variables: { a: 1 },
+      open: { id: 'e1', version: 3, lastSeq: 2, flowVersionId: 'v1', wait: { id: 'w1', nodeId: 'ask', kind: 'input' } },
+    });
+    expect(cache.get('t2', 'c1')).toBeUndefined();
+  });
+
+  it('keeps an ended execution as "nothing open"', () => {
+    expect(remembered('completed', null, null).get('t1', 'c1')).toMatchObject({ open: null, variables: { a: 1 } });
+  });
+
+  it('forgets a conversation whose execution waits on async work or on a wait this turn did not write', () => {
+    const cache = remembered('waiting_input', 'w1', wait);
+    cache.rememberTurn(conversation, { row: row('waiting_time', 'w2'), state: {}, wait: null, flowVersionId: 'v1' });
+    expect(cache.get('t1', 'c1')).toBeUndefined();
+    expect(remembered('waiting_input', 'w0', null).get('t1', 'c1')).toBeUndefined();
+    expect(remembered('waiting_input', 'w0', wait).get('t1', 'c1')).toBeUndefined();
+  });
+
+  it('drops an entry when its open execution changes elsewhere, and everything when anything may have', () => {
+    const cache = remembered('waiting_input', 'w1', wait);
+    cache.executionChanged('e-other');
+    expect(cache.get('t1', 'c1')).toBeDefined();
+    cache.executionChanged('e1');
+    expect(cache.get('t1', 'c1')).toBeUndefined();
+    const all = remembered('completed', null, null);
+    all.executionChanged(undefined);
+    expect(all.get('t1', 'c1')).toBeUndefined();
+  });
+});
