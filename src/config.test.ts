@@ -7,6 +7,13 @@ describe('loadConfig', () => {
     expect(config.backend).toBe('pglite');
     expect(config.pgPreparedStatements).toBe(true);
     expect(config.port).toBe(3000);
+    expect(config.conversationCacheBytes).toBe(24 * 1024 * 1024);
+  });
+
+  it('sizes the conversation cache in MB, 0 turning it off', () => {
+    expect(loadConfig({ COMERIX_CONVERSATION_CACHE_MB: '0' }).conversationCacheBytes).toBe(0);
+    expect(loadConfig({ COMERIX_CONVERSATION_CACHE_MB: '0.5' }).conversationCacheBytes).toBe(512 * 1024);
+    expect(() => loadConfig({ COMERIX_CONVERSATION_CACHE_MB: '-1' })).toThrow(/COMERIX_CONVERSATION_CACHE_MB/);
   });
 
   it('turns prepared statements off for poolers that cannot keep them', () => {

@@ -26,6 +26,7 @@ const envSchema = z.object({
   COMERIX_JOB_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   COMERIX_TASKS_MODULE: z.string().min(1).optional(),
   COMERIX_PG_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
+  COMERIX_CONVERSATION_CACHE_MB: z.coerce.number().min(0).max(4096).default(24),
 });
 
 export interface Config {
@@ -51,6 +52,8 @@ export interface Config {
   tasksModule?: string;
   /** Repeated statements run as named prepared statements on PostgreSQL (off behind a pooler that cannot keep them). */
   pgPreparedStatements: boolean;
+  /** Heap for each conversation's state as this process's last turn wrote it (ConversationCache); 0 turns it off. */
+  conversationCacheBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobLeaseMs: e.COMERIX_JOB_LEASE_SECONDS * 1000,
     ...(e.COMERIX_TASKS_MODULE ? { tasksModule: resolve(e.COMERIX_TASKS_MODULE) } : {}),
     pgPreparedStatements: e.COMERIX_PG_PREPARED_STATEMENTS === 'on',
+    conversationCacheBytes: Math.round(e.COMERIX_CONVERSATION_CACHE_MB * 1024 * 1024),
   };
 }
 

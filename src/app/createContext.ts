@@ -36,7 +36,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
   });
   const flowCache = new FlowCache();
   events.onFlowsChanged(() => flowCache.invalidate());
-  const conversations = new ConversationCache();
+  const conversations = new ConversationCache(config.conversationCacheBytes);
   events.onChanged((executionId) => conversations.executionChanged(executionId));
   return {
     jobs,

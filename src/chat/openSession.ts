@@ -1,6 +1,6 @@
-import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
+import { newId } from '../db/newId.js';
 import type { PublicKey } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
@@ -65,7 +65,7 @@ export async function openSession(
       const variables = mergeVariables({}, (request.variables ?? {}) as JsonObject);
       const issues = request.variables === undefined ? [] : checkVariables(request.variables, 'variables', true);
       if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
-      conversationId = uuidv7();
+      conversationId = newId();
       await trx
         .insertInto('conversations')
         .values({
@@ -77,7 +77,7 @@ export async function openSession(
         })
         .execute();
     }
-    const sessionId = uuidv7();
+    const sessionId = newId();
     await trx
       .insertInto('sessions')
       .values({

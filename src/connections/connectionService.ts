@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Selectable, sql } from 'kysely';
-import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
+import { newId } from '../db/newId.js';
 import type { ConnectionsTable } from '../db/types.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import { isUsableAuthHeaderName } from '../outbound/headers.js';
@@ -202,7 +202,7 @@ export async function createConnection(ctx: AppContext, input: CreateConnectionI
     .executeTakeFirst();
   const duplicate = () => new AppError('invalid_request', `a connection named "${input.name}" already exists`);
   if (existing) throw duplicate();
-  const id = uuidv7();
+  const id = newId();
   const secretCiphertext =
     authType === 'none'
       ? null

@@ -21,7 +21,7 @@ const row = (status: string, waitId: string | null = null) => ({
 });
 
 function remembered(status: string, waitId: string | null, turnWait: WaitRow | null) {
-  const cache = new ConversationCache();
+  const cache = new ConversationCache(1024 * 1024);
   cache.rememberTurn(conversation, {
     row: row(status, waitId),
     state: { vars: {} },
@@ -32,6 +32,27 @@ function remembered(status: string, waitId: string | null, turnWait: WaitRow | n
 }
 
 describe('ConversationCache', () => {
+  it('turned off (0 bytes) keeps nothing', () => {
+    const cache = new ConversationCache(0);
+    cache.rememberTurn(conversation, { row: row('completed'), state: {}, wait: null, flowVersionId: 'v1' });
+    expect(cache.get('t1', 'c1')).toBeUndefined();
+  });
+
+  it('holds entries up to its size bound, evicting the least recently used', () => {
+    const cache = new ConversationCache(10 * 1024);
+    for (let i = 0; i < 100; i++) {
+      const id = `c${i}`;
+      cache.rememberTurn(
+        { ...conversation, id },
+        { row: row('completed'), state: {}, wait: null, flowVersionId: 'v1' },
+      );
+    }
+    expect(cache.size).toBeGreaterThan(0);
+    expect(cache.size).toBeLessThan(100);
+    expect(cache.get('t1', 'c99')).toBeDefined();
+    expect(cache.get('t1', 'c0')).toBeUndefined();
+  });
+
   it('keeps an execution waiting for input with everything a resume reads, for its own tenant only', () => {
     const cache = remembered('waiting_input', 'w1', wait);
     expect(cache.get('t1', 'c1')).toMatchObject({

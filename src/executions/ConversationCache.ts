@@ -28,33 +28,80 @@ export interface CachedConversation {
   open: CachedExecution | null;
 }
 
-/** Entries are bounded by their JSON size; state and variables are small (variables ≤ 4 KB, DESIGN §4). */
-const MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * What an entry costs beyond its JSON text — the object, its ids, the LRU's bookkeeping — measured with the demo
+ * flows' state (~1.1 KB in all per entry), so `maxBytes` bounds the heap the cache really takes.
+ */
+const ENTRY_OVERHEAD = 950;
+
+interface Stored {
+  tenantId: string;
+  customerId: string;
+  variables: string;
+  open: {
+    id: string;
+    status: string;
+    version: number;
+    lastSeq: number;
+    flowVersionId: string;
+    state: string;
+    wait: { id: string; kind: 'input' | 'time'; nodeId: string; expiresAt: number | null; fields: string };
+  } | null;
+}
 
 /**
  * The state a conversation's last turn in this process wrote, so its next turn — the visitor's answer to a form,
  * their next question — can skip the read and go straight to its one conditional write (like a sticky workflow cache).
- * A hit is a guess, never trusted: the write stays conditional on the execution's version and status (and the
- * conversation's variables), so when another process, the worker or the sweeper changed anything meanwhile the
- * write applies nothing, the entry is dropped and the turn reruns from a real read (`retryTurn`). Change events drop
- * entries early so that rerun is rare.
+ * A hit is a guess, never trusted: the write stays conditional on the execution's version and status, on claiming its
+ * open, unexpired wait, and on the conversation's variables, so when another process, the worker or the sweeper
+ * changed anything meanwhile the write applies nothing, the entry is dropped and the turn reruns from a real read
+ * (`retryTurn`). Change events drop entries early so that rerun is rare.
  */
 export class ConversationCache {
-  private readonly entries = new LRUCache<string, CachedConversation>({
-    maxSize: MAX_BYTES,
-    sizeCalculation: sizeOf,
-  });
   /** Open execution id → its conversation, to drop an entry when that execution changes elsewhere. */
-  private readonly conversationOf = new LRUCache<string, string>({ max: 100_000 });
+  private readonly conversationOf = new Map<string, string>();
+  private readonly entries: LRUCache<string, Stored> | undefined;
 
-  get(tenantId: string, conversationId: string): CachedConversation | undefined {
-    const entry = this.entries.get(conversationId);
-    return entry?.tenantId === tenantId ? entry : undefined;
+  /** `maxBytes` of heap at most (entries are stored as ids and JSON text, parsed again on a hit); 0 keeps nothing. */
+  constructor(maxBytes: number) {
+    this.entries =
+      maxBytes > 0
+        ? new LRUCache<string, Stored>({
+            maxSize: maxBytes,
+            sizeCalculation: (e) =>
+              ENTRY_OVERHEAD + e.variables.length + (e.open ? e.open.state.length + e.open.wait.fields.length : 0),
+            // Keeps conversationOf exactly as large as the cache: evicted, replaced and deleted entries leave it too.
+            dispose: (e) => {
+              if (e.open) this.conversationOf.delete(e.open.id);
+            },
+          })
+        : undefined;
   }
 
-  remember(conversationId: string, entry: CachedConversation): void {
-    this.entries.set(conversationId, entry);
-    if (entry.open) this.conversationOf.set(entry.open.id, conversationId);
+  get(tenantId: string, conversationId: string): CachedConversation | undefined {
+    const e = this.entries?.get(conversationId);
+    if (e?.tenantId !== tenantId) return undefined;
+    const open = e.open;
+    return {
+      tenantId: e.tenantId,
+      customerId: e.customerId,
+      variables: JSON.parse(e.variables) as JsonObject,
+      open: open && {
+        id: open.id,
+        status: open.status,
+        version: open.version,
+        lastSeq: open.lastSeq,
+        flowVersionId: open.flowVersionId,
+        state: JSON.parse(open.state) as JsonObject,
+        wait: {
+          id: open.wait.id,
+          kind: open.wait.kind,
+          nodeId: open.wait.nodeId,
+          expiresAt: open.wait.expiresAt === null ? null : new Date(open.wait.expiresAt),
+          fields: JSON.parse(open.wait.fields) as Field[],
+        },
+      },
+    };
   }
 
   /**
@@ -66,10 +113,17 @@ export class ConversationCache {
     conversation: { id: string; tenantId: string; customerId: string; variables: JsonObject },
     execution: { row: OpenRow; state: JsonObject; wait: WaitRow | null; flowVersionId: string },
   ): void {
+    const entries = this.entries;
+    if (!entries) return;
     const { row, wait } = execution;
-    const { id, ...entry } = conversation;
+    const { id } = conversation;
+    const entry = {
+      tenantId: conversation.tenantId,
+      customerId: conversation.customerId,
+      variables: JSON.stringify(conversation.variables),
+    };
     if (!OPEN.has(row.status)) {
-      this.remember(id, { ...entry, open: null });
+      entries.set(id, { ...entry, open: null });
       return;
     }
     // Only a wait for input is worth keeping: the worker is about to change an execution waiting on async work.
@@ -77,46 +131,45 @@ export class ConversationCache {
       this.forget(id);
       return;
     }
-    this.remember(id, {
+    entries.set(id, {
       ...entry,
       open: {
         id: row.id,
         status: row.status,
         version: row.version,
-        state: execution.state,
         lastSeq: row.last_seq,
         flowVersionId: execution.flowVersionId,
+        state: JSON.stringify(execution.state),
         wait: {
           id: wait.id,
           kind: wait.kind,
-          fields: wait.fields,
           nodeId: wait.node_id,
-          expiresAt: wait.expires_at,
+          expiresAt: wait.expires_at?.getTime() ?? null,
+          fields: JSON.stringify(wait.fields),
         },
       },
     });
+    this.conversationOf.set(row.id, id);
   }
 
   forget(conversationId: string): void {
-    this.entries.delete(conversationId);
+    this.entries?.delete(conversationId);
   }
 
   /** An execution changed outside this process's turns (or anything did: `undefined`). */
   executionChanged(executionId: string | undefined): void {
     if (executionId === undefined) {
-      this.entries.clear();
-      this.conversationOf.clear();
+      this.entries?.clear();
       return;
     }
     const conversationId = this.conversationOf.get(executionId);
-    if (conversationId === undefined) return;
-    this.conversationOf.delete(executionId);
-    if (this.entries.peek(conversationId)?.open?.id === executionId) this.entries.delete(conversationId);
+    if (conversationId !== undefined && this.entries?.peek(conversationId)?.open?.id === executionId) {
+      this.entries?.delete(conversationId);
+    }
   }
-}
 
-function sizeOf(entry: CachedConversation): number {
-  const open = entry.open;
-  const json = JSON.stringify(entry.variables).length;
-  return 256 + json + (open ? JSON.stringify(open.state).length + JSON.stringify(open.wait.fields).length : 0);
+  /** Entries held (for tests and diagnostics). */
+  get size(): number {
+    return this.entries?.size ?? 0;
+  }
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { uuidv7 } from 'uuidv7';
+import { newId } from '../db/newId.js';
 import type { Database } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
 import type { JobRequest, Json, JsonObject, StepResult } from '../engine/types.js';
@@ -102,7 +102,7 @@ export function planStep(args: {
   const waiting =
     (result.status === 'waiting_input' && wait?.type === 'input') ||
     (result.status === 'waiting_time' && wait?.type === 'time');
-  const waitId = waiting ? uuidv7() : null;
+  const waitId = waiting ? newId() : null;
   const waitExpiresAt = waiting && wait?.type === 'input' ? new Date(now.getTime() + seconds * 1000) : null;
   const resumeAt = wait?.type === 'time' && wait.resumeAt ? new Date(wait.resumeAt) : null;
   const goals = result.effects.filter((e) => e.type === 'goal');

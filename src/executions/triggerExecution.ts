@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
+import { newId } from '../db/newId.js';
 import { precompile } from '../db/precompile.js';
 import type { Database } from '../db/types.js';
 import { step } from '../engine/step.js';
@@ -77,7 +77,7 @@ export async function triggerExecution(
         variables = merged;
       }
 
-      const executionId = uuidv7();
+      const executionId = newId();
       const started = performance.now();
       const flows = await loadFlowCatalog(ctx, session.tenantId, flow.definition, null);
       const ectx = engineContext({

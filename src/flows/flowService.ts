@@ -1,9 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
-
-import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
+import { newId } from '../db/newId.js';
 import type { Flow, FlowVersion } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
@@ -61,7 +60,7 @@ export async function importFlow(
     return trx
       .insertInto('flows')
       .values({
-        id: uuidv7(),
+        id: newId(),
         tenant_id: tenantId,
         intent_name: name,
         description: flowDef.intent.description,
@@ -107,7 +106,7 @@ export async function publishFlow(
         : await trx
             .insertInto('flow_versions')
             .values({
-              id: uuidv7(),
+              id: newId(),
               tenant_id: tenantId,
               flow_id: flow.id,
               version: flow.latest_version + 1,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
+import { newId } from '../db/newId.js';
 import type { Database, PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 import { KEYS_CHANNEL } from '../executions/ExecutionEvents.js';
@@ -51,7 +51,7 @@ export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInp
   const created = await ctx.kysely
     .insertInto('public_keys')
     .values({
-      id: uuidv7(),
+      id: newId(),
       tenant_id: input.tenantId,
       key: `pk_live_${randomBytes(16).toString('hex')}`,
       label: input.label.trim(),

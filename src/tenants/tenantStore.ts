@@ -1,5 +1,5 @@
-import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../app/AppContext.js';
+import { newId } from '../db/newId.js';
 import type { Tenant } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 
@@ -19,7 +19,7 @@ export async function createTenant(ctx: AppContext, input: { name: string; slug:
   if (existing) throw new AppError('invalid_request', `a tenant with slug "${input.slug}" already exists`);
   return ctx.kysely
     .insertInto('tenants')
-    .values({ id: uuidv7(), name: input.name.trim(), slug: input.slug })
+    .values({ id: newId(), name: input.name.trim(), slug: input.slug })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
