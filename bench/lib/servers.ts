@@ -80,12 +80,19 @@ export function runCli(args: string[], env: Record<string, string>): string {
  */
 export const HEAP_ARGS = ['--max-old-space-size=192'];
 
-/** `node dist/main.js serve` on a port of our choosing; resolves once /readyz answers 200. */
+/**
+ * `node dist/main.js serve` on a port of our choosing; resolves once /readyz answers 200. Tuning variables of the
+ * bench's own environment (`COMERIX_*`, e.g. COMERIX_CONVERSATION_CACHE_MB=0) reach the server; the backend's win.
+ */
 export async function startProduct(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
+  const tuning = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('COMERIX_') && e[1] !== undefined),
+  );
   return startProcess(
     [...HEAP_ARGS, ...nodeArgs, join(PRODUCT_ROOT, 'dist', 'main.js'), 'serve'],
     {
+      ...tuning,
       ...env,
       PORT: String(port),
       HOST: '127.0.0.1',

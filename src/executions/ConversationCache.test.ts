@@ -34,7 +34,7 @@ function remembered(status: string, waitId: string | null, turnWait: WaitRow | n
 describe('ConversationCache', () => {
   it('turned off (0 bytes) keeps nothing', () => {
     const cache = new ConversationCache(0);
-    cache.rememberTurn(conversation, { row: row('completed'), state: {}, wait: null, flowVersionId: 'v1' });
+    cache.rememberTurn(conversation, { row: row('waiting_input', 'w1'), state: {}, wait, flowVersionId: 'v1' });
     expect(cache.get('t1', 'c1')).toBeUndefined();
   });
 
@@ -44,7 +44,7 @@ describe('ConversationCache', () => {
       const id = `c${i}`;
       cache.rememberTurn(
         { ...conversation, id },
-        { row: row('completed'), state: {}, wait: null, flowVersionId: 'v1' },
+        { row: { ...row('waiting_input', 'w1'), id: `e${i}` }, state: {}, wait, flowVersionId: 'v1' },
       );
     }
     expect(cache.size).toBeGreaterThan(0);
@@ -63,14 +63,13 @@ describe('ConversationCache', () => {
     expect(cache.get('t2', 'c1')).toBeUndefined();
   });
 
-  it('keeps an ended execution as "nothing open"', () => {
-    expect(remembered('completed', null, null).get('t1', 'c1')).toMatchObject({ open: null, variables: { a: 1 } });
-  });
-
-  it('forgets a conversation whose execution waits on async work or on a wait this turn did not write', () => {
+  it('forgets a conversation whose execution ended, waits on async work or on a wait this turn did not write', () => {
     const cache = remembered('waiting_input', 'w1', wait);
     cache.rememberTurn(conversation, { row: row('waiting_time', 'w2'), state: {}, wait: null, flowVersionId: 'v1' });
     expect(cache.get('t1', 'c1')).toBeUndefined();
+    const ended = remembered('waiting_input', 'w1', wait);
+    ended.rememberTurn(conversation, { row: row('completed'), state: {}, wait: null, flowVersionId: 'v1' });
+    expect(ended.get('t1', 'c1')).toBeUndefined();
     expect(remembered('waiting_input', 'w0', null).get('t1', 'c1')).toBeUndefined();
     expect(remembered('waiting_input', 'w0', wait).get('t1', 'c1')).toBeUndefined();
   });
@@ -81,7 +80,7 @@ describe('ConversationCache', () => {
     expect(cache.get('t1', 'c1')).toBeDefined();
     cache.executionChanged('e1');
     expect(cache.get('t1', 'c1')).toBeUndefined();
-    const all = remembered('completed', null, null);
+    const all = remembered('waiting_input', 'w1', wait);
     all.executionChanged(undefined);
     expect(all.get('t1', 'c1')).toBeUndefined();
   });

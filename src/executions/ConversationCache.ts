@@ -1,11 +1,10 @@
 import { LRUCache } from 'lru-cache';
-import { type JsonObject, OPEN_STATUSES } from '../engine/types.js';
+import type { JsonObject } from '../engine/types.js';
 import type { Field } from '../fields/types.js';
 import type { WaitRow } from './persistStep.js';
 import type { ExecutionView } from './turnResponse.js';
 
 type OpenRow = Pick<ExecutionView, 'id' | 'status' | 'version' | 'last_seq' | 'wait_id'>;
-const OPEN: ReadonlySet<string> = new Set(OPEN_STATUSES);
 
 /** The open execution of a conversation, exactly as this process's last turn wrote it. */
 export interface CachedExecution {
@@ -24,8 +23,8 @@ export interface CachedConversation {
   tenantId: string;
   customerId: string;
   variables: JsonObject;
-  /** The open execution, or null when none is open. */
-  open: CachedExecution | null;
+  /** Its open execution, waiting for input. */
+  open: CachedExecution;
 }
 
 /**
@@ -46,7 +45,7 @@ interface Stored {
     flowVersionId: string;
     state: string;
     wait: { id: string; kind: 'input' | 'time'; nodeId: string; expiresAt: number | null; fields: string };
-  } | null;
+  };
 }
 
 /**
@@ -69,10 +68,10 @@ export class ConversationCache {
         ? new LRUCache<string, Stored>({
             maxSize: maxBytes,
             sizeCalculation: (e) =>
-              ENTRY_OVERHEAD + e.variables.length + (e.open ? e.open.state.length + e.open.wait.fields.length : 0),
+              ENTRY_OVERHEAD + e.variables.length + e.open.state.length + e.open.wait.fields.length,
             // Keeps conversationOf exactly as large as the cache: evicted, replaced and deleted entries leave it too.
             dispose: (e) => {
-              if (e.open) this.conversationOf.delete(e.open.id);
+              this.conversationOf.delete(e.open.id);
             },
           })
         : undefined;
@@ -86,7 +85,7 @@ export class ConversationCache {
       tenantId: e.tenantId,
       customerId: e.customerId,
       variables: JSON.parse(e.variables) as JsonObject,
-      open: open && {
+      open: {
         id: open.id,
         status: open.status,
         version: open.version,
@@ -105,9 +104,9 @@ export class ConversationCache {
   }
 
   /**
-   * Keeps what a committed turn wrote: the conversation's variables and, if the execution now waits for input,
-   * everything a resume of it reads. An execution that is open otherwise (on async work), or whose wait this turn did
-   * not write (it kept an earlier one), is not known well enough: the conversation is forgotten instead.
+   * Keeps what a committed turn wrote when its execution now waits for input: the conversation's variables and
+   * everything a resume of it reads. Otherwise (ended, waiting on async work, or still on a wait an earlier turn
+   * wrote) the conversation is forgotten.
    */
   rememberTurn(
     conversation: { id: string; tenantId: string; customerId: string; variables: JsonObject },
@@ -122,11 +121,9 @@ export class ConversationCache {
       customerId: conversation.customerId,
       variables: JSON.stringify(conversation.variables),
     };
-    if (!OPEN.has(row.status)) {
-      entries.set(id, { ...entry, open: null });
-      return;
-    }
-    // Only a wait for input is worth keeping: the worker is about to change an execution waiting on async work.
+    // Only a conversation waiting for an answer is kept: its next turn is that answer, soon. Once nothing is open the
+    // next turn may be hours away (and a miss costs one short read), and an execution waiting on async work is about
+    // to be changed by the worker. Dropping those keeps a scan of many conversations from evicting the waiting ones.
     if (row.status !== 'waiting_input' || !wait || row.wait_id !== wait.id) {
       this.forget(id);
       return;
@@ -163,7 +160,7 @@ export class ConversationCache {
       return;
     }
     const conversationId = this.conversationOf.get(executionId);
-    if (conversationId !== undefined && this.entries?.peek(conversationId)?.open?.id === executionId) {
+    if (conversationId !== undefined && this.entries?.peek(conversationId)?.open.id === executionId) {
       this.entries?.delete(conversationId);
     }
   }

@@ -183,7 +183,7 @@ async function readConversationState(
     return {
       variables: cached.variables,
       customerId: cached.customerId,
-      open: open && { id: open.id, status: open.status, version: open.version, waitId: open.wait.id },
+      open: { id: open.id, status: open.status, version: open.version, waitId: open.wait.id },
       cached: true,
     };
   }
