@@ -24,7 +24,7 @@ export interface AppContext {
   flowCache: FlowCache;
   /** Authenticated sessions with their key, for a few seconds. */
   sessions: SessionCache;
-  /** Each conversation's state as this process's last turn wrote it: a guess the next turn's write verifies. */
+  /** Conversations waiting for an answer, as this process's last turn wrote them: a guess the next write verifies. */
   conversations: ConversationCache;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;

@@ -49,8 +49,9 @@ interface Stored {
 }
 
 /**
- * The state a conversation's last turn in this process wrote, so its next turn — the visitor's answer to a form,
- * their next question — can skip the read and go straight to its one conditional write (like a sticky workflow cache).
+ * Conversations waiting for an answer, as this process's last turn of each wrote them, so the answer (or a trigger
+ * that supersedes the wait) can skip the read and go straight to its one conditional write (like a sticky workflow
+ * cache).
  * A hit is a guess, never trusted: the write stays conditional on the execution's version and status, on claiming its
  * open, unexpired wait, and on the conversation's variables, so when another process, the worker or the sweeper
  * changed anything meanwhile the write applies nothing, the entry is dropped and the turn reruns from a real read
@@ -146,7 +147,8 @@ export class ConversationCache {
         },
       },
     });
-    this.conversationOf.set(row.id, id);
+    // An entry larger than the whole bound is not stored at all.
+    if (entries.has(id)) this.conversationOf.set(row.id, id);
   }
 
   forget(conversationId: string): void {
