@@ -7,7 +7,7 @@ describe('loadConfig', () => {
     expect(config.backend).toBe('pglite');
     expect(config.pgPreparedStatements).toBe(true);
     expect(config.port).toBe(3000);
-    expect(config.conversationCacheBytes).toBe(8 * 1024 * 1024);
+    expect(config.conversationCacheBytes).toBe(4 * 1024 * 1024);
   });
 
   it('sizes the conversation cache in MB, 0 turning it off', () => {

@@ -26,7 +26,7 @@ const envSchema = z.object({
   COMERIX_JOB_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   COMERIX_TASKS_MODULE: z.string().min(1).optional(),
   COMERIX_PG_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
-  COMERIX_CONVERSATION_CACHE_MB: z.coerce.number().min(0).max(4096).default(8),
+  COMERIX_CONVERSATION_CACHE_MB: z.coerce.number().min(0).max(4096).default(4),
 });
 
 export interface Config {
