@@ -24,9 +24,9 @@ const BATCH_WINDOW_MS = 5;
 /**
  * Notification that an execution changed (new blocks or status), so long polls and streams wake at once instead of
  * polling the database. The services call `changed` after their write committed; on PostgreSQL the ids also go to
- * every other process through NOTIFY on this process's LISTEN connection — batched (ids of the same few ms, and those
- * sent while a NOTIFY is in flight, go together), and outside the turns' own transactions, because a NOTIFY in a transaction
- * holds a database-wide lock through its commit and would queue every turn's commit behind the others.
+ * every other process through NOTIFY on this process's LISTEN connection — batched (ids of the same few ms, and
+ * those sent while a NOTIFY is in flight, go together), and outside the turns' own transactions, because a NOTIFY in
+ * a transaction holds a database-wide lock through its commit and would queue every turn's commit behind the others.
  */
 export class ExecutionEvents {
   private readonly emitter = new EventEmitter();
