@@ -6,6 +6,8 @@ export const KEYS_CHANNEL = 'comerix_keys';
 export const FLOWS_CHANNEL = 'comerix_flows';
 const FLOWS_EVENT = Symbol('flows');
 const KEYS_EVENT = Symbol('keys');
+/** Every change of an existing execution, with its id (`undefined`: maybe all of them). */
+const CHANGED_EVENT = Symbol('changed');
 /** Emitted after a LISTEN reconnect: every watcher re-reads, since notifications may have been missed. */
 const ANY_EVENT = Symbol('any');
 
@@ -39,7 +41,6 @@ export class ExecutionEvents {
   private overflowed = false;
   private crossProcess = false;
   private backendPid: number | undefined;
-  private readonly changeListeners: ((executionId: string | undefined) => void)[] = [];
 
   constructor() {
     this.emitter.setMaxListeners(0);
@@ -48,7 +49,7 @@ export class ExecutionEvents {
   /** An execution changed in this process (committed): wake local watchers and tell the other processes. */
   changed(executionId: string): void {
     this.emitter.emit(executionId);
-    for (const listener of this.changeListeners) listener(executionId);
+    this.emitter.emit(CHANGED_EVENT, executionId);
     if (this.crossProcess) this.announce(executionId);
   }
 
@@ -103,19 +104,19 @@ export class ExecutionEvents {
   private receive(payload: string): void {
     if (payload === EVERYTHING) {
       this.emitter.emit(ANY_EVENT);
-      for (const listener of this.changeListeners) listener(undefined);
+      this.emitter.emit(CHANGED_EVENT, undefined);
       return;
     }
     for (const id of payload.split(',')) {
       if (!id) continue;
       this.emitter.emit(id);
-      for (const listener of this.changeListeners) listener(id);
+      this.emitter.emit(CHANGED_EVENT, id);
     }
   }
 
   /** Every change of an existing execution, here or announced by another process (`undefined`: maybe all of them). */
   onChanged(listener: (executionId: string | undefined) => void): void {
-    this.changeListeners.push(listener);
+    this.emitter.on(CHANGED_EVENT, listener);
   }
 
   /** Widget keys changed somewhere (created, revoked): caches of key data must be dropped. */

@@ -76,24 +76,23 @@ export async function resumeExecution(
         now,
       }).then((advanced) => ({
         ...advanced,
-        variables,
-        customerId: execution.customer_id,
-        flowVersionId: execution.flow_version_id,
+        remember: () =>
+          ctx.conversations.rememberTurn(
+            { id: session.conversationId, tenantId: session.tenantId, customerId: execution.customer_id, variables },
+            {
+              row: advanced.row,
+              state: advanced.state,
+              wait: advanced.newWait,
+              flowVersionId: execution.flow_version_id,
+            },
+          ),
       }));
     },
     () => ctx.conversations.forget(session.conversationId),
   );
   ctx.events.changed(result.row.id);
   // After the change event, which drops the conversation's entry (it named this execution).
-  ctx.conversations.rememberTurn(
-    {
-      id: session.conversationId,
-      tenantId: session.tenantId,
-      customerId: result.customerId,
-      variables: result.variables,
-    },
-    { row: result.row, state: result.state, wait: result.newWait, flowVersionId: result.flowVersionId },
-  );
+  result.remember();
   if (result.enqueuesJob) ctx.jobs.wake();
   return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
 }
