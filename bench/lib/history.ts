@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Backend } from './backends.js';
 
-// Bulk history for `npm run bench:growth`: executions with their conversations, sessions, waits and chat items, in
+// Bulk history for `npm run bench:growth`: executions with their conversations, sessions and chat items, in
 // the shapes the API writes for the demo's order_status flow (src/db/migrations/0001_init.ts, and rows captured from
 // a real trigger + resume), filled with INSERT … SELECT generate_series — never through the API, which would take
 // hours for 1 M executions.
@@ -64,8 +64,8 @@ export async function countExecutions(sql: Sql): Promise<number> {
 
 /**
  * Shapes, per history execution g (0-based, two per conversation c = g / 2):
- * - 85 % completed (trigger → ask → resume → shipped → end: 5 chat items, a claimed wait);
- * - 10 % aborted as superseded — the older execution of its conversation (3 chat items, a cancelled wait);
+ * - 85 % completed (trigger → ask → resume → shipped → end: 5 chat items, its wait consumed);
+ * - 10 % aborted as superseded — the older execution of its conversation (3 chat items, the wait it was aborted on);
  * - 5 % still waiting_input — the newer one of its conversation (3 chat items, an open wait).
  * Ids are uuidv7-shaped (a millisecond timestamp, then hash bits), as the app's uuidv7() makes them, so the
  * primary-key indexes grow the way they do in production: executions are 2 s apart, going back in time from `baseMs`
@@ -104,14 +104,20 @@ function fillStatements(ids: DemoIds, from: number, to: number, baseMs: number):
      from generate_series(${from / 2}::bigint, ${to / 2 - 1}::bigint) c`,
 
     `insert into executions (id, tenant_id, conversation_id, session_id, flow_id, flow_version_id, intent_name, status,
-       version, state, last_seq, wait_id, wait_expires_at, error, reason, trace, created_at, updated_at, ended_at)
+       version, state, last_seq, wait_id, wait_kind, wait_node_id, wait_fields, wait_submit_label, wait_expires_at,
+       error, reason, trace, created_at, updated_at, ended_at)
      select id, ${T}, conversation_id, session_id, ${lit(ids.flowId)}, ${lit(ids.versionId)}, 'order_status', st,
        case st when 'waiting_input' then 1 else 2 end,
        case st when 'completed' then '{"vars": {"order_number": "12345"}, "steps": 5, "position": null}'::jsonb
          else '{"vars": {}, "steps": 2, "position": "ask_number"}'::jsonb end,
        case st when 'completed' then 3 else 2 end,
-       wait_id,
-       case st when 'waiting_input' then created + interval '1 day' end,
+       -- A resumed execution consumed its wait; a superseded one keeps the wait it was aborted on.
+       case st when 'completed' then null else wait_id end,
+       case st when 'completed' then null else 'input' end,
+       case st when 'completed' then null else 'ask_number' end,
+       case st when 'completed' then null else ${fields} end,
+       case st when 'completed' then null else 'Check' end,
+       case st when 'completed' then null else created + interval '1 day' end,
        null,
        case st when 'aborted' then 'superseded' end,
        case st when 'completed' then '[{"type": "message", "nodeId": "greet"}, {"type": "ask", "nodeId": "ask_number"}, {"type": "ask", "nodeId": "ask_number"}, {"port": "true", "type": "condition", "nodeId": "known"}, {"type": "message", "nodeId": "shipped"}, {"type": "end", "nodeId": "done"}]'::jsonb
@@ -119,13 +125,6 @@ function fillStatements(ids: DemoIds, from: number, to: number, baseMs: number):
        created,
        case st when 'waiting_input' then created else done end,
        case st when 'waiting_input' then null else done end
-     from ${executions}`,
-
-    `insert into waits (id, tenant_id, execution_id, node_id, kind, status, fields, submit_label, expires_at, created_at, claimed_at)
-     select wait_id, ${T}, id, 'ask_number', 'input',
-       case st when 'completed' then 'claimed' when 'aborted' then 'cancelled' else 'open' end,
-       ${fields}, 'Check', created + interval '1 day', created,
-       case st when 'completed' then done end
      from ${executions}`,
 
     `insert into chat_items (tenant_id, conversation_id, execution_id, seq, role, body, created_at)
@@ -177,6 +176,6 @@ export async function fillHistory(
   }
   const fillMs = Date.now() - started;
   const vacuumStarted = Date.now();
-  await sql.exec('vacuum analyze conversations, sessions, executions, waits, chat_items');
+  await sql.exec('vacuum analyze conversations, sessions, executions, chat_items');
   return { reached: at, fillMs, vacuumMs: Date.now() - vacuumStarted };
 }

@@ -1,9 +1,9 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { Block } from '../engine/blocks.js';
 import { AppError } from '../errors/AppError.js';
-import { loadWaitView } from '../executions/loadWaitView.js';
 import { OPEN_STATUS_LITERALS } from '../executions/openStatusLiterals.js';
-import { executionViewColumns, turnResponse } from '../executions/turnResponse.js';
+import { storedWaitView } from '../executions/storedWaitView.js';
+import { storedExecutionColumns, turnResponse } from '../executions/turnResponse.js';
 import type { HistoryResponse } from '../wire/chatSchemas.js';
 import type { ChatSession } from './authenticateSession.js';
 
@@ -53,7 +53,7 @@ export async function conversationHistory(
   };
   const open = await ctx.kysely
     .selectFrom('executions')
-    .select(executionViewColumns)
+    .select(storedExecutionColumns)
     .where('conversation_id', '=', session.conversationId)
     .where('tenant_id', '=', session.tenantId)
     .where('status', 'in', OPEN_STATUS_LITERALS)
@@ -61,7 +61,7 @@ export async function conversationHistory(
     .limit(1)
     .executeTakeFirst();
   if (open) {
-    const view = turnResponse(ctx.secrets, open, [], await loadWaitView(ctx.kysely, open));
+    const view = turnResponse(ctx.secrets, open, [], storedWaitView(open));
     response.pending = {
       executionId: view.executionId,
       status: view.status,

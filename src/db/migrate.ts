@@ -4,6 +4,7 @@ import * as m0002 from './migrations/0002_jobs.js';
 import * as m0003 from './migrations/0003_connections.js';
 import * as m0004 from './migrations/0004_optimistic_turns.js';
 import * as m0005 from './migrations/0005_tenant_scoped_keys.js';
+import * as m0006 from './migrations/0006_waits_on_executions.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
 const migrations: Record<string, Migration> = {
@@ -12,20 +13,22 @@ const migrations: Record<string, Migration> = {
   '0003_connections': m0003,
   '0004_optimistic_turns': m0004,
   '0005_tenant_scoped_keys': m0005,
+  '0006_waits_on_executions': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export const latestMigration = Object.keys(migrations).sort().at(-1)!;
 
-export async function migrate<DB>(db: Kysely<DB>): Promise<string[]> {
+/** Applies pending migrations, up to `to` (a migration's name; tests of a migration's data changes) or the latest. */
+export async function migrate<DB>(db: Kysely<DB>, options: { to?: string } = {}): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider,
     migrationTableName: 'comerix_migrations',
     migrationLockTableName: 'comerix_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = options.to ? await migrator.migrateTo(options.to) : await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -89,8 +89,18 @@ export interface ExecutionsTable {
   version: number;
   state: JsonCol<JsonObject>;
   last_seq: number;
+  /**
+   * The execution's current wait (open while the status is waiting_input / waiting_time). A resume or the job of a
+   * time wait consumes it: the same conditional update replaces these columns with the next wait's or clears them.
+   */
   wait_id: string | null;
+  wait_kind: 'input' | 'time' | null;
+  wait_node_id: string | null;
+  wait_fields: JsonCol<Json[]> | null;
+  wait_submit_label: string | null;
   wait_expires_at: Date | null;
+  /** Time waits: when a delay resumes (null for other async work). */
+  wait_resume_at: Date | null;
   error: JsonCol<JsonObject> | null;
   reason: string | null;
   trace: JsonCol<Json[]>;
@@ -99,22 +109,6 @@ export interface ExecutionsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   ended_at: Date | null;
-}
-
-export interface WaitsTable {
-  id: string;
-  tenant_id: string;
-  execution_id: string;
-  node_id: string;
-  kind: 'input' | 'time';
-  status: 'open' | 'claimed' | 'cancelled' | 'expired';
-  fields: JsonCol<Json[]>;
-  submit_label: string | null;
-  expires_at: Date | null;
-  created_at: Timestamp;
-  claimed_at: Date | null;
-  /** Time waits: when a delay resumes (null for other async work). */
-  resume_at: Date | null;
 }
 
 export interface ChatItemsTable {
@@ -195,7 +189,6 @@ export interface Database {
   conversations: ConversationsTable;
   sessions: SessionsTable;
   executions: ExecutionsTable;
-  waits: WaitsTable;
   chat_items: ChatItemsTable;
   idempotency_keys: IdempotencyKeysTable;
   goal_hits: GoalHitsTable;
@@ -213,5 +206,4 @@ export type Conversation = Selectable<ConversationsTable>;
 export type Session = Selectable<SessionsTable>;
 export type Execution = Selectable<ExecutionsTable>;
 export type ExecutionUpdate = Updateable<ExecutionsTable>;
-export type Wait = Selectable<WaitsTable>;
 export type ChatItem = Selectable<ChatItemsTable>;

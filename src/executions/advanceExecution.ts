@@ -18,7 +18,6 @@ export interface AdvanceArgs {
     state: JsonObject;
     last_seq: number;
     flow_version_id: string;
-    wait_id: string | null;
   };
   conversation: { id: string; customer_id: string; variables: JsonObject };
   /** Conversation variables this turn changes: written only if the row still holds `read`. */
@@ -31,7 +30,7 @@ export interface AdvanceArgs {
   expectedStatus: 'waiting_input' | 'waiting_time';
   /** A transcript entry for what the user sent, if this step answers the user. */
   userItem?: JsonObject;
-  /** The open wait this step answers, claimed (open → claimed) in the same statement as the execution's update. */
+  /** The open wait this step answers: the update applies only while it is still the execution's, and consumes it. */
   claimWaitId?: string;
   /** Time spent outside the engine (a job's work), counted toward the execution timeout. */
   extraActiveMs?: number;
@@ -51,7 +50,7 @@ export interface Advanced {
 
 /**
  * Runs one engine step on a waiting execution and writes its outcome, conditional on the version and status it read
- * (and on claiming the wait): a lost race throws `TurnConflict` and writes nothing, never a double run.
+ * (and on the wait it answers): a lost race throws `TurnConflict` and writes nothing, never a double run.
  */
 export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Promise<Advanced> {
   const { execution, now } = args;
@@ -82,7 +81,6 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     tenantId: execution.tenant_id,
     conversationId: execution.conversation_id,
     items: plan.items(args.userItem),
-    wait: plan.wait,
     now,
     ...(args.variables ? { variables: args.variables } : {}),
     ...(args.expectVariables ? { expectVariables: args.expectVariables } : {}),
@@ -90,7 +88,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     expectedVersion: execution.version,
     expectedStatus: args.expectedStatus,
     claimWaitId: args.claimWaitId ?? null,
-    set: plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0), execution.wait_id),
+    set: plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0)),
   });
   const row = await commitTurn(ctx, statement, plan.extras);
   return {

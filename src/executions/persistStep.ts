@@ -34,6 +34,7 @@ export interface ItemRow {
   body: JsonObject | Block;
 }
 
+/** The wait a step opened, as the execution row's `wait_*` columns keep it. */
 export interface WaitRow {
   id: string;
   node_id: string;
@@ -49,8 +50,14 @@ export interface TurnOutcome {
   status: string;
   state: Json;
   last_seq: number;
+  /** The wait this step opened, or all null: an answered wait is consumed. */
   wait_id: string | null;
+  wait_kind: 'input' | 'time' | null;
+  wait_node_id: string | null;
+  wait_fields: Field[] | null;
+  wait_submit_label: string | null;
   wait_expires_at: Date | null;
+  wait_resume_at: Date | null;
   error: Json | null;
   reason: string | null;
   /** This step's trace entries (appended to the execution's trace). */
@@ -69,8 +76,8 @@ export interface StepPlan {
   /** Transcript rows in order: the user's item (if any) first, then the blocks. */
   items(userItem?: JsonObject): ItemRow[];
   wait: WaitRow | null;
-  /** The execution row's new columns; `previousWaitId` stays the wait id when this step opened no new wait. */
-  outcome(activeMs: number, previousWaitId: string | null): TurnOutcome;
+  /** The execution row's new columns. */
+  outcome(activeMs: number): TurnOutcome;
   /**
    * The rare extras — goal hits, the async job — written after the turn's row in the same transaction; undefined
    * when the step produced none, so the turn can be one autocommit statement.
@@ -159,12 +166,17 @@ export function planStep(args: {
     ...blocks.map((block, i) => ({ seq: args.lastSeq + i + 1, role: 'bot' as const, body: block })),
   ];
   const ended = result.status === 'completed' || result.status === 'failed' || result.status === 'aborted';
-  const outcome = (activeMs: number, previousWaitId: string | null): TurnOutcome => ({
+  const outcome = (activeMs: number): TurnOutcome => ({
     status: result.status,
     state: result.state as unknown as JsonObject,
     last_seq: args.lastSeq + blocks.length,
-    wait_id: waitId ?? previousWaitId,
-    wait_expires_at: waitExpiresAt,
+    wait_id: waitRow?.id ?? null,
+    wait_kind: waitRow?.kind ?? null,
+    wait_node_id: waitRow?.node_id ?? null,
+    wait_fields: waitRow?.fields ?? null,
+    wait_submit_label: waitRow?.submit_label ?? null,
+    wait_expires_at: waitRow?.expires_at ?? null,
+    wait_resume_at: waitRow?.resume_at ?? null,
     error: result.error ? (result.error as unknown as JsonObject) : null,
     reason: result.reason ?? null,
     trace: result.trace as unknown as JsonObject[],

@@ -4,8 +4,8 @@ import type { Block } from '../engine/blocks.js';
 import { AppError } from '../errors/AppError.js';
 import type { ExecutionPollResponse } from '../wire/chatSchemas.js';
 import { type Cursor, decodeCursor } from './cursor.js';
-import { loadWaitView } from './loadWaitView.js';
-import { type ExecutionView, executionViewColumns, turnResponse } from './turnResponse.js';
+import { storedWaitView } from './storedWaitView.js';
+import { type StoredExecution, storedExecutionColumns, turnResponse } from './turnResponse.js';
 
 /** A long poll re-reads at least this often, in case a change was made by a process that could not notify us. */
 const RECHECK_MS = 1000;
@@ -23,7 +23,7 @@ export async function pollExecution(
   const after = options.after ? decodeCursor(options.after) : undefined;
   const deadline = Date.now() + (options.waitSeconds ?? 0) * 1000;
   const watcher = after && deadline > Date.now() ? ctx.events.watch(executionId) : undefined;
-  let execution: ExecutionView;
+  let execution: StoredExecution;
   try {
     execution = await loadExecution(ctx, session, executionId);
     while (watcher && after && !isNewer(execution, after) && Date.now() < deadline && !options.signal?.aborted) {
@@ -46,19 +46,19 @@ export async function pollExecution(
     ctx.secrets,
     execution,
     blocks,
-    await loadWaitView(ctx.kysely, execution),
+    storedWaitView(execution),
   );
   return response;
 }
 
-function isNewer(execution: ExecutionView, after: Cursor): boolean {
+function isNewer(execution: StoredExecution, after: Cursor): boolean {
   return execution.last_seq > after.seq || execution.version > after.version;
 }
 
-async function loadExecution(ctx: AppContext, session: ChatSession, executionId: string): Promise<ExecutionView> {
+async function loadExecution(ctx: AppContext, session: ChatSession, executionId: string): Promise<StoredExecution> {
   const execution = await ctx.kysely
     .selectFrom('executions')
-    .select(executionViewColumns)
+    .select(storedExecutionColumns)
     .where('id', '=', executionId)
     .where('tenant_id', '=', session.tenantId)
     .where('conversation_id', '=', session.conversationId)

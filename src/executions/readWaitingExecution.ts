@@ -1,7 +1,7 @@
 import { precompile } from '../db/precompile.js';
 
 /**
- * What a step on a waiting execution needs, in one read: the execution, its open wait, its conversation's variables
+ * What a step on a waiting execution needs, in one read: the execution with its wait, its conversation's variables
  * and its session's locale. Resumes (input waits) and the worker (time waits) both start from it.
  */
 export const readWaitingExecution = precompile(['executionId', 'tenantId'], (db, v) =>
@@ -9,7 +9,6 @@ export const readWaitingExecution = precompile(['executionId', 'tenantId'], (db,
     .selectFrom('executions as e')
     .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
     .leftJoin('sessions as s', 's.id', 'e.session_id')
-    .leftJoin('waits as w', 'w.id', 'e.wait_id')
     .select([
       'e.id',
       'e.tenant_id',
@@ -23,11 +22,10 @@ export const readWaitingExecution = precompile(['executionId', 'tenantId'], (db,
       'c.variables',
       'c.customer_id',
       's.locale',
-      'w.kind as wait_kind',
-      'w.status as wait_status',
-      'w.fields as wait_fields',
-      'w.node_id as wait_node_id',
-      'w.expires_at as wait_expires_at',
+      'e.wait_kind',
+      'e.wait_fields',
+      'e.wait_node_id',
+      'e.wait_expires_at',
     ])
     .where('e.id', '=', v.executionId)
     .where('e.tenant_id', '=', v.tenantId),

@@ -14,8 +14,9 @@ import { turnResponse } from './turnResponse.js';
 
 /**
  * Resumes a waiting execution with form values. Values are validated before the wait is claimed, so a 422 leaves the
- * execution waiting and the token valid; the claim is part of the turn's one conditional write, so of two concurrent
- * resumes exactly one runs and the other, re-reading, gets 409 wait_token_invalid.
+ * execution waiting and the token valid; the claim is the turn's one conditional write (the execution still on this
+ * wait, at the version read), so of two concurrent resumes exactly one runs and the other, re-reading, gets 409
+ * wait_token_invalid.
  */
 export async function resumeExecution(
   ctx: AppContext,
@@ -30,20 +31,21 @@ export async function resumeExecution(
   const result = await retryTurn(
     async () => {
       const now = new Date();
-      // One read (or this process's last write of it), no lock: the write is conditional on this execution's version
-      // and status and on claiming its wait, so of two concurrent resumes exactly one applies; the other re-reads and
-      // finds the wait claimed.
+      // One read (or this process's last write of it), no lock: the write is conditional on this execution's version,
+      // status and wait, so of two concurrent resumes exactly one applies; the other re-reads and finds the wait spent.
       const { execution, cached } = await readExecution(ctx, session, input.executionId);
       if (!execution || execution.conversation_id !== session.conversationId) {
         throw new AppError('execution_not_found', 'No such execution in this conversation.');
       }
 
+      // An answered wait is consumed (no longer the execution's wait_id): its token is spent. A wait that is still the
+      // execution's but no longer open went with the execution (superseded, expired, failed).
       const tokenMismatch = () =>
         new AppError('wait_token_invalid', 'This wait token was already used or does not belong to this execution.');
       if (!execution.wait_id || !isWaitToken(ctx.secrets, execution.wait_id, input.waitToken)) throw tokenMismatch();
-      if (execution.wait_kind !== 'input' || execution.wait_status === 'claimed') throw tokenMismatch();
+      if (execution.wait_kind !== 'input') throw tokenMismatch();
       const expired = execution.wait_expires_at !== null && execution.wait_expires_at <= now;
-      if (execution.wait_status !== 'open' || execution.status !== 'waiting_input' || expired) {
+      if (execution.status !== 'waiting_input' || expired) {
         throw new AppError('execution_not_waiting', `The execution is ${execution.status}, not waiting for input.`);
       }
 
@@ -71,7 +73,7 @@ export async function resumeExecution(
         input: { kind: 'resume', values: checked.values },
         expectedStatus: 'waiting_input',
         userItem: { type: 'values', nodeId: execution.wait_node_id!, values: checked.values },
-        // Claimed in the same statement as the execution's update: of two resumes exactly one gets the row.
+        // Consumed by the execution's update itself: of two resumes exactly one gets the row.
         claimWaitId: execution.wait_id,
         now,
       }).then((advanced) => ({
@@ -124,7 +126,6 @@ async function readExecution(
         customer_id: conversation.customerId,
         locale: session.locale,
         wait_kind: open.wait.kind,
-        wait_status: 'open',
         wait_fields: open.wait.fields,
         wait_node_id: open.wait.nodeId,
         wait_expires_at: open.wait.expiresAt,

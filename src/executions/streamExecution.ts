@@ -3,8 +3,8 @@ import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import type { Block } from '../engine/blocks.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
-import { loadWaitView } from './loadWaitView.js';
-import { type ExecutionView, executionViewColumns, turnResponse } from './turnResponse.js';
+import { storedWaitView } from './storedWaitView.js';
+import { type StoredExecution, storedExecutionColumns, turnResponse } from './turnResponse.js';
 
 const PING_MS = 15_000;
 /** A stream ends after this long even if the execution still waits on async work; clients reconnect with Last-Event-ID. */
@@ -60,7 +60,7 @@ export async function streamExecution(
     while (!args.signal.aborted && !raw.destroyed && Date.now() < deadline) {
       const execution = await ctx.kysely
         .selectFrom('executions')
-        .select(executionViewColumns)
+        .select(storedExecutionColumns)
         .where('id', '=', args.executionId)
         .where('tenant_id', '=', session.tenantId)
         .where('conversation_id', '=', session.conversationId)
@@ -68,7 +68,7 @@ export async function streamExecution(
       if (!execution) break;
       emit(await blocksAfter(ctx, execution, lastSeq));
       if (SETTLED.has(execution.status)) {
-        const done = turnResponse(ctx.secrets, execution, sent, await loadWaitView(ctx.kysely, execution));
+        const done = turnResponse(ctx.secrets, execution, sent, storedWaitView(execution));
         if (args.initial) send('done', done);
         else {
           const { conversationId: _omit, ...poll } = done;
@@ -99,7 +99,7 @@ export async function streamExecution(
   }
 }
 
-async function blocksAfter(ctx: AppContext, execution: ExecutionView, afterSeq: number): Promise<Block[]> {
+async function blocksAfter(ctx: AppContext, execution: StoredExecution, afterSeq: number): Promise<Block[]> {
   if (execution.last_seq <= afterSeq) return [];
   const rows = await ctx.kysely
     .selectFrom('chat_items')

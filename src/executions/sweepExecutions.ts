@@ -20,118 +20,97 @@ export interface SweepResult {
  * expects, so sweepers in several workers never fight.
  */
 export async function sweepExecutions(ctx: AppContext, now = new Date()): Promise<SweepResult> {
+  const expiring = await ctx.kysely
+    .selectFrom('executions')
+    .select(['id', 'wait_id'])
+    // A literal, so that even a generic plan can use the partial index executions_wait_expiry.
+    .where('status', '=', sql.lit('waiting_input'))
+    .where('wait_expires_at', '<=', now)
+    .limit(BATCH)
+    .execute();
   const expired = await endExecutions(ctx, now, {
-    select: (db) =>
-      db
-        .selectFrom('executions')
-        .select(['id', 'wait_id'])
-        // A literal, so that even a generic plan can use the partial index executions_wait_expiry.
-        .where('status', '=', sql.lit('waiting_input'))
-        .where('wait_expires_at', '<=', now)
-        .limit(BATCH),
+    rows: expiring,
     status: 'waiting_input',
+    // Re-checked by the update itself: a resume that got there first moved the execution on, or was refused.
+    expiredBy: now,
     set: { status: 'aborted', reason: 'wait_expired' },
-    waitStatus: 'expired',
   });
 
   const candidates = await ctx.kysely
     .selectFrom('executions')
-    .innerJoin('waits', 'waits.id', 'executions.wait_id')
-    .select(['executions.id', 'executions.wait_id', 'waits.resume_at'])
-    .where('executions.status', '=', 'waiting_time')
-    .where('executions.updated_at', '<', new Date(now.getTime() - LOST_JOB_GRACE_MS))
+    .select(['id', 'wait_id', 'wait_resume_at'])
+    .where('status', '=', sql.lit('waiting_time'))
+    .where('updated_at', '<', new Date(now.getTime() - LOST_JOB_GRACE_MS))
     .limit(BATCH)
     .execute();
-  const lostIds: string[] = [];
+  const lostRows: { id: string; wait_id: string | null }[] = [];
   for (const c of candidates) {
-    if (c.resume_at && c.resume_at.getTime() > now.getTime() - LOST_JOB_GRACE_MS) continue;
-    if (c.wait_id && !(await ctx.jobs.exists(continueJobKey(c.wait_id)))) lostIds.push(c.id);
+    if (c.wait_resume_at && c.wait_resume_at.getTime() > now.getTime() - LOST_JOB_GRACE_MS) continue;
+    if (c.wait_id && !(await ctx.jobs.exists(continueJobKey(c.wait_id)))) lostRows.push(c);
   }
-  const lost =
-    lostIds.length === 0
-      ? 0
-      : await endExecutions(ctx, now, {
-          select: (db) => db.selectFrom('executions').select(['id', 'wait_id']).where('id', 'in', lostIds),
-          status: 'waiting_time',
-          set: { status: 'failed', error: { code: 'timeout', message: 'The async work of this execution was lost.' } },
-          waitStatus: 'cancelled',
-        });
+  const lost = await endExecutions(ctx, now, {
+    rows: lostRows,
+    status: 'waiting_time',
+    set: { status: 'failed', error: { code: 'timeout', message: 'The async work of this execution was lost.' } },
+  });
 
+  const running = await ctx.kysely
+    .selectFrom('executions')
+    .select(['id', 'wait_id'])
+    .where('status', '=', sql.lit('running'))
+    .where('updated_at', '<', new Date(now.getTime() - ctx.config.jobLeaseMs))
+    .limit(BATCH)
+    .execute();
   const stuck = await endExecutions(ctx, now, {
-    select: (db) =>
-      db
-        .selectFrom('executions')
-        .select(['id', 'wait_id'])
-        .where('status', '=', 'running')
-        .where('updated_at', '<', new Date(now.getTime() - ctx.config.jobLeaseMs))
-        .limit(BATCH),
+    rows: running,
     status: 'running',
     set: { status: 'failed', error: { code: 'timeout', message: 'The process running this execution stopped.' } },
-    waitStatus: 'cancelled',
   });
   return { expired, lost, stuck };
 }
 
-type Select = (db: AppContext['kysely']) => { execute(): Promise<{ id: string; wait_id: string | null }[]> };
-
+/**
+ * Ends the executions the sweep judged, each only if it is still in that state — the status, and for waits the very
+ * wait (not a newer one the worker moved it to meanwhile) — in one conditional update: a concurrent resume, job or
+ * trigger either got there first (and the sweep leaves that execution alone) or finds it ended.
+ */
 async function endExecutions(
   ctx: AppContext,
   now: Date,
   args: {
-    select: Select;
+    rows: { id: string; wait_id: string | null }[];
     status: 'waiting_input' | 'waiting_time' | 'running';
+    expiredBy?: Date;
     set: { status: 'aborted' | 'failed'; reason?: string; error?: { code: string; message: string } };
-    waitStatus: 'expired' | 'cancelled';
   },
 ): Promise<number> {
-  const ended = await ctx.kysely.transaction().execute(async (trx) => {
-    const rows = await args.select(trx).execute();
-    if (rows.length === 0) return [];
-    // Claim the open waits first, in the order a resume takes its locks (wait, then execution): no deadlock, and a
-    // wait that a resume or the worker already claimed makes the sweep leave that execution alone.
-    let eligible = rows;
-    if (args.status !== 'running') {
-      const waitIds = rows.flatMap((r) => (r.wait_id ? [r.wait_id] : []));
-      const claimed =
-        waitIds.length === 0
-          ? []
-          : await trx
-              .updateTable('waits')
-              .set({ status: args.waitStatus })
-              .where('id', 'in', waitIds)
-              .where('status', '=', 'open')
-              .returning('id')
-              .execute();
-      const claimedIds = new Set(claimed.map((w) => w.id));
-      eligible = rows.filter((r) => r.wait_id !== null && claimedIds.has(r.wait_id));
-    }
-    if (eligible.length === 0) return [];
-    let update = trx
-      .updateTable('executions')
-      .set({
-        status: args.set.status,
-        reason: args.set.reason ?? null,
-        error: args.set.error ? json(args.set.error) : null,
-        version: sql`version + 1`,
-        updated_at: now,
-        ended_at: now,
-      })
-      .where(
-        'id',
-        'in',
-        eligible.map((r) => r.id),
-      )
-      .where('status', '=', args.status);
-    // Still waiting on the very wait the sweep judged (not a newer one the worker moved it to meanwhile).
-    if (args.status !== 'running')
-      update = update.where(
-        'wait_id',
-        'in',
-        eligible.map((r) => r.wait_id!),
-      );
-    const updated = await update.returning('id').execute();
-    return updated.map((r) => r.id);
-  });
-  for (const id of ended) ctx.events.changed(id);
+  const rows = args.status === 'running' ? args.rows : args.rows.filter((r) => r.wait_id !== null);
+  if (rows.length === 0) return 0;
+  let update = ctx.kysely
+    .updateTable('executions')
+    .set({
+      status: args.set.status,
+      reason: args.set.reason ?? null,
+      error: args.set.error ? json(args.set.error) : null,
+      version: sql`version + 1`,
+      updated_at: now,
+      ended_at: now,
+    })
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .where('status', '=', args.status);
+  // A wait id is made for one execution, so "id in … and wait_id in …" keeps each to the wait it was judged on.
+  if (args.status !== 'running')
+    update = update.where(
+      'wait_id',
+      'in',
+      rows.map((r) => r.wait_id!),
+    );
+  if (args.expiredBy) update = update.where('wait_expires_at', '<=', args.expiredBy);
+  const ended = await update.returning('id').execute();
+  for (const { id } of ended) ctx.events.changed(id);
   return ended.length;
 }

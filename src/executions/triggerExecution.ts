@@ -113,7 +113,6 @@ export async function triggerExecution(
           intentName: input.intentName,
           ...(input.text !== undefined ? { text: input.text } : {}),
         }),
-        wait: plan.wait,
         now,
         ...(input.variables !== undefined
           ? { variables: { read: read.variables, write: variables } }
@@ -127,7 +126,7 @@ export async function triggerExecution(
           flow_id: flow.flowId,
           flow_version_id: flow.versionId,
           intent_name: input.intentName,
-          ...plan.outcome(performance.now() - started, null),
+          ...plan.outcome(performance.now() - started),
         },
       });
       // A superseded execution's pending async job is dropped with it, in the same transaction.

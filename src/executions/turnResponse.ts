@@ -33,6 +33,15 @@ export const executionViewColumns = [
   'reason',
 ] as const;
 
+/** An execution read back for a poll, stream or history: the view and what its wait asks for. */
+export interface StoredExecution extends ExecutionView {
+  wait_kind: 'input' | 'time' | null;
+  wait_fields: Json[] | null;
+  wait_resume_at: Date | null;
+}
+
+export const storedExecutionColumns = [...executionViewColumns, 'wait_kind', 'wait_fields', 'wait_resume_at'] as const;
+
 /** The open wait, as the response shows it. */
 export type WaitView = { kind: 'input'; fields: Field[] } | { kind: 'time'; resumeAt: Date | null };
 

@@ -35,10 +35,6 @@ async function executionRow(id: string) {
   return t.ctx.kysely.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-async function waitRow(id: string) {
-  return t.ctx.kysely.selectFrom('waits').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 async function itemCount(executionId: string): Promise<number> {
   const rows = await t.ctx.kysely
     .selectFrom('chat_items')
@@ -83,7 +79,12 @@ function outcome(status: string, wait: WaitRow | null, lastSeq = 1): TurnOutcome
     state: { test: true },
     last_seq: lastSeq,
     wait_id: wait?.id ?? null,
+    wait_kind: wait?.kind ?? null,
+    wait_node_id: wait?.node_id ?? null,
+    wait_fields: wait?.fields ?? null,
+    wait_submit_label: wait?.submit_label ?? null,
     wait_expires_at: wait?.expires_at ?? null,
+    wait_resume_at: wait?.resume_at ?? null,
     error: null,
     reason: null,
     trace: [],
@@ -102,7 +103,6 @@ describe('insertTurn superseding a waiting execution', () => {
       tenantId: c.tenantId,
       conversationId: c.conversationId,
       items: items(id),
-      wait,
       now: new Date(),
       supersede: { id: c.execution.id, status: c.execution.status, version, waitId: c.execution.wait_id },
       row: {
@@ -117,14 +117,17 @@ describe('insertTurn superseding a waiting execution', () => {
     return { id, wait, statement };
   }
 
-  async function expectUnchanged(c: Waiting, newId: string, newWaitId: string | undefined) {
+  async function expectUnchanged(c: Waiting, newId: string) {
     const old = await executionRow(c.execution.id);
-    expect(old).toMatchObject({ status: 'waiting_input', version: c.execution.version, reason: null });
+    expect(old).toMatchObject({
+      status: 'waiting_input',
+      version: c.execution.version,
+      reason: null,
+      wait_id: c.execution.wait_id,
+    });
     expect(old!.ended_at).toBeNull();
-    expect(await waitRow(c.execution.wait_id!)).toMatchObject({ status: 'open' });
     expect(await executionRow(newId)).toBeUndefined();
     expect(await itemCount(newId)).toBe(0);
-    if (newWaitId) expect(await waitRow(newWaitId)).toBeUndefined();
     const open = await t.ctx.kysely
       .selectFrom('executions')
       .select('id')
@@ -141,9 +144,9 @@ describe('insertTurn superseding a waiting execution', () => {
     for (const status of ['waiting_input', 'completed'] as const) {
       it(`writes nothing when the read saw ${label} version (new execution ${status})`, async () => {
         const c = await waitingConversation();
-        const { id, wait, statement } = supersedingStatement(c, c.execution.version + delta, status);
+        const { id, statement } = supersedingStatement(c, c.execution.version + delta, status);
         await expect(commitTurn(t.ctx, statement)).rejects.toBeInstanceOf(TurnConflict);
-        await expectUnchanged(c, id, wait?.id);
+        await expectUnchanged(c, id);
       });
     }
   }
@@ -153,23 +156,23 @@ describe('insertTurn superseding a waiting execution', () => {
     // A completed new execution cannot hit the open-execution index: only the guard stops it.
     const { id, statement } = supersedingStatement(c, c.execution.version - 1, 'completed');
     await expect(statement.execute(t.ctx.kysely)).rejects.toMatchObject({ code: 'CX409' });
-    await expectUnchanged(c, id, undefined);
+    await expectUnchanged(c, id);
   });
 
   it('writes nothing when the read saw another status', async () => {
     const c = await waitingConversation();
-    const { id, wait, statement } = supersedingStatement(
+    const { id, statement } = supersedingStatement(
       { ...c, execution: { ...c.execution, status: 'waiting_time' } },
       c.execution.version,
       'waiting_input',
     );
     await expect(commitTurn(t.ctx, statement)).rejects.toBeInstanceOf(TurnConflict);
-    await expectUnchanged(c, id, wait?.id);
+    await expectUnchanged(c, id);
   });
 
   it('writes nothing, extras included, when a transaction with extras conflicts', async () => {
     const c = await waitingConversation();
-    const { id, wait, statement } = supersedingStatement(c, c.execution.version - 1, 'waiting_input');
+    const { id, statement } = supersedingStatement(c, c.execution.version - 1, 'waiting_input');
     let extrasRan = false;
     await expect(
       commitTurn(t.ctx, statement, async () => {
@@ -177,10 +180,10 @@ describe('insertTurn superseding a waiting execution', () => {
       }),
     ).rejects.toBeInstanceOf(TurnConflict);
     expect(extrasRan).toBe(false);
-    await expectUnchanged(c, id, wait?.id);
+    await expectUnchanged(c, id);
   });
 
-  it('with the version it read: aborts the old execution, cancels its wait, writes the new one', async () => {
+  it('with the version it read: aborts the old execution (its wait with it), writes the new one', async () => {
     const c = await waitingConversation();
     const { id, wait, statement } = supersedingStatement(c, c.execution.version, 'waiting_input');
     const row = await commitTurn(t.ctx, statement);
@@ -194,9 +197,17 @@ describe('insertTurn superseding a waiting execution', () => {
     const old = await executionRow(c.execution.id);
     expect(old).toMatchObject({ status: 'aborted', reason: 'superseded', version: c.execution.version + 1 });
     expect(old!.ended_at).not.toBeNull();
-    expect(await waitRow(c.execution.wait_id!)).toMatchObject({ status: 'cancelled' });
-    expect(await executionRow(id)).toMatchObject({ status: 'waiting_input', version: 1, wait_id: wait!.id });
-    expect(await waitRow(wait!.id)).toMatchObject({ status: 'open', execution_id: id, node_id: 'ask_number' });
+    // The old wait stays the old execution's: its token now answers execution_not_waiting, not wait_token_invalid.
+    expect(old!.wait_id).toBe(c.execution.wait_id);
+    expect(await executionRow(id)).toMatchObject({
+      status: 'waiting_input',
+      version: 1,
+      wait_id: wait!.id,
+      wait_kind: 'input',
+      wait_node_id: 'ask_number',
+      wait_fields: wait!.fields,
+      wait_submit_label: 'Check',
+    });
     expect(await itemCount(id)).toBe(2);
   });
 
@@ -221,7 +232,6 @@ describe('insertTurn superseding a waiting execution', () => {
       tenantId: c.tenantId,
       conversationId: c.conversationId,
       items: items(id),
-      wait,
       now: new Date(),
       supersede: null,
       row: {
@@ -238,7 +248,7 @@ describe('insertTurn superseding a waiting execution', () => {
       constraint: 'executions_open',
     });
     await expect(commitTurn(t.ctx, statement)).rejects.toBeInstanceOf(TurnConflict);
-    await expectUnchanged(c, id, wait.id);
+    await expectUnchanged(c, id);
   });
 
   it('writes nothing when the conversation variables changed since the read', async () => {
@@ -249,7 +259,6 @@ describe('insertTurn superseding a waiting execution', () => {
       tenantId: c.tenantId,
       conversationId: c.conversationId,
       items: items(id),
-      wait: null,
       now: new Date(),
       variables: { read: { stale: 1 }, write: { stale: 2 } },
       supersede: {
@@ -268,7 +277,7 @@ describe('insertTurn superseding a waiting execution', () => {
       },
     });
     await expect(commitTurn(t.ctx, statement)).rejects.toBeInstanceOf(TurnConflict);
-    await expectUnchanged(c, id, undefined);
+    await expectUnchanged(c, id);
     expect(await conversationVariables(c.conversationId)).toEqual(before);
   });
 });
@@ -281,7 +290,6 @@ describe('updateTurn', () => {
       tenantId: c.tenantId,
       conversationId: c.conversationId,
       items: items(c.execution.id, c.execution.last_seq + 1),
-      wait: null,
       now: new Date(),
       variables: { read: read as never, write: write as never },
       id: c.execution.id,
@@ -299,7 +307,11 @@ describe('updateTurn', () => {
     await expect(
       commitTurn(t.ctx, advance(c, { not: 'what the row holds' }, { order_number: '1' })),
     ).rejects.toBeInstanceOf(TurnConflict);
-    expect(await waitRow(c.execution.wait_id!)).toMatchObject({ status: 'open', claimed_at: null });
+    expect(await executionRow(c.execution.id)).toMatchObject({
+      status: 'waiting_input',
+      version: c.execution.version,
+      wait_id: c.execution.wait_id,
+    });
     const row = await executionRow(c.execution.id);
     expect(row).toMatchObject({
       status: 'waiting_input',
@@ -315,27 +327,50 @@ describe('updateTurn', () => {
     const stale = { ...c, execution: { ...c.execution, version: c.execution.version - 1 } };
     const read = await conversationVariables(c.conversationId);
     await expect(commitTurn(t.ctx, advance(stale, read, { x: 1 }))).rejects.toBeInstanceOf(TurnConflict);
-    expect(await waitRow(c.execution.wait_id!)).toMatchObject({ status: 'open' });
-    expect(await executionRow(c.execution.id)).toMatchObject({ status: 'waiting_input', version: c.execution.version });
+    expect(await executionRow(c.execution.id)).toMatchObject({
+      status: 'waiting_input',
+      version: c.execution.version,
+      wait_id: c.execution.wait_id,
+    });
     expect(await conversationVariables(c.conversationId)).toEqual(read);
   });
 
-  it('writes nothing when the wait was already claimed', async () => {
+  // The version alone would already stop these; the wait conditions are checked on their own here.
+  it('writes nothing when the execution no longer waits on that wait', async () => {
     const c = await waitingConversation();
-    await t.ctx.kysely.updateTable('waits').set({ status: 'claimed' }).where('id', '=', c.execution.wait_id!).execute();
+    const other = uuidv7();
+    await t.ctx.kysely.updateTable('executions').set({ wait_id: other }).where('id', '=', c.execution.id).execute();
     const read = await conversationVariables(c.conversationId);
     await expect(commitTurn(t.ctx, advance(c, read, { x: 1 }))).rejects.toBeInstanceOf(TurnConflict);
     expect(await executionRow(c.execution.id)).toMatchObject({ status: 'waiting_input', version: c.execution.version });
     expect(await conversationVariables(c.conversationId)).toEqual(read);
   });
 
-  it('applies with the variables the row holds: claims the wait, bumps the version, writes the variables', async () => {
+  it('writes nothing when the wait expired', async () => {
+    const c = await waitingConversation();
+    await t.ctx.kysely
+      .updateTable('executions')
+      .set({ wait_expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', c.execution.id)
+      .execute();
+    const read = await conversationVariables(c.conversationId);
+    await expect(commitTurn(t.ctx, advance(c, read, { x: 1 }))).rejects.toBeInstanceOf(TurnConflict);
+    expect(await executionRow(c.execution.id)).toMatchObject({ status: 'waiting_input', version: c.execution.version });
+  });
+
+  it('applies with the variables the row holds: consumes the wait, bumps the version, writes the variables', async () => {
     const c = await waitingConversation();
     const read = await conversationVariables(c.conversationId);
     const itemsBefore = await itemCount(c.execution.id);
     const row = await commitTurn(t.ctx, advance(c, read, { ...read, order_number: '12345' }));
     expect(row).toMatchObject({ id: c.execution.id, status: 'completed', version: c.execution.version + 1 });
-    expect(await waitRow(c.execution.wait_id!)).toMatchObject({ status: 'claimed' });
+    expect(await executionRow(c.execution.id)).toMatchObject({
+      wait_id: null,
+      wait_kind: null,
+      wait_node_id: null,
+      wait_fields: null,
+      wait_expires_at: null,
+    });
     expect(await conversationVariables(c.conversationId)).toEqual({ ...read, order_number: '12345' });
     expect(await itemCount(c.execution.id)).toBe(itemsBefore + 2);
   });

@@ -3,12 +3,12 @@ import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
 import type { Database } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
-import type { ItemRow, TurnOutcome, WaitRow } from './persistStep.js';
+import type { ItemRow, TurnOutcome } from './persistStep.js';
 import { TurnConflict } from './TurnConflict.js';
 import type { ExecutionView } from './turnResponse.js';
 
-// A turn's writes — the execution row, its transcript items, its new wait, the superseded execution, the claimed
-// wait, changed conversation variables — go to the database as ONE statement of data-modifying CTEs, conditional on
+// A turn's writes — the execution row (with its wait), its transcript items, the superseded execution, changed
+// conversation variables — go to the database as ONE statement of data-modifying CTEs, conditional on
 // the state the turn read. No lock is held while the engine runs: when any condition failed (a concurrent turn got
 // there first), `comerix_turn_guard` aborts the whole statement with SQLSTATE CX409, nothing is written, and the
 // caller re-reads and runs the turn again (`TurnConflict`).
@@ -19,7 +19,6 @@ interface Common {
   tenantId: string;
   conversationId: string;
   items: ItemRow[];
-  wait: WaitRow | null;
   now: Date;
   /** New conversation variables, written only if the row still holds the ones the turn read. */
   variables?: { read: JsonObject; write: JsonObject };
@@ -62,42 +61,22 @@ function itemsCte(args: Common): RawBuilder<unknown> {
   )`;
 }
 
-function waitCte(args: Common): RawBuilder<unknown> {
-  const w = args.wait;
-  if (!w) return sql``;
-  return sql`, w as (
-    insert into waits (id, tenant_id, execution_id, node_id, kind, status, fields, submit_label, expires_at, resume_at, created_at)
-    select ${w.id}::uuid, ${args.tenantId}::uuid, e.id, ${w.node_id}, ${w.kind}, 'open', ${json(w.fields)}::jsonb,
-      ${w.submit_label}, ${w.expires_at}::timestamptz, ${w.resume_at}::timestamptz, ${args.now}::timestamptz
-    from e
-    returning 1
-  )`;
-}
-
 /** The conversation's open execution a new trigger aborts, as the trigger read it. */
 export interface Superseded {
   id: string;
   status: string;
   version: number;
+  /** Its wait: the job of a time wait is cancelled with it. */
   waitId: string | null;
 }
 
-/**
- * The open execution gives way: its open wait is cancelled first (the lock order of resumes and the sweeper: wait,
- * then execution), then the execution is aborted if it is still in the state the trigger read.
- */
-function supersedeCtes(args: Common, s: Superseded | null): RawBuilder<unknown> {
+/** The open execution gives way, if it is still in the state the trigger read; its wait goes with its status. */
+function supersedeCte(args: Common, s: Superseded | null): RawBuilder<unknown> {
   if (!s) return sql``;
-  const cancel = s.waitId
-    ? sql`cw as (
-        update waits set status = 'cancelled' where id = ${s.waitId}::uuid and status = 'open' returning 1
-      ), `
-    : sql``;
-  return sql`${cancel}sup as (
+  return sql`sup as (
     update executions set status = 'aborted', reason = 'superseded', version = version + 1,
       updated_at = ${args.now}::timestamptz, ended_at = ${args.now}::timestamptz
     where id = ${s.id}::uuid and tenant_id = ${args.tenantId}::uuid and version = ${s.version} and status = ${s.status}
-      ${s.waitId ? sql`and (select count(*) from cw) >= 0` : sql``}
     returning id
   ), `;
 }
@@ -124,22 +103,26 @@ export function insertTurn(
   const guard =
     conditions.length > 0 ? sql`g as (select comerix_turn_guard(${sql.join(conditions, sql` and `)})), ` : sql``;
   return sql<ExecutionView>`
-    with ${variablesCte(args)}${supersedeCtes(args, args.supersede)}${guard}e as (
+    with ${variablesCte(args)}${supersedeCte(args, args.supersede)}${guard}e as (
       insert into executions (id, tenant_id, conversation_id, session_id, flow_id, flow_version_id, intent_name, status,
-        version, state, last_seq, wait_id, wait_expires_at, error, reason, trace, active_ms, created_at, updated_at, ended_at)
+        version, state, last_seq, wait_id, wait_kind, wait_node_id, wait_fields, wait_submit_label, wait_expires_at,
+        wait_resume_at, error, reason, trace, active_ms, created_at, updated_at, ended_at)
       select ${r.id}::uuid, ${args.tenantId}::uuid, ${args.conversationId}::uuid, ${r.session_id}::uuid, ${r.flow_id}::uuid,
         ${r.flow_version_id}::uuid, ${r.intent_name}, ${r.status}, 1, ${json(r.state)}::jsonb, ${r.last_seq}, ${r.wait_id}::uuid,
-        ${r.wait_expires_at}::timestamptz, ${r.error === null ? null : json(r.error)}::jsonb, ${r.reason}, ${json(r.trace)}::jsonb,
-        ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz, ${r.ended_at}::timestamptz
+        ${r.wait_kind}, ${r.wait_node_id}, ${r.wait_fields === null ? null : json(r.wait_fields)}::jsonb, ${r.wait_submit_label},
+        ${r.wait_expires_at}::timestamptz, ${r.wait_resume_at}::timestamptz, ${r.error === null ? null : json(r.error)}::jsonb,
+        ${r.reason}, ${json(r.trace)}::jsonb, ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz,
+        ${r.ended_at}::timestamptz
       ${conditions.length > 0 ? sql`from g` : sql``}
       returning ${RETURNING}
-    )${itemsCte(args)}${waitCte(args)}
+    )${itemsCte(args)}
     select e.* from e`;
 }
 
 /**
- * The outcome of a step on a waiting execution, conditional on the version and status it read and, when given, on
- * claiming the wait it answered (open and not expired → claimed) in the same statement.
+ * The outcome of a step on a waiting execution, conditional on the version and status it read and, when given, on the
+ * wait it answered still being the execution's, unexpired: the update consumes that wait (replaces it with the step's
+ * next wait, or clears it), so of two answers to one wait exactly one applies.
  */
 export function updateTurn(
   args: Common & {
@@ -151,30 +134,26 @@ export function updateTurn(
   },
 ): RawBuilder<ExecutionView> {
   const s = args.set;
-  const claim = args.claimWaitId
-    ? sql`claim as (
-        update waits set status = 'claimed', claimed_at = ${args.now}::timestamptz
-        where id = ${args.claimWaitId}::uuid and status = 'open'
-          and (expires_at is null or expires_at > ${args.now}::timestamptz)
-        returning id
-      ), `
+  const claimed = args.claimWaitId
+    ? sql`and wait_id = ${args.claimWaitId}::uuid and (wait_expires_at is null or wait_expires_at > ${args.now}::timestamptz)`
     : sql``;
-  const claimed = args.claimWaitId ? sql`and exists (select 1 from claim)` : sql``;
   const conditions = [
     sql`exists (select 1 from e)`,
     ...(checksVariables(args) ? [sql`(select count(*) from vars) = 1`] : []),
   ];
   return sql<ExecutionView>`
-    with ${variablesCte(args)}${claim}e as (
+    with ${variablesCte(args)}e as (
       update executions set status = ${s.status}, version = version + 1, state = ${json(s.state)}::jsonb,
-        last_seq = ${s.last_seq}, wait_id = ${s.wait_id}::uuid, wait_expires_at = ${s.wait_expires_at}::timestamptz,
+        last_seq = ${s.last_seq}, wait_id = ${s.wait_id}::uuid, wait_kind = ${s.wait_kind}, wait_node_id = ${s.wait_node_id},
+        wait_fields = ${s.wait_fields === null ? null : json(s.wait_fields)}::jsonb, wait_submit_label = ${s.wait_submit_label},
+        wait_expires_at = ${s.wait_expires_at}::timestamptz, wait_resume_at = ${s.wait_resume_at}::timestamptz,
         error = ${s.error === null ? null : json(s.error)}::jsonb, reason = ${s.reason},
         trace = trace || ${json(s.trace)}::jsonb, active_ms = active_ms + ${s.active_ms},
         updated_at = ${args.now}::timestamptz, ended_at = ${s.ended_at}::timestamptz
       where id = ${args.id}::uuid and tenant_id = ${args.tenantId}::uuid
         and version = ${args.expectedVersion} and status = ${args.expectedStatus} ${claimed}
       returning ${RETURNING}
-    )${itemsCte(args)}${waitCte(args)}
+    )${itemsCte(args)}
     select e.* from (select comerix_turn_guard(${sql.join(conditions, sql` and `)})) g cross join e`;
 }
 

@@ -14,9 +14,13 @@ import { withDatabase } from './globalSetup.js';
 
 export const backend = (process.env.COMERIX_TEST_BACKEND ?? 'pglite') as 'pglite' | 'postgres';
 
-/** A fresh database cloned from the run's migrated template: one per test file. */
-export async function openTestDb(): Promise<Db & { url?: string }> {
+/**
+ * A fresh database cloned from the run's migrated template: one per test file. `empty`: no migrations at all (for
+ * tests of a migration).
+ */
+export async function openTestDb(options: { empty?: boolean } = {}): Promise<Db & { url?: string }> {
   if (backend === 'pglite') {
+    if (options.empty) return openPglite();
     const tar = readFileSync(inject('pgliteTemplate'));
     return openPglite({ loadDataDir: new Blob([tar]) });
   }
@@ -26,7 +30,7 @@ export async function openTestDb(): Promise<Db & { url?: string }> {
   const admin = new pg.Client({ connectionString: withDatabase(template, 'postgres') });
   await admin.connect();
   try {
-    await admin.query(`create database ${name} template ${templateName}`);
+    await admin.query(`create database ${name} template ${options.empty ? 'template0' : templateName}`);
   } finally {
     await admin.end();
   }
