@@ -168,7 +168,7 @@ function growthMarkdown(name: BackendName, args: GrowthArgs, stages: Stage[]): {
     '',
     `${args.connections} connections; per size: server restarted, ${args.warmupTurns} warm-up turns, then ${args.repeats} timed passes of ${args.turns} turns, ` +
       'the pass with the lowest turn p50 reported (turn = trigger → waiting_input + resume → completed, latency = the sum of the two requests). ' +
-      `History: 85 % completed, 10 % superseded, 5 % waiting; 2 executions per conversation; ~4.7 chat items per execution. Node ${process.version}, ${machine().cpus} cores.`,
+      `History: 85 % completed, 10 % superseded, 5 % waiting; 2 executions per conversation; ~1.85 transcript rows (~4.7 items) per execution. Node ${process.version}, ${machine().cpus} cores.`,
     '',
     '| stored executions | fill s | vacuum s | turn p50 ms | turn p99 ms | request p50 ms | request p99 ms | turns/s | failed | server CPU | server CPU ms/turn | DB CPU ms/turn | other CPU | server RSS peak | all passes: turn p50 (other CPU) |',
     `|${' --- |'.repeat(15)}`,

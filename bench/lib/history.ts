@@ -2,7 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Backend } from './backends.js';
 
-// Bulk history for `npm run bench:growth`: executions with their conversations, sessions and chat items, in
+// Bulk history for `npm run bench:growth`: executions with their conversations, sessions and transcript rows, in
 // the shapes the API writes for the demo's order_status flow (src/db/migrations/0001_init.ts, and rows captured from
 // a real trigger + resume), filled with INSERT … SELECT generate_series — never through the API, which would take
 // hours for 1 M executions.
@@ -64,9 +64,9 @@ export async function countExecutions(sql: Sql): Promise<number> {
 
 /**
  * Shapes, per history execution g (0-based, two per conversation c = g / 2):
- * - 85 % completed (trigger → ask → resume → shipped → end: 5 chat items, its wait consumed);
- * - 10 % aborted as superseded — the older execution of its conversation (3 chat items, the wait it was aborted on);
- * - 5 % still waiting_input — the newer one of its conversation (3 chat items, an open wait).
+ * - 85 % completed (trigger → ask → resume → shipped → end: 2 transcript rows, its wait consumed);
+ * - 10 % aborted as superseded — the older execution of its conversation (1 transcript row, the wait it was aborted on);
+ * - 5 % still waiting_input — the newer one of its conversation (1 transcript row, an open wait).
  * Ids are uuidv7-shaped (a millisecond timestamp, then hash bits), as the app's uuidv7() makes them, so the
  * primary-key indexes grow the way they do in production: executions are 2 s apart, going back in time from `baseMs`
  * (1 M executions ≈ 23 days of history), all older than anything the API writes during the bench.
@@ -127,17 +127,21 @@ function fillStatements(ids: DemoIds, from: number, to: number, baseMs: number):
        case st when 'waiting_input' then null else done end
      from ${executions}`,
 
-    `insert into chat_items (tenant_id, conversation_id, execution_id, seq, role, body, created_at)
-     select ${T}, x.conversation_id, x.id, v.seq, v.role, v.body, v.ts
+    `insert into chat_turns (tenant_id, conversation_id, execution_id, first_seq, last_seq, items, created_at)
+     select ${T}, x.conversation_id, x.id, v.first_seq, v.last_seq, v.items, v.ts
      from ${executions}
      cross join lateral (values
-       (1, null::integer, 'user', jsonb_build_object('type', 'trigger', 'intentName', 'order_status', 'text', 'hi'), x.created),
-       (2, 1, 'bot', jsonb_build_object('id', x.id::text || '.1', 'type', 'text', 'text', 'Let me check that for you.'), x.created),
-       (3, 2, 'bot', jsonb_build_object('id', x.id::text || '.2', 'type', 'form', 'fields', ${fields}, 'submitLabel', 'Check'), x.created),
-       (4, null::integer, 'user', jsonb_build_object('type', 'values', 'nodeId', 'ask_number', 'values', jsonb_build_object('order_number', '12345')), x.done),
-       (5, 3, 'bot', jsonb_build_object('id', x.id::text || '.3', 'type', 'markdown', 'text', 'Order **12345** has shipped.'), x.done)
-     ) v(k, seq, role, body, ts)
-     where v.k <= 3 or x.st = 'completed'
+       (1, 1, 2, jsonb_build_array(
+          jsonb_build_object('role', 'user', 'body', jsonb_build_object('type', 'trigger', 'intentName', 'order_status', 'text', 'hi')),
+          jsonb_build_object('role', 'bot', 'seq', 1, 'body', jsonb_build_object('id', x.id::text || '.1', 'type', 'text', 'text', 'Let me check that for you.')),
+          jsonb_build_object('role', 'bot', 'seq', 2, 'body', jsonb_build_object('id', x.id::text || '.2', 'type', 'form', 'fields', ${fields}, 'submitLabel', 'Check'))),
+        x.created),
+       (2, 3, 3, jsonb_build_array(
+          jsonb_build_object('role', 'user', 'body', jsonb_build_object('type', 'values', 'nodeId', 'ask_number', 'values', jsonb_build_object('order_number', '12345'))),
+          jsonb_build_object('role', 'bot', 'seq', 3, 'body', jsonb_build_object('id', x.id::text || '.3', 'type', 'markdown', 'text', 'Order **12345** has shipped.'))),
+        x.done)
+     ) v(k, first_seq, last_seq, items, ts)
+     where v.k = 1 or x.st = 'completed'
      order by x.g, v.k`,
   ];
 }
@@ -176,6 +180,6 @@ export async function fillHistory(
   }
   const fillMs = Date.now() - started;
   const vacuumStarted = Date.now();
-  await sql.exec('vacuum analyze conversations, sessions, executions, chat_items');
+  await sql.exec('vacuum analyze conversations, sessions, executions, chat_turns');
   return { reached: at, fillMs, vacuumMs: Date.now() - vacuumStarted };
 }

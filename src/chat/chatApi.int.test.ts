@@ -240,6 +240,49 @@ describe('sessions', () => {
       ]),
     );
   });
+
+  it('pages through the transcript in order with every limit, items split across turns or not', async () => {
+    const { key } = await seedTenant(t.ctx);
+    const w = new Widget(t.app);
+    await w.open(key.key);
+    // trigger (user + 2 blocks), resume (user + 1 block), trigger again (user + 2 blocks): 8 items in 3 turn rows.
+    const first = await w.trigger('order_status', { text: 'first' });
+    expect((await w.resume(first, { order_number: '12345' })).status).toBe(200);
+    const second = await w.trigger('order_status', { text: 'second' });
+    const all = await w.get('/api/public/v1/chat/history?limit=200');
+    const items = all.body.items as { id: string; role: string; text?: string; values?: unknown; block?: unknown }[];
+    expect(all.body.nextCursor).toBeNull();
+    expect(items.map((i) => i.role)).toEqual(['user', 'bot', 'bot', 'user', 'bot', 'user', 'bot', 'bot']);
+    expect(items[0]).toMatchObject({ text: 'first', executionId: first.body.executionId });
+    expect(items[3]).toMatchObject({ values: { order_number: '12345' } });
+    expect(items[5]).toMatchObject({ text: 'second', executionId: second.body.executionId });
+    expect(items.slice(6).map((i) => i.block)).toEqual(second.body.blocks);
+    expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+
+    for (const limit of [1, 2, 3, 4, 7, 8]) {
+      const paged: unknown[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const url: string = `/api/public/v1/chat/history?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = await w.get(url);
+        expect(page.status).toBe(200);
+        const got = page.body.items as unknown[];
+        expect(got.length).toBeLessThanOrEqual(limit);
+        paged.push(...got);
+        cursor = page.body.nextCursor as string | null;
+        pages += 1;
+      } while (cursor !== null && pages < 20);
+      expect(paged, `limit ${limit}`).toEqual(items);
+      expect(pages, `limit ${limit}`).toBe(Math.ceil(items.length / limit));
+    }
+
+    for (const bad of ['7', 'abc', '1.2.3', '-1.0']) {
+      const refused = await w.get(`/api/public/v1/chat/history?cursor=${bad}`);
+      expect(refused.status, bad).toBe(400);
+      expect((refused.body.error as { code: string }).code).toBe('invalid_request');
+    }
+  });
 });
 
 describe('messages', () => {

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app/AppContext.js';
-import type { Block } from '../engine/blocks.js';
+import type { TranscriptItem } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 import { OPEN_STATUS_LITERALS } from '../executions/openStatusLiterals.js';
 import { storedWaitView } from '../executions/storedWaitView.js';
@@ -19,37 +19,35 @@ export async function conversationHistory(
   query: { cursor?: string; limit?: number },
 ): Promise<HistoryResponse> {
   const limit = query.limit ?? DEFAULT_LIMIT;
-  let afterId = 0;
-  if (query.cursor !== undefined) {
-    if (!/^\d{1,15}$/.test(query.cursor))
-      throw new AppError('invalid_request', 'cursor: not a cursor returned by this API');
-    afterId = Number(query.cursor);
-  }
+  const after = parseCursor(query.cursor);
+  // Every turn row holds at least one item: limit + 2 rows hold the page and one item more, even when the first row's
+  // items were all on the previous page.
   const rows = await ctx.kysely
-    .selectFrom('chat_items')
-    .select(['id', 'role', 'execution_id', 'body', 'created_at'])
+    .selectFrom('chat_turns')
+    .select(['id', 'execution_id', 'items', 'created_at'])
     .where('conversation_id', '=', session.conversationId)
     .where('tenant_id', '=', session.tenantId)
-    .where('id', '>', afterId)
+    .where('id', '>=', after.row)
     .orderBy('id')
-    .limit(limit + 1)
+    .limit(limit + 2)
     .execute();
-  const page = rows.slice(0, limit);
-  const items: HistoryResponse['items'] = page.map((r) => {
-    const base = { id: String(r.id), role: r.role, executionId: r.execution_id, createdAt: r.created_at.toISOString() };
-    if (r.role === 'bot') return { ...base, block: r.body as unknown as Block };
-    const body = r.body as { text?: string; intentName?: string; values?: Record<string, unknown> };
-    return {
-      ...base,
-      ...(body.text !== undefined ? { text: body.text } : {}),
-      ...(body.intentName !== undefined ? { intentName: body.intentName } : {}),
-      ...(body.values !== undefined ? { values: body.values } : {}),
-    };
-  });
+  const items: HistoryResponse['items'] = [];
+  let more = false;
+  for (const row of rows) {
+    for (const [index, item] of row.items.entries()) {
+      if (row.id === after.row && index <= after.index) continue;
+      if (items.length === limit) {
+        more = true;
+        break;
+      }
+      items.push(historyItem(`${row.id}.${index}`, row.execution_id, row.created_at, item));
+    }
+    if (more) break;
+  }
   const response: HistoryResponse = {
     conversationId: session.conversationId,
     items,
-    nextCursor: rows.length > limit ? String(page.at(-1)!.id) : null,
+    nextCursor: more ? items.at(-1)!.id : null,
   };
   const open = await ctx.kysely
     .selectFrom('executions')
@@ -70,4 +68,29 @@ export async function conversationHistory(
     };
   }
   return response;
+}
+
+/** Item ids are `<turn row id>.<index>`; the cursor is the last item id a page returned. */
+function parseCursor(cursor: string | undefined): { row: number; index: number } {
+  if (cursor === undefined) return { row: 0, index: -1 };
+  const match = /^(\d{1,15})\.(\d{1,5})$/.exec(cursor);
+  if (!match) throw new AppError('invalid_request', 'cursor: not a cursor returned by this API');
+  return { row: Number(match[1]), index: Number(match[2]) };
+}
+
+function historyItem(
+  id: string,
+  executionId: string | null,
+  createdAt: Date,
+  item: TranscriptItem,
+): HistoryResponse['items'][number] {
+  const base = { id, role: item.role, executionId, createdAt: createdAt.toISOString() };
+  if (item.role === 'bot') return { ...base, block: item.body };
+  const body = item.body as { text?: string; intentName?: string; values?: Record<string, unknown> };
+  return {
+    ...base,
+    ...(body.text !== undefined ? { text: body.text } : {}),
+    ...(body.intentName !== undefined ? { intentName: body.intentName } : {}),
+    ...(body.values !== undefined ? { values: body.values } : {}),
+  };
 }

@@ -59,12 +59,12 @@ describe('keys of the chat-turn tables carry the tenant (migration 0005)', () =>
     expect(await foreignKeyError(insert(own))).toBeUndefined();
   });
 
-  it("a transcript item cannot point at another tenant's conversation", async () => {
+  it("a transcript row cannot point at another tenant's conversation", async () => {
     const a = await tenantWithExecution();
     const b = await tenantWithExecution();
     const insert = (tenantId: string) =>
-      sql`insert into chat_items (tenant_id, conversation_id, execution_id, seq, role, body)
-        values (${tenantId}::uuid, ${a.execution.conversation_id}::uuid, ${a.execution.id}::uuid, 99, 'bot', '{}'::jsonb)`.execute(
+      sql`insert into chat_turns (tenant_id, conversation_id, execution_id, first_seq, last_seq, items)
+        values (${tenantId}::uuid, ${a.execution.conversation_id}::uuid, ${a.execution.id}::uuid, 99, 99, '[{"role": "bot", "seq": 99, "body": {}}]'::jsonb)`.execute(
         t.ctx.kysely,
       );
     expect(await foreignKeyError(insert(b.tenant.id))).toBe('23503');

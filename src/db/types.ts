@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Block } from '../engine/blocks.js';
 import type { Json, JsonObject } from '../engine/types.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -111,15 +112,19 @@ export interface ExecutionsTable {
   ended_at: Date | null;
 }
 
-export interface ChatItemsTable {
+/** An entry of a turn's transcript: what the user sent, or a block with its sequence number in the execution. */
+export type TranscriptItem = { role: 'user'; body: JsonObject } | { role: 'bot'; seq: number; body: Block };
+
+/** One row per turn: what the user sent and the blocks the flow answered with, in order. */
+export interface ChatTurnsTable {
   id: Generated<number>;
   tenant_id: string;
   conversation_id: string;
   execution_id: string | null;
-  /** Block sequence number within its execution (bot items only). */
-  seq: number | null;
-  role: 'user' | 'bot';
-  body: JsonCol<JsonObject>;
+  /** The sequence numbers of the blocks this turn holds (null: none). */
+  first_seq: number | null;
+  last_seq: number | null;
+  items: JsonCol<TranscriptItem[]>;
   created_at: Timestamp;
 }
 
@@ -189,7 +194,7 @@ export interface Database {
   conversations: ConversationsTable;
   sessions: SessionsTable;
   executions: ExecutionsTable;
-  chat_items: ChatItemsTable;
+  chat_turns: ChatTurnsTable;
   idempotency_keys: IdempotencyKeysTable;
   goal_hits: GoalHitsTable;
   jobs: JobsTable;
@@ -206,4 +211,3 @@ export type Conversation = Selectable<ConversationsTable>;
 export type Session = Selectable<SessionsTable>;
 export type Execution = Selectable<ExecutionsTable>;
 export type ExecutionUpdate = Updateable<ExecutionsTable>;
-export type ChatItem = Selectable<ChatItemsTable>;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../db/newId.js';
-import type { Database } from '../db/types.js';
+import type { Database, TranscriptItem } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
 import type { JobRequest, Json, JsonObject, StepResult } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
@@ -25,13 +25,6 @@ export interface ContinuePayload {
 
 export function continueJobKey(waitId: string): string {
   return `wait:${waitId}`;
-}
-
-/** A transcript row of this turn: what the user sent (no seq) or a block (seq = its sequence number). */
-export interface ItemRow {
-  seq: number | null;
-  role: 'user' | 'bot';
-  body: JsonObject | Block;
 }
 
 /** The wait a step opened, as the execution row's `wait_*` columns keep it. */
@@ -73,8 +66,8 @@ export interface StepPlan {
   waitId: string | null;
   waitExpiresAt: Date | null;
   resumeAt: Date | null;
-  /** Transcript rows in order: the user's item (if any) first, then the blocks. */
-  items(userItem?: JsonObject): ItemRow[];
+  /** The turn's transcript entries in order: the user's item (if any) first, then the blocks. */
+  items(userItem?: JsonObject): TranscriptItem[];
   wait: WaitRow | null;
   /** The execution row's new columns. */
   outcome(activeMs: number): TurnOutcome;
@@ -161,9 +154,9 @@ export function planStep(args: {
       });
     }
   };
-  const items = (userItem?: JsonObject): ItemRow[] => [
-    ...(userItem ? [{ seq: null, role: 'user' as const, body: userItem }] : []),
-    ...blocks.map((block, i) => ({ seq: args.lastSeq + i + 1, role: 'bot' as const, body: block })),
+  const items = (userItem?: JsonObject): TranscriptItem[] => [
+    ...(userItem ? [{ role: 'user' as const, body: userItem }] : []),
+    ...blocks.map((block, i) => ({ role: 'bot' as const, seq: args.lastSeq + i + 1, body: block })),
   ];
   const ended = result.status === 'completed' || result.status === 'failed' || result.status === 'aborted';
   const outcome = (activeMs: number): TurnOutcome => ({

@@ -1,8 +1,8 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
-import type { Block } from '../engine/blocks.js';
 import { AppError } from '../errors/AppError.js';
 import type { ExecutionPollResponse } from '../wire/chatSchemas.js';
+import { blocksAfter } from './blocksAfter.js';
 import { type Cursor, decodeCursor } from './cursor.js';
 import { storedWaitView } from './storedWaitView.js';
 import { type StoredExecution, storedExecutionColumns, turnResponse } from './turnResponse.js';
@@ -34,14 +34,8 @@ export async function pollExecution(
     watcher?.close();
   }
 
-  const rows = await ctx.kysely
-    .selectFrom('chat_items')
-    .select('body')
-    .where('execution_id', '=', execution.id)
-    .where('seq', '>', after?.seq ?? 0)
-    .orderBy('seq')
-    .execute();
-  const blocks = rows.map((r) => r.body as unknown as Block);
+  const blocks =
+    execution.last_seq > (after?.seq ?? 0) ? await blocksAfter(ctx.kysely, execution.id, after?.seq ?? 0) : [];
   const { conversationId: _omit, ...response } = turnResponse(
     ctx.secrets,
     execution,

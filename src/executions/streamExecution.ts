@@ -3,8 +3,9 @@ import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
 import type { Block } from '../engine/blocks.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
+import { blocksAfter } from './blocksAfter.js';
 import { storedWaitView } from './storedWaitView.js';
-import { type StoredExecution, storedExecutionColumns, turnResponse } from './turnResponse.js';
+import { storedExecutionColumns, turnResponse } from './turnResponse.js';
 
 const PING_MS = 15_000;
 /** A stream ends after this long even if the execution still waits on async work; clients reconnect with Last-Event-ID. */
@@ -66,7 +67,7 @@ export async function streamExecution(
         .where('conversation_id', '=', session.conversationId)
         .executeTakeFirst();
       if (!execution) break;
-      emit(await blocksAfter(ctx, execution, lastSeq));
+      if (execution.last_seq > lastSeq) emit(await blocksAfter(ctx.kysely, execution.id, lastSeq));
       if (SETTLED.has(execution.status)) {
         const done = turnResponse(ctx.secrets, execution, sent, storedWaitView(execution));
         if (args.initial) send('done', done);
@@ -97,16 +98,4 @@ export async function streamExecution(
     if (ctx.shutdown.signal.aborted) raw.shouldKeepAlive = false;
     raw.end();
   }
-}
-
-async function blocksAfter(ctx: AppContext, execution: StoredExecution, afterSeq: number): Promise<Block[]> {
-  if (execution.last_seq <= afterSeq) return [];
-  const rows = await ctx.kysely
-    .selectFrom('chat_items')
-    .select('body')
-    .where('execution_id', '=', execution.id)
-    .where('seq', '>', afterSeq)
-    .orderBy('seq')
-    .execute();
-  return rows.map((r) => r.body as unknown as Block);
 }

@@ -2,7 +2,8 @@ import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedTenant, Widget } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
-import type { ItemRow, TurnOutcome, WaitRow } from './persistStep.js';
+import type { TranscriptItem } from '../db/types.js';
+import type { TurnOutcome, WaitRow } from './persistStep.js';
 import { TurnConflict } from './TurnConflict.js';
 import { commitTurn, insertTurn, updateTurn } from './writeTurn.js';
 
@@ -35,13 +36,14 @@ async function executionRow(id: string) {
   return t.ctx.kysely.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Transcript items of the execution, over all its turn rows. */
 async function itemCount(executionId: string): Promise<number> {
   const rows = await t.ctx.kysely
-    .selectFrom('chat_items')
-    .select('id')
+    .selectFrom('chat_turns')
+    .select('items')
     .where('execution_id', '=', executionId)
     .execute();
-  return rows.length;
+  return rows.reduce((n, r) => n + r.items.length, 0);
 }
 
 async function conversationVariables(id: string) {
@@ -65,10 +67,10 @@ function newWait(): WaitRow {
   };
 }
 
-function items(executionId: string, seq = 1): ItemRow[] {
+function items(executionId: string, seq = 1): TranscriptItem[] {
   return [
-    { seq: null, role: 'user', body: { type: 'trigger', intentName: 'order_status' } },
-    { seq, role: 'bot', body: { id: `${executionId}.${seq}`, type: 'text', text: 'Hello again.' } },
+    { role: 'user', body: { type: 'trigger', intentName: 'order_status' } },
+    { role: 'bot', seq, body: { id: `${executionId}.${seq}`, type: 'text', text: 'Hello again.' } },
   ];
 }
 

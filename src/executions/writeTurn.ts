@@ -1,13 +1,13 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
-import type { Database } from '../db/types.js';
+import type { Database, TranscriptItem } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
-import type { ItemRow, TurnOutcome } from './persistStep.js';
+import type { TurnOutcome } from './persistStep.js';
 import { TurnConflict } from './TurnConflict.js';
 import type { ExecutionView } from './turnResponse.js';
 
-// A turn's writes — the execution row (with its wait), its transcript items, the superseded execution, changed
+// A turn's writes — the execution row (with its wait), its transcript row, the superseded execution, changed
 // conversation variables — go to the database as ONE statement of data-modifying CTEs, conditional on
 // the state the turn read. No lock is held while the engine runs: when any condition failed (a concurrent turn got
 // there first), `comerix_turn_guard` aborts the whole statement with SQLSTATE CX409, nothing is written, and the
@@ -18,7 +18,8 @@ const RETURNING = sql`id, conversation_id, status, version, last_seq, wait_id, w
 interface Common {
   tenantId: string;
   conversationId: string;
-  items: ItemRow[];
+  /** The turn's transcript entries, written as one `chat_turns` row. */
+  items: TranscriptItem[];
   now: Date;
   /** New conversation variables, written only if the row still holds the ones the turn read. */
   variables?: { read: JsonObject; write: JsonObject };
@@ -52,11 +53,12 @@ function variablesCte(args: Common): RawBuilder<unknown> {
 
 function itemsCte(args: Common): RawBuilder<unknown> {
   if (args.items.length === 0) return sql``;
+  const seqs = args.items.flatMap((item) => (item.role === 'bot' ? [item.seq] : []));
   return sql`, items as (
-    insert into chat_items (tenant_id, conversation_id, execution_id, seq, role, body, created_at)
-    select ${args.tenantId}::uuid, ${args.conversationId}::uuid, e.id, x.seq, x.role, x.body, ${args.now}::timestamptz
-    from e, rows from (jsonb_to_recordset(${json(args.items)}::jsonb) as (seq int, role text, body jsonb)) with ordinality as x(seq, role, body, ord)
-    order by x.ord
+    insert into chat_turns (tenant_id, conversation_id, execution_id, first_seq, last_seq, items, created_at)
+    select ${args.tenantId}::uuid, ${args.conversationId}::uuid, e.id, ${seqs[0] ?? null}::int, ${seqs.at(-1) ?? null}::int,
+      ${json(args.items)}::jsonb, ${args.now}::timestamptz
+    from e
     returning 1
   )`;
 }
