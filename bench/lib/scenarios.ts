@@ -108,7 +108,7 @@ const SESSIONS_PER_CONNECTION = 10;
 /**
  * Trigger turns (→ waiting_input). Each connection rotates over its own sessions, so two in-flight requests never
  * lock the same conversation row. A trigger supersedes the conversation's previous waiting execution (one UPDATE of
- * executions and waits more per request): that is what a visitor who re-asks does.
+ * the previous execution more per request): that is what a visitor who re-asks does.
  */
 export async function triggerScenario(ctx: ScenarioContext): Promise<{ row: ScenarioRow; sessions: string[][] }> {
   const c = ctx.timing.connections;
