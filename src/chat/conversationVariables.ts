@@ -74,3 +74,14 @@ export function mergeVariables(current: JsonObject, patch: JsonObject): JsonObje
   }
   return merged;
 }
+
+/**
+ * A request's `variables` applied to the conversation's: the patch is checked as sent (`null` deletes a key), and
+ * when it passes, the merged result is checked against the same bounds.
+ */
+export function applyVariables(current: JsonObject, patch: unknown): { variables: JsonObject; issues: FieldIssue[] } {
+  const issues = checkVariables(patch, 'variables', true);
+  if (issues.length > 0) return { variables: current, issues };
+  const variables = mergeVariables(current, patch as JsonObject);
+  return { variables, issues: checkVariables(variables) };
+}

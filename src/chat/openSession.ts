@@ -2,7 +2,6 @@ import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
 import { newId } from '../db/newId.js';
 import type { PublicKey } from '../db/types.js';
-import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { toSeconds } from '../executions/turnResponse.js';
 import { publishedIntents } from '../flows/flowService.js';
@@ -10,7 +9,7 @@ import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import { conversationToken, isConversationToken } from '../security/derivedTokens.js';
 import { signSessionToken } from '../security/sessionToken.js';
 import type { OpenSessionRequest, OpenSessionResponse } from '../wire/chatSchemas.js';
-import { checkVariables, mergeVariables } from './conversationVariables.js';
+import { applyVariables } from './conversationVariables.js';
 
 /**
  * Opens a session for a visitor: a new conversation, or an earlier one of the same key and customer when the
@@ -51,19 +50,17 @@ export async function openSession(
       if (!conversation) throw notFound();
       conversationId = conversation.id;
       if (request.variables !== undefined) {
-        const merged = mergeVariables(conversation.variables, request.variables as JsonObject);
-        const issues = checkVariables(request.variables, 'variables', true);
-        if (issues.length === 0) issues.push(...checkVariables(merged));
+        const { variables, issues } = applyVariables(conversation.variables, request.variables);
         if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
         await trx
           .updateTable('conversations')
-          .set({ variables: json(merged), updated_at: now })
+          .set({ variables: json(variables), updated_at: now })
           .where('id', '=', conversationId)
           .execute();
       }
     } else {
-      const variables = mergeVariables({}, (request.variables ?? {}) as JsonObject);
-      const issues = request.variables === undefined ? [] : checkVariables(request.variables, 'variables', true);
+      const { variables, issues } =
+        request.variables === undefined ? { variables: {}, issues: [] } : applyVariables({}, request.variables);
       if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
       conversationId = newId();
       await trx

@@ -117,11 +117,6 @@ export class ConversationCache {
     if (!entries) return;
     const { row, wait } = execution;
     const { id } = conversation;
-    const entry = {
-      tenantId: conversation.tenantId,
-      customerId: conversation.customerId,
-      variables: JSON.stringify(conversation.variables),
-    };
     // Only a conversation waiting for an answer is kept: its next turn is that answer, soon. Once nothing is open the
     // next turn may be hours away (and a miss costs one short read), and an execution waiting on async work is about
     // to be changed by the worker. Dropping those keeps a scan of many conversations from evicting the waiting ones.
@@ -130,7 +125,9 @@ export class ConversationCache {
       return;
     }
     entries.set(id, {
-      ...entry,
+      tenantId: conversation.tenantId,
+      customerId: conversation.customerId,
+      variables: JSON.stringify(conversation.variables),
       open: {
         id: row.id,
         status: row.status,

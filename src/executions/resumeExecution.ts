@@ -1,7 +1,6 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
-import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
-import type { JsonObject } from '../engine/types.js';
+import { applyVariables } from '../chat/conversationVariables.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import type { Field } from '../fields/types.js';
 import { validateValues } from '../fields/validateValues.js';
@@ -11,6 +10,7 @@ import { advanceExecution } from './advanceExecution.js';
 import { readWaitingExecution } from './readWaitingExecution.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnResponse } from './turnResponse.js';
+import { variablesCondition } from './writeTurn.js';
 
 /**
  * Resumes a waiting execution with form values. Values are validated before the wait is claimed, so a 422 leaves the
@@ -53,22 +53,16 @@ export async function resumeExecution(
       const issues: FieldIssue[] = checked.ok ? [] : [...checked.errors];
       let variables = execution.variables;
       if (input.variables !== undefined) {
-        const varIssues = checkVariables(input.variables, 'variables', true);
-        const merged = mergeVariables(variables, input.variables as JsonObject);
-        if (varIssues.length === 0) varIssues.push(...checkVariables(merged));
-        issues.push(...varIssues);
-        variables = merged;
+        const applied = applyVariables(variables, input.variables);
+        issues.push(...applied.issues);
+        variables = applied.variables;
       }
       if (!checked.ok || issues.length > 0) throw AppError.validation(issues);
 
       return advanceExecution(ctx, {
         execution,
         conversation: { id: session.conversationId, customer_id: execution.customer_id, variables },
-        ...(input.variables !== undefined
-          ? { variables: { read: execution.variables, write: variables } }
-          : cached
-            ? { expectVariables: execution.variables }
-            : {}),
+        ...variablesCondition(execution.variables, input.variables !== undefined ? variables : undefined, cached),
         locale: session.locale,
         input: { kind: 'resume', values: checked.values },
         expectedStatus: 'waiting_input',

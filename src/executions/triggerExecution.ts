@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
 import type { ChatSession } from '../chat/authenticateSession.js';
-import { checkVariables, mergeVariables } from '../chat/conversationVariables.js';
+import { applyVariables } from '../chat/conversationVariables.js';
 import { newId } from '../db/newId.js';
 import { precompile } from '../db/precompile.js';
 import type { Database } from '../db/types.js';
@@ -17,7 +17,7 @@ import { OPEN_STATUS_LITERALS } from './openStatusLiterals.js';
 import { continueJobKey, planStep } from './persistStep.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnResponse, waitViewOf } from './turnResponse.js';
-import { commitTurn, insertTurn, type Superseded } from './writeTurn.js';
+import { commitTurn, insertTurn, type Superseded, variablesCondition } from './writeTurn.js';
 
 /** The conversation and its open execution (at most one: a unique index). */
 const readConversation = precompile(['conversationId', 'tenantId'], (db, v) =>
@@ -70,11 +70,9 @@ export async function triggerExecution(
 
       let variables = read.variables;
       if (input.variables !== undefined) {
-        const issues = checkVariables(input.variables, 'variables', true);
-        const merged = mergeVariables(variables, input.variables as JsonObject);
-        if (issues.length === 0) issues.push(...checkVariables(merged));
-        if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
-        variables = merged;
+        const applied = applyVariables(variables, input.variables);
+        if (applied.issues.length > 0) throw AppError.validation(applied.issues, 'The variables break a bound.');
+        variables = applied.variables;
       }
 
       const executionId = newId();
@@ -114,11 +112,7 @@ export async function triggerExecution(
           ...(input.text !== undefined ? { text: input.text } : {}),
         }),
         now,
-        ...(input.variables !== undefined
-          ? { variables: { read: read.variables, write: variables } }
-          : read.cached
-            ? { expectVariables: read.variables }
-            : {}),
+        ...variablesCondition(read.variables, input.variables !== undefined ? variables : undefined, read.cached),
         supersede: open,
         row: {
           id: executionId,

@@ -30,6 +30,20 @@ interface Common {
   expectVariables?: JsonObject;
 }
 
+/**
+ * What a turn's write checks of the conversation's variables: when the request changed them, the new ones, written
+ * only over the ones the turn read; otherwise, when the turn ran on variables from the `ConversationCache`, those,
+ * which the row must still hold. A turn that read them from the database and changed nothing checks nothing.
+ */
+export function variablesCondition(
+  read: JsonObject,
+  written: JsonObject | undefined,
+  cached: boolean,
+): Pick<Common, 'variables' | 'expectVariables'> {
+  if (written !== undefined) return { variables: { read, write: written } };
+  return cached ? { expectVariables: read } : {};
+}
+
 function checksVariables(args: Common): boolean {
   return args.variables !== undefined || args.expectVariables !== undefined;
 }
