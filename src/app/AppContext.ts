@@ -1,21 +1,22 @@
 import type { Kysely } from 'kysely';
-import type { SessionCache } from '../chat/authenticateSession.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/openDatabase.js';
 import type { Database } from '../db/types.js';
+import type { ChangeBus } from '../events/ChangeBus.js';
 import type { ConversationCache } from '../executions/ConversationCache.js';
-import type { ExecutionEvents } from '../executions/ExecutionEvents.js';
 import type { FlowCache } from '../flows/FlowCache.js';
 import type { OriginPolicy } from '../http/cors.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import type { Secrets } from '../security/secrets.js';
+import type { SessionCache } from '../sessions/SessionCache.js';
 
 /** Everything a service needs, built once at start and passed down (no module-level singletons). */
 export interface AppContext {
   config: Config;
   db: Db;
   secrets: Secrets;
-  events: ExecutionEvents;
+  /** The change bus: caches listen to it, long polls and streams wake on it. */
+  events: ChangeBus;
   /** Origins any active key allows, for CORS preflights; invalidated when keys change. */
   origins: OriginPolicy;
   /** graphile-worker on PostgreSQL, the jobs table on PGlite. */

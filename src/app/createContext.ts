@@ -1,15 +1,15 @@
-import { SessionCache } from '../chat/authenticateSession.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { type Db, openPglite, openPostgres } from '../db/openDatabase.js';
+import { ChangeBus } from '../events/ChangeBus.js';
 import { ConversationCache } from '../executions/ConversationCache.js';
-import { ExecutionEvents } from '../executions/ExecutionEvents.js';
 import { FlowCache } from '../flows/FlowCache.js';
 import { OriginPolicy } from '../http/cors.js';
 import { GraphileJobQueue } from '../jobs/GraphileJobQueue.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import { TableJobQueue } from '../jobs/TableJobQueue.js';
 import { Secrets } from '../security/secrets.js';
+import { SessionCache } from '../sessions/SessionCache.js';
 import type { AppContext } from './AppContext.js';
 
 /** Opens the configured database (PostgreSQL, or PGlite in the data dir), optionally migrating it. */
@@ -26,16 +26,16 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
       ? new GraphileJobQueue(config.databaseUrl!, db.kysely, { staleAfterMs: config.jobLeaseMs })
       : new TableJobQueue(db.kysely, { leaseMs: config.jobLeaseMs });
   if (options.migrate) await jobs.prepare();
-  const events = new ExecutionEvents();
+  const events = new ChangeBus();
   if (db.backend === 'postgres') await events.listenPostgres(config.databaseUrl!);
   const origins = new OriginPolicy(db.kysely);
   const sessions = new SessionCache();
-  events.onKeysChanged(() => {
+  events.on('keys', () => {
     origins.invalidate();
     sessions.invalidate();
   });
   const flowCache = new FlowCache();
-  events.onFlowsChanged(() => flowCache.invalidate());
+  events.on('flows', () => flowCache.invalidate());
   const conversations = new ConversationCache(config.conversationCacheBytes);
   events.onChanged((executionId) => conversations.executionChanged(executionId));
   return {

@@ -4,8 +4,8 @@ import { AppError } from '../errors/AppError.js';
 import { OPEN_STATUS_LITERALS } from '../executions/openStatusLiterals.js';
 import { storedWaitView } from '../executions/storedWaitView.js';
 import { storedExecutionColumns, turnResponse } from '../executions/turnResponse.js';
+import type { ChatSession } from '../sessions/ChatSession.js';
 import type { HistoryResponse } from '../wire/chatSchemas.js';
-import type { ChatSession } from './authenticateSession.js';
 
 const DEFAULT_LIMIT = 50;
 

@@ -1,15 +1,29 @@
 import type { AppContext } from '../app/AppContext.js';
-import { json } from '../db/json.js';
+import { applyVariables } from '../conversations/conversationVariables.js';
 import { newId } from '../db/newId.js';
 import type { PublicKey } from '../db/types.js';
+import type { Json } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { toSeconds } from '../executions/turnResponse.js';
 import { publishedIntents } from '../flows/flowService.js';
+import type { Receipt } from '../idempotency/Receipt.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import { conversationToken, isConversationToken } from '../security/derivedTokens.js';
 import { signSessionToken } from '../security/sessionToken.js';
+import {
+  insertConversation,
+  insertSession,
+  lockConversation,
+  setConversationVariables,
+} from '../sessions/sessionStore.js';
 import type { OpenSessionRequest, OpenSessionResponse } from '../wire/chatSchemas.js';
-import { applyVariables } from './conversationVariables.js';
+
+/** A session open as its idempotency record keeps it: ids, never the tokens (they are signed again on replay). */
+interface StoredSession {
+  tenantId: string;
+  sessionId: string;
+  response: Omit<OpenSessionResponse, 'sessionToken' | 'conversationToken'>;
+}
 
 /**
  * Opens a session for a visitor: a new conversation, or an earlier one of the same key and customer when the
@@ -21,6 +35,7 @@ export async function openSession(
   key: PublicKey,
   request: OpenSessionRequest,
   origin: string | null,
+  receipt?: Receipt,
 ): Promise<OpenSessionResponse> {
   const notFound = () => new AppError('not_found', 'No such conversation for this key and customer.');
   if (request.conversationToken !== undefined && request.conversationId === undefined) {
@@ -28,8 +43,10 @@ export async function openSession(
   }
   const now = new Date();
   const expiresAt = new Date(Math.floor(now.getTime() / 1000 + key.session_ttl_seconds) * 1000);
+  // Read before the transaction (PGlite has one connection): the answer is recorded inside it.
+  const intents = (await publishedIntents(ctx, key.tenant_id)).filter((i) => keyAllowsIntent(key, i.name));
 
-  const { conversationId, sessionId } = await ctx.kysely.transaction().execute(async (trx) => {
+  const stored = await ctx.kysely.transaction().execute(async (trx) => {
     let conversationId: string;
     if (request.conversationId !== undefined) {
       if (
@@ -38,71 +55,79 @@ export async function openSession(
       ) {
         throw notFound();
       }
-      const conversation = await trx
-        .selectFrom('conversations')
-        .select(['id', 'variables'])
-        .where('id', '=', request.conversationId)
-        .where('tenant_id', '=', key.tenant_id)
-        .where('public_key_id', '=', key.id)
-        .where('customer_id', '=', request.customerId)
-        .forUpdate()
-        .executeTakeFirst();
+      const conversation = await lockConversation(trx, {
+        id: request.conversationId,
+        tenantId: key.tenant_id,
+        publicKeyId: key.id,
+        customerId: request.customerId,
+      });
       if (!conversation) throw notFound();
       conversationId = conversation.id;
       if (request.variables !== undefined) {
         const { variables, issues } = applyVariables(conversation.variables, request.variables);
         if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
-        await trx
-          .updateTable('conversations')
-          .set({ variables: json(variables), updated_at: now })
-          .where('id', '=', conversationId)
-          .execute();
+        await setConversationVariables(trx, conversationId, key.tenant_id, variables, now);
       }
     } else {
       const { variables, issues } =
         request.variables === undefined ? { variables: {}, issues: [] } : applyVariables({}, request.variables);
       if (issues.length > 0) throw AppError.validation(issues, 'The variables break a bound.');
       conversationId = newId();
-      await trx
-        .insertInto('conversations')
-        .values({
-          id: conversationId,
-          tenant_id: key.tenant_id,
-          public_key_id: key.id,
-          customer_id: request.customerId,
-          variables: json(variables),
-        })
-        .execute();
+      await insertConversation(trx, {
+        id: conversationId,
+        tenantId: key.tenant_id,
+        publicKeyId: key.id,
+        customerId: request.customerId,
+        variables,
+      });
     }
     const sessionId = newId();
-    await trx
-      .insertInto('sessions')
-      .values({
-        id: sessionId,
-        tenant_id: key.tenant_id,
-        public_key_id: key.id,
-        conversation_id: conversationId,
-        customer_id: request.customerId,
-        origin,
-        locale: request.locale ?? null,
-        expires_at: expiresAt,
-      })
-      .execute();
-    return { conversationId, sessionId };
+    await insertSession(trx, {
+      id: sessionId,
+      tenantId: key.tenant_id,
+      publicKeyId: key.id,
+      conversationId,
+      customerId: request.customerId,
+      origin,
+      locale: request.locale ?? null,
+      expiresAt,
+    });
+    const session: StoredSession = {
+      tenantId: key.tenant_id,
+      sessionId,
+      response: {
+        conversationId,
+        expiresAt: toSeconds(expiresAt),
+        widget: { label: key.widget_label ?? key.label },
+        intents,
+      },
+    };
+    await receipt?.write(trx, 201, session as unknown as Json);
+    return session;
   });
+  return withTokens(ctx, stored);
+}
 
-  const intents = (await publishedIntents(ctx, key.tenant_id)).filter((i) => keyAllowsIntent(key, i.name));
+/** A recorded session open answered again: the same session, its tokens signed again. */
+export function replaySession(ctx: AppContext, stored: { status: number; body: unknown }) {
+  const session = stored.body as StoredSession | { error: unknown };
+  if (!('sessionId' in session)) return stored;
+  return { status: stored.status, body: withTokens(ctx, session) };
+}
+
+function withTokens(ctx: AppContext, stored: StoredSession): OpenSessionResponse {
+  const { conversationId, expiresAt, widget, intents } = stored.response;
   return {
     sessionToken: signSessionToken(ctx.secrets, {
-      tid: key.tenant_id,
-      sid: sessionId,
+      tid: stored.tenantId,
+      sid: stored.sessionId,
       cid: conversationId,
-      exp: Math.floor(expiresAt.getTime() / 1000),
+      exp: Math.floor(Date.parse(expiresAt) / 1000),
     }),
     conversationId,
     conversationToken: conversationToken(ctx.secrets, conversationId),
-    expiresAt: toSeconds(expiresAt),
-    widget: { label: key.widget_label ?? key.label },
+    expiresAt,
+    widget,
     intents,
   };
 }

@@ -135,6 +135,8 @@ export interface IdempotencyKeysTable {
   key: string;
   body_hash: string;
   state: 'in_progress' | 'done';
+  /** The request holding the record (random per attempt); null on records from before it existed. */
+  owner: string | null;
   status_code: number | null;
   response: JsonCol<Json> | null;
   created_at: Timestamp;

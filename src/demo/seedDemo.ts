@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../app/AppContext.js';
 import { importFlow } from '../flows/flowService.js';
+import { activeKeyByLabel } from '../keys/keyStore.js';
 import { createWidgetKey } from '../keys/widgetKeyService.js';
 import { createTenant, findTenant } from '../tenants/tenantStore.js';
 
@@ -42,13 +43,5 @@ export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
 }
 
 export async function demoKey(ctx: AppContext, tenantId: string): Promise<string | undefined> {
-  const row = await ctx.kysely
-    .selectFrom('public_keys')
-    .select('key')
-    .where('tenant_id', '=', tenantId)
-    .where('label', '=', DEMO_KEY_LABEL)
-    .where('status', '=', 'active')
-    .orderBy('created_at')
-    .executeTakeFirst();
-  return row?.key;
+  return (await activeKeyByLabel(ctx.kysely, tenantId, DEMO_KEY_LABEL))?.key;
 }

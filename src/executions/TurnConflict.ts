@@ -21,6 +21,12 @@ export class TurnConflict extends Error {
     if (error instanceof TurnConflict) return error;
     const e = error as { code?: string; constraint?: string };
     if (CONFLICT_CODES.has(e?.code ?? '')) return new TurnConflict();
+    // The request's idempotency record was taken over by a retry: that retry's turn is the one that may commit.
+    if (e?.code === 'CX412') {
+      return new AppError('idempotency_in_progress', 'A retry with this Idempotency-Key took over.', undefined, {
+        'Retry-After': '1',
+      });
+    }
     if (e?.code === '23505' && e.constraint === 'executions_open') return new TurnConflict();
     return error;
   }

@@ -3,10 +3,12 @@ import type { Block } from '../engine/blocks.js';
 import { step } from '../engine/step.js';
 import type { EngineInput, ExecutionState, JsonObject } from '../engine/types.js';
 import { loadFlowVersion } from '../flows/flowService.js';
+import type { Receipt } from '../idempotency/Receipt.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { planStep, type WaitRow } from './persistStep.js';
-import { type ExecutionView, type WaitView, waitViewOf } from './turnResponse.js';
+import { turnReceipt } from './turnReceipt.js';
+import { type ExecutionView, expectedRow, turnResponse, type WaitView, waitViewOf } from './turnResponse.js';
 import { commitTurn, updateTurn } from './writeTurn.js';
 
 export interface AdvanceArgs {
@@ -34,6 +36,8 @@ export interface AdvanceArgs {
   claimWaitId?: string;
   /** Time spent outside the engine (a job's work), counted toward the execution timeout. */
   extraActiveMs?: number;
+  /** The request's idempotency receipt, written by this step's own statement. */
+  receipt?: Receipt | undefined;
   now: Date;
 }
 
@@ -77,6 +81,9 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     now,
     jobs: ctx.jobs,
   });
+  const outcome = plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0));
+  const wait = waitViewOf(result.wait);
+  const expected = expectedRow(execution.id, execution.conversation_id, execution.version + 1, outcome);
   const statement = updateTurn({
     tenantId: execution.tenant_id,
     conversationId: execution.conversation_id,
@@ -88,13 +95,14 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     expectedVersion: execution.version,
     expectedStatus: args.expectedStatus,
     claimWaitId: args.claimWaitId ?? null,
-    set: plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0)),
+    set: outcome,
+    receipt: turnReceipt(args.receipt, expected, () => turnResponse(ctx.secrets, expected, plan.blocks, wait)),
   });
   const row = await commitTurn(ctx, statement, plan.extras);
   return {
     row,
     blocks: plan.blocks,
-    wait: waitViewOf(result.wait),
+    wait,
     enqueuesJob: plan.enqueuesJob,
     state: result.state as unknown as JsonObject,
     newWait: plan.wait,

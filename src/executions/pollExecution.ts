@@ -1,11 +1,12 @@
 import type { AppContext } from '../app/AppContext.js';
-import type { ChatSession } from '../chat/authenticateSession.js';
 import { AppError } from '../errors/AppError.js';
 import type { ExecutionPollResponse } from '../wire/chatSchemas.js';
 import { blocksAfter } from './blocksAfter.js';
 import { type Cursor, decodeCursor } from './cursor.js';
+import { loadExecution } from './loadExecution.js';
 import { storedWaitView } from './storedWaitView.js';
-import { type StoredExecution, storedExecutionColumns, turnResponse } from './turnResponse.js';
+import type { TurnCaller } from './TurnCaller.js';
+import { type StoredExecution, turnResponse } from './turnResponse.js';
 
 /** A long poll re-reads at least this often, in case a change was made by a process that could not notify us. */
 const RECHECK_MS = 1000;
@@ -16,7 +17,7 @@ const RECHECK_MS = 1000;
  */
 export async function pollExecution(
   ctx: AppContext,
-  session: ChatSession,
+  session: TurnCaller,
   executionId: string,
   options: { after?: string; waitSeconds?: number; signal?: AbortSignal },
 ): Promise<ExecutionPollResponse> {
@@ -25,10 +26,10 @@ export async function pollExecution(
   const watcher = after && deadline > Date.now() ? ctx.events.watch(executionId) : undefined;
   let execution: StoredExecution;
   try {
-    execution = await loadExecution(ctx, session, executionId);
+    execution = await mustLoad(ctx, session, executionId);
     while (watcher && after && !isNewer(execution, after) && Date.now() < deadline && !options.signal?.aborted) {
       await watcher.wait(Math.min(RECHECK_MS, deadline - Date.now()), options.signal);
-      execution = await loadExecution(ctx, session, executionId);
+      execution = await mustLoad(ctx, session, executionId);
     }
   } finally {
     watcher?.close();
@@ -49,14 +50,8 @@ function isNewer(execution: StoredExecution, after: Cursor): boolean {
   return execution.last_seq > after.seq || execution.version > after.version;
 }
 
-async function loadExecution(ctx: AppContext, session: ChatSession, executionId: string): Promise<StoredExecution> {
-  const execution = await ctx.kysely
-    .selectFrom('executions')
-    .select(storedExecutionColumns)
-    .where('id', '=', executionId)
-    .where('tenant_id', '=', session.tenantId)
-    .where('conversation_id', '=', session.conversationId)
-    .executeTakeFirst();
+async function mustLoad(ctx: AppContext, session: TurnCaller, executionId: string): Promise<StoredExecution> {
+  const execution = await loadExecution(ctx.kysely, executionId, session);
   if (!execution) throw new AppError('execution_not_found', 'No such execution in this conversation.');
   return execution;
 }

@@ -1,13 +1,15 @@
 import type { AppContext } from '../app/AppContext.js';
-import type { ChatSession } from '../chat/authenticateSession.js';
-import { applyVariables } from '../chat/conversationVariables.js';
+import { applyVariables } from '../conversations/conversationVariables.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import type { Field } from '../fields/types.js';
 import { validateValues } from '../fields/validateValues.js';
+import type { Receipt } from '../idempotency/Receipt.js';
 import { isWaitToken } from '../security/derivedTokens.js';
+import { sessionRowOf } from '../sessions/sessionStore.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { advanceExecution } from './advanceExecution.js';
-import { readWaitingExecution } from './readWaitingExecution.js';
+import { readWaitingExecution, readWaitingExecutionAs } from './readWaitingExecution.js';
+import type { TurnCaller, UnverifiedCaller } from './TurnCaller.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnResponse } from './turnResponse.js';
 import { variablesCondition } from './writeTurn.js';
@@ -20,21 +22,34 @@ import { variablesCondition } from './writeTurn.js';
  */
 export async function resumeExecution(
   ctx: AppContext,
-  session: ChatSession,
+  caller: TurnCaller | UnverifiedCaller,
   input: {
     executionId: string;
     waitToken: string;
     values: Record<string, unknown>;
     variables?: Record<string, unknown>;
   },
+  receipt?: Receipt,
 ): Promise<ChatTurnResponse> {
+  // Set by the first read: the caller's session, verified from memory or with the execution it read.
+  let session: TurnCaller | undefined = 'claims' in caller ? caller.known : caller;
   const result = await retryTurn(
     async () => {
       const now = new Date();
       // One read (or this process's last write of it), no lock: the write is conditional on this execution's version,
       // status and wait, so of two concurrent resumes exactly one applies; the other re-reads and finds the wait spent.
-      const { execution, cached } = await readExecution(ctx, session, input.executionId);
-      if (!execution || execution.conversation_id !== session.conversationId) {
+      let execution: WaitingExecution | undefined;
+      let cached = false;
+      let who: TurnCaller;
+      if (session) {
+        who = session;
+        ({ execution, cached } = await readExecution(ctx, who, input.executionId));
+      } else {
+        const read = await readExecutionAs(caller as UnverifiedCaller, ctx, input.executionId);
+        execution = read.execution;
+        who = session = read.session;
+      }
+      if (!execution || execution.conversation_id !== who.conversationId) {
         throw new AppError('execution_not_found', 'No such execution in this conversation.');
       }
 
@@ -60,10 +75,11 @@ export async function resumeExecution(
       if (!checked.ok || issues.length > 0) throw AppError.validation(issues);
 
       return advanceExecution(ctx, {
+        receipt,
         execution,
-        conversation: { id: session.conversationId, customer_id: execution.customer_id, variables },
+        conversation: { id: who.conversationId, customer_id: execution.customer_id, variables },
         ...variablesCondition(execution.variables, input.variables !== undefined ? variables : undefined, cached),
-        locale: session.locale,
+        locale: who.locale,
         input: { kind: 'resume', values: checked.values },
         expectedStatus: 'waiting_input',
         userItem: { type: 'values', nodeId: execution.wait_node_id!, values: checked.values },
@@ -74,7 +90,7 @@ export async function resumeExecution(
         ...advanced,
         remember: () =>
           ctx.conversations.rememberTurn(
-            { id: session.conversationId, tenantId: session.tenantId, customerId: execution.customer_id, variables },
+            { id: who.conversationId, tenantId: who.tenantId, customerId: execution.customer_id, variables },
             {
               row: advanced.row,
               state: advanced.state,
@@ -84,7 +100,7 @@ export async function resumeExecution(
           ),
       }));
     },
-    () => ctx.conversations.forget(session.conversationId),
+    () => ctx.conversations.forget('claims' in caller ? caller.claims.cid : caller.conversationId),
   );
   ctx.events.changed(result.row.id);
   // After the change event, which drops the conversation's entry (it named this execution).
@@ -95,10 +111,29 @@ export async function resumeExecution(
 
 type WaitingExecution = Awaited<ReturnType<typeof readWaitingExecution>>[number];
 
+/**
+ * The execution and the caller's session in one read, the session verified from it (a cold resume: neither in this
+ * process's memory); when the read finds no execution, the session is verified alone first, so a bad session still
+ * answers 401 before a missing execution's 404.
+ */
+async function readExecutionAs(
+  caller: UnverifiedCaller,
+  ctx: AppContext,
+  executionId: string,
+): Promise<{ execution: WaitingExecution | undefined; session: TurnCaller }> {
+  const [row] = await readWaitingExecutionAs(ctx.kysely, {
+    executionId,
+    tenantId: caller.claims.tid,
+    sessionId: caller.claims.sid,
+  });
+  if (!row) return { execution: undefined, session: await caller.session() };
+  return { execution: row, session: caller.verify(sessionRowOf(row)) };
+}
+
 /** The execution from the `ConversationCache` when this process wrote it last and it still waits there, else read. */
 async function readExecution(
   ctx: AppContext,
-  session: ChatSession,
+  session: TurnCaller,
   executionId: string,
 ): Promise<{ execution: WaitingExecution | undefined; cached: boolean }> {
   const conversation = ctx.conversations.get(session.tenantId, session.conversationId);

@@ -1,26 +1,32 @@
-import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../app/AppContext.js';
-import type { ChatSession } from '../chat/authenticateSession.js';
 import type { Block } from '../engine/blocks.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { blocksAfter } from './blocksAfter.js';
+import { loadExecution } from './loadExecution.js';
 import { storedWaitView } from './storedWaitView.js';
-import { storedExecutionColumns, turnResponse } from './turnResponse.js';
+import type { TurnCaller } from './TurnCaller.js';
+import { turnResponse } from './turnResponse.js';
 
 const PING_MS = 15_000;
 /** A stream ends after this long even if the execution still waits on async work; clients reconnect with Last-Event-ID. */
 const MAX_STREAM_MS = 5 * 60 * 1000;
 const SETTLED = new Set(['waiting_input', 'completed', 'failed', 'aborted']);
 
+/** One event of an execution's stream; the route writes them as server-sent events. */
+export type StreamEvent =
+  | { event: 'block'; id: number; data: Block }
+  | { event: 'done'; data: unknown }
+  /** Nothing new for a while: the route keeps the connection alive with a comment. */
+  | { event: 'ping' };
+
 /**
- * Server-sent events for one execution: a `block` event per block (id = its sequence number), `: ping` comments
- * every 15 s, and one `done` event with the same object a JSON reply or poll carries once the execution settles
- * (waits for input, or ends). Errors found before the stream starts were already answered as plain JSON.
+ * The events of one execution as it runs: a `block` per block (id = its sequence number), `ping` every 15 s while
+ * nothing happens, and one `done` with the same object a JSON reply or poll carries once the execution settles
+ * (waits for input, or ends). Ends when the signal aborts, after `done`, or after five minutes.
  */
-export async function streamExecution(
+export async function* streamExecution(
   ctx: AppContext,
-  session: ChatSession,
-  reply: FastifyReply,
+  session: TurnCaller,
   args: {
     executionId: string;
     /** Blocks with a sequence number above this are sent. */
@@ -29,73 +35,39 @@ export async function streamExecution(
     initial?: ChatTurnResponse;
     signal: AbortSignal;
   },
-): Promise<void> {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  const send = (event: string, data: unknown, id?: number) => {
-    if (!raw.writableEnded)
-      raw.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
+): AsyncGenerator<StreamEvent> {
   const deadline = Date.now() + MAX_STREAM_MS;
   const sent: Block[] = [];
   let lastSeq = args.afterSeq;
-  const emit = (blocks: Block[]) => {
+  function* emit(blocks: Block[]): Generator<StreamEvent> {
     for (const block of blocks) {
       const seq = Number(block.id.slice(block.id.lastIndexOf('.') + 1));
       if (seq <= lastSeq) continue;
       lastSeq = seq;
       sent.push(block);
-      send('block', block, seq);
+      yield { event: 'block', id: seq, data: block };
     }
-  };
+  }
   const watcher = ctx.events.watch(args.executionId);
   try {
-    if (args.initial) emit(args.initial.blocks);
-    while (!args.signal.aborted && !raw.destroyed && Date.now() < deadline) {
-      const execution = await ctx.kysely
-        .selectFrom('executions')
-        .select(storedExecutionColumns)
-        .where('id', '=', args.executionId)
-        .where('tenant_id', '=', session.tenantId)
-        .where('conversation_id', '=', session.conversationId)
-        .executeTakeFirst();
-      if (!execution) break;
-      if (execution.last_seq > lastSeq) emit(await blocksAfter(ctx.kysely, execution.id, lastSeq));
+    if (args.initial) yield* emit(args.initial.blocks);
+    while (!args.signal.aborted && Date.now() < deadline) {
+      const execution = await loadExecution(ctx.kysely, args.executionId, session);
+      if (!execution) return;
+      if (execution.last_seq > lastSeq) yield* emit(await blocksAfter(ctx.kysely, execution.id, lastSeq));
       if (SETTLED.has(execution.status)) {
         const done = turnResponse(ctx.secrets, execution, sent, storedWaitView(execution));
-        if (args.initial) send('done', done);
+        if (args.initial) yield { event: 'done', data: done };
         else {
           const { conversationId: _omit, ...poll } = done;
-          send('done', poll);
+          yield { event: 'done', data: poll };
         }
-        break;
+        return;
       }
       const changed = await watcher.wait(Math.min(PING_MS, deadline - Date.now()), args.signal);
-
-      if (!changed && !raw.writableEnded) raw.write(': ping\n\n');
+      if (!changed) yield { event: 'ping' };
     }
-  } catch (error) {
-    send('error', {
-      error: {
-        code: 'internal_error',
-        message: 'The stream failed; poll the execution.',
-        status: 500,
-        retryable: true,
-        requestId: reply.request.id,
-      },
-    });
-    reply.log.error({ err: error }, 'stream failed');
   } finally {
     watcher.close();
-    // Shutting down: close the connection after this response so the server's close is not held by keep-alive.
-    if (ctx.shutdown.signal.aborted) raw.shouldKeepAlive = false;
-    raw.end();
   }
 }

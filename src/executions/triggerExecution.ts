@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
-import type { ChatSession } from '../chat/authenticateSession.js';
-import { applyVariables } from '../chat/conversationVariables.js';
+import { applyVariables } from '../conversations/conversationVariables.js';
 import { newId } from '../db/newId.js';
 import { precompile } from '../db/precompile.js';
 import type { Database } from '../db/types.js';
@@ -9,14 +8,17 @@ import { step } from '../engine/step.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { findPublishedFlow } from '../flows/flowService.js';
+import type { Receipt } from '../idempotency/Receipt.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { OPEN_STATUS_LITERALS } from './openStatusLiterals.js';
 import { continueJobKey, planStep } from './persistStep.js';
+import type { TurnCaller } from './TurnCaller.js';
 import { retryTurn } from './TurnConflict.js';
-import { turnResponse, waitViewOf } from './turnResponse.js';
+import { turnReceipt } from './turnReceipt.js';
+import { expectedRow, turnResponse, waitViewOf } from './turnResponse.js';
 import { commitTurn, insertTurn, type Superseded, variablesCondition } from './writeTurn.js';
 
 /** The conversation and its open execution (at most one: a unique index). */
@@ -45,8 +47,9 @@ const readConversation = precompile(['conversationId', 'tenantId'], (db, v) =>
  */
 export async function triggerExecution(
   ctx: AppContext,
-  session: ChatSession,
+  session: TurnCaller,
   input: { intentName: string; text?: string; variables?: Record<string, unknown>; supersede?: boolean },
+  receipt?: Receipt,
 ): Promise<ChatTurnResponse> {
   if (!keyAllowsIntent(session.key, input.intentName)) {
     throw new AppError('intent_not_allowed', `This widget key may not trigger the intent "${input.intentName}".`);
@@ -103,6 +106,9 @@ export async function triggerExecution(
         now,
         jobs: ctx.jobs,
       });
+      const outcome = plan.outcome(performance.now() - started);
+      const wait = waitViewOf(stepResult.wait);
+      const expected = expectedRow(executionId, session.conversationId, 1, outcome);
       const statement = insertTurn({
         tenantId: session.tenantId,
         conversationId: session.conversationId,
@@ -114,13 +120,14 @@ export async function triggerExecution(
         now,
         ...variablesCondition(read.variables, input.variables !== undefined ? variables : undefined, read.cached),
         supersede: open,
+        receipt: turnReceipt(receipt, expected, () => turnResponse(ctx.secrets, expected, plan.blocks, wait)),
         row: {
           id: executionId,
           session_id: session.id,
           flow_id: flow.flowId,
           flow_version_id: flow.versionId,
           intent_name: input.intentName,
-          ...plan.outcome(performance.now() - started),
+          ...outcome,
         },
       });
       // A superseded execution's pending async job is dropped with it, in the same transaction.
@@ -136,7 +143,7 @@ export async function triggerExecution(
       return {
         row,
         blocks: plan.blocks,
-        wait: waitViewOf(stepResult.wait),
+        wait,
         superseded: open?.id,
         enqueuesJob: plan.enqueuesJob,
         remember: () =>
@@ -168,7 +175,7 @@ export async function triggerExecution(
  */
 async function readConversationState(
   ctx: AppContext,
-  session: ChatSession,
+  session: TurnCaller,
 ): Promise<{ variables: JsonObject; customerId: string; open: Superseded | null; cached: boolean }> {
   const cached = ctx.conversations.get(session.tenantId, session.conversationId);
   if (cached) {

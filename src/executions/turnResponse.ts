@@ -45,6 +45,28 @@ export const storedExecutionColumns = [...executionViewColumns, 'wait_kind', 'wa
 /** The open wait, as the response shows it. */
 export type WaitView = { kind: 'input'; fields: Field[] } | { kind: 'time'; resumeAt: Date | null };
 
+/** The row a turn's conditional write will return if it applies: what its answer (and receipt) is built from. */
+export function expectedRow(
+  id: string,
+  conversationId: string,
+  version: number,
+  outcome: Pick<ExecutionView, 'status' | 'last_seq' | 'wait_id' | 'wait_expires_at' | 'reason'> & {
+    error: Json | null;
+  },
+): ExecutionView {
+  return {
+    id,
+    conversation_id: conversationId,
+    status: outcome.status,
+    version,
+    last_seq: outcome.last_seq,
+    wait_id: outcome.wait_id,
+    wait_expires_at: outcome.wait_expires_at,
+    error: outcome.error as ExecutionView['error'],
+    reason: outcome.reason,
+  };
+}
+
 /** The one shape every turn reply, poll and stream `done` event is built from. */
 export function turnResponse(
   secrets: Secrets,

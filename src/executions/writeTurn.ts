@@ -28,6 +28,11 @@ interface Common {
    * the `ConversationCache` rather than a read.
    */
   expectVariables?: JsonObject;
+  /**
+   * The request's finished idempotency record (an UPDATE of one row while the request still owns it): written by this
+   * same statement, so the turn and its recorded answer commit together or not at all.
+   */
+  receipt?: RawBuilder<unknown>;
 }
 
 /**
@@ -63,6 +68,15 @@ function variablesCte(args: Common): RawBuilder<unknown> {
     where id = ${args.conversationId}::uuid and tenant_id = ${args.tenantId}::uuid and variables = ${json(v.read)}::jsonb
     returning 1
   ), `;
+}
+
+function receiptCte(args: Common): RawBuilder<unknown> {
+  return args.receipt ? sql`, r as (${args.receipt} returning 1)` : sql``;
+}
+
+/** Fails the statement with CX412 (not the retried CX409) when the request no longer owns its idempotency record. */
+function receiptGuard(args: Common): RawBuilder<unknown> {
+  return args.receipt ? sql`, comerix_receipt_guard((select count(*) from r) = 1)` : sql``;
 }
 
 function itemsCte(args: Common): RawBuilder<unknown> {
@@ -116,10 +130,12 @@ export function insertTurn(
     ...(args.supersede ? [sql`(select count(*) from sup) = 1`] : []),
   ];
   // The guard runs (and with it the supersede) before the insert, which the unique open-execution index checks.
-  const guard =
-    conditions.length > 0 ? sql`g as (select comerix_turn_guard(${sql.join(conditions, sql` and `)})), ` : sql``;
+  const guarded = conditions.length > 0 || args.receipt !== undefined;
+  const guard = guarded
+    ? sql`g as (select comerix_turn_guard(${conditions.length > 0 ? sql.join(conditions, sql` and `) : sql`true`})${receiptGuard(args)}), `
+    : sql``;
   return sql<ExecutionView>`
-    with ${variablesCte(args)}${supersedeCte(args, args.supersede)}${guard}e as (
+    with ${variablesCte(args)}${supersedeCte(args, args.supersede)}${args.receipt ? sql`r as (${args.receipt} returning 1), ` : sql``}${guard}e as (
       insert into executions (id, tenant_id, conversation_id, session_id, flow_id, flow_version_id, intent_name, status,
         version, state, last_seq, wait_id, wait_kind, wait_node_id, wait_fields, wait_submit_label, wait_expires_at,
         wait_resume_at, error, reason, trace, active_ms, created_at, updated_at, ended_at)
@@ -129,7 +145,7 @@ export function insertTurn(
         ${r.wait_expires_at}::timestamptz, ${r.wait_resume_at}::timestamptz, ${r.error === null ? null : json(r.error)}::jsonb,
         ${r.reason}, ${json(r.trace)}::jsonb, ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz,
         ${r.ended_at}::timestamptz
-      ${conditions.length > 0 ? sql`from g` : sql``}
+      ${guarded ? sql`from g` : sql``}
       returning ${RETURNING}
     )${itemsCte(args)}
     select e.* from e`;
@@ -169,8 +185,8 @@ export function updateTurn(
       where id = ${args.id}::uuid and tenant_id = ${args.tenantId}::uuid
         and version = ${args.expectedVersion} and status = ${args.expectedStatus} ${claimed}
       returning ${RETURNING}
-    )${itemsCte(args)}
-    select e.* from (select comerix_turn_guard(${sql.join(conditions, sql` and `)})) g cross join e`;
+    )${itemsCte(args)}${receiptCte(args)}
+    select e.* from (select comerix_turn_guard(${sql.join(conditions, sql` and `)})${receiptGuard(args)}) g cross join e`;
 }
 
 /**

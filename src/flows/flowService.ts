@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import { sql } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
 import { newId } from '../db/newId.js';
@@ -8,7 +7,6 @@ import type { JsonObject } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
 import { validateFlow } from '../engine/validateFlow.js';
 import { AppError } from '../errors/AppError.js';
-import { FLOWS_CHANNEL } from '../executions/ExecutionEvents.js';
 
 export interface IntentSummary {
   name: string;
@@ -185,6 +183,5 @@ export async function loadFlowVersion(ctx: AppContext, tenantId: string, version
 
 /** Drops cached published intents here and, on PostgreSQL, in every other process. */
 async function announceFlowChange(ctx: AppContext): Promise<void> {
-  ctx.events.flowsChanged();
-  if (ctx.db.backend === 'postgres') await sql`select pg_notify(${FLOWS_CHANNEL}, '')`.execute(ctx.kysely);
+  await ctx.events.announce('flows');
 }

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database, PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
+import { activeKeyOrigins, findActiveKey } from '../keys/keyStore.js';
 import { normalizeOrigin } from '../keys/normalizeOrigin.js';
-import { findActiveKey } from '../keys/widgetKeyService.js';
 import { sendError } from './errorHandler.js';
 
 export const ALLOWED_HEADERS =
@@ -27,12 +27,7 @@ export class OriginPolicy {
 
   private async anyKeyOrigins(): Promise<Set<string>> {
     if (this.cached && Date.now() - this.cached.at < ORIGIN_SET_TTL_MS) return this.cached.origins;
-    const rows = await this.kysely
-      .selectFrom('public_keys')
-      .select('allowed_origins')
-      .where('status', '=', 'active')
-      .execute();
-    const origins = new Set(rows.flatMap((r) => r.allowed_origins));
+    const origins = await activeKeyOrigins(this.kysely);
     this.cached = { origins, at: Date.now() };
     return origins;
   }

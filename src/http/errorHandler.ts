@@ -28,6 +28,12 @@ function fromFastify(error: FastifyError): AppError | undefined {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   if (error.headers) reply.headers(error.headers);
+  // A refused origin gets no CORS headers at all, even ones set provisionally before its key was known.
+  if (error.code === 'origin_not_allowed') {
+    for (const name of Object.keys(reply.getHeaders())) {
+      if (name.startsWith('access-control-')) reply.removeHeader(name);
+    }
+  }
   return reply
     .code(error.status)
     .header('cache-control', 'no-store')

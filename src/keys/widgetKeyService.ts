@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
 import { newId } from '../db/newId.js';
-import type { Database, PublicKey } from '../db/types.js';
+import type { PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
-import { KEYS_CHANNEL } from '../executions/ExecutionEvents.js';
 import { knownIntentNames } from '../flows/flowService.js';
+import { insertKey, listKeys, revokeKey } from './keyStore.js';
 import { normalizeOrigin } from './normalizeOrigin.js';
 
 export interface CreateWidgetKeyInput {
@@ -48,58 +47,35 @@ export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInp
       throw new AppError('invalid_request', `no flow for intent(s): ${unknown.join(', ')} (import the flow first)`);
     }
   }
-  const created = await ctx.kysely
-    .insertInto('public_keys')
-    .values({
-      id: newId(),
-      tenant_id: input.tenantId,
-      key: `pk_live_${randomBytes(16).toString('hex')}`,
-      label: input.label.trim(),
-      widget_label: input.widgetLabel ?? null,
-      allowed_origins: json(origins),
-      allowed_intents: json(intents),
-      allows_all_intents: Boolean(input.allIntents),
-      allowed_forms: json(input.forms ?? []),
-      allows_all_forms: Boolean(input.allForms),
-      allow_server_side: Boolean(input.allowServerSide),
-      session_ttl_seconds: input.sessionTtlSeconds ?? 86_400,
-      status: 'active',
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const created = await insertKey(ctx.kysely, {
+    id: newId(),
+    tenant_id: input.tenantId,
+    key: `pk_live_${randomBytes(16).toString('hex')}`,
+    label: input.label.trim(),
+    widget_label: input.widgetLabel ?? null,
+    allowed_origins: json(origins),
+    allowed_intents: json(intents),
+    allows_all_intents: Boolean(input.allIntents),
+    allowed_forms: json(input.forms ?? []),
+    allows_all_forms: Boolean(input.allForms),
+    allow_server_side: Boolean(input.allowServerSide),
+    session_ttl_seconds: input.sessionTtlSeconds ?? 86_400,
+    status: 'active',
+  });
   await announceKeyChange(ctx);
   return created;
 }
 
 export async function listWidgetKeys(ctx: AppContext, tenantId?: string): Promise<PublicKey[]> {
-  let q = ctx.kysely.selectFrom('public_keys').selectAll();
-  if (tenantId) q = q.where('tenant_id', '=', tenantId);
-  return q.orderBy('created_at').execute();
+  return listKeys(ctx.kysely, tenantId);
 }
 
-export async function revokeWidgetKey(ctx: AppContext, key: string): Promise<PublicKey> {
-  const row = await ctx.kysely
-    .updateTable('public_keys')
-    .set({ status: 'revoked', revoked_at: new Date() })
-    .where('key', '=', key)
-    .returningAll()
-    .executeTakeFirst();
+/** Revokes a key (within a tenant when given: another tenant's key looks like no key); its sessions stop at once. */
+export async function revokeWidgetKey(ctx: AppContext, key: string, tenantId?: string): Promise<PublicKey> {
+  const row = await revokeKey(ctx.kysely, key, new Date(), tenantId);
   if (!row) throw new AppError('not_found', 'no such widget key');
   await announceKeyChange(ctx);
   return row;
-}
-
-export const PUBLIC_KEY_FORMAT = /^pk_live_[0-9a-f]{32}$/;
-
-/** The active key, or undefined for unknown, malformed and revoked keys alike. */
-export async function findActiveKey(kysely: Kysely<Database>, key: string): Promise<PublicKey | undefined> {
-  if (!PUBLIC_KEY_FORMAT.test(key)) return undefined;
-  return kysely
-    .selectFrom('public_keys')
-    .selectAll()
-    .where('key', '=', key)
-    .where('status', '=', 'active')
-    .executeTakeFirst();
 }
 
 export function keyAllowsIntent(
@@ -111,6 +87,5 @@ export function keyAllowsIntent(
 
 /** Tells this process and, on PostgreSQL, every other one that key data changed. */
 async function announceKeyChange(ctx: AppContext): Promise<void> {
-  ctx.events.keysChanged();
-  if (ctx.db.backend === 'postgres') await sql`select pg_notify(${KEYS_CHANNEL}, '')`.execute(ctx.kysely);
+  await ctx.events.announce('keys');
 }

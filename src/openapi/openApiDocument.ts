@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { chatRouteDocs } from '../chat/chatRoutes.js';
 import { blockSchema } from '../engine/blocks.js';
 import { abortReasonCatalog, errorCatalog, executionErrorCatalog } from '../errors/catalog.js';
-import type { RouteDoc } from '../http/routeDoc.js';
+import type { AnyRoute, AuthKind } from '../http/defineRoute.js';
 import { errorEnvelope } from '../wire/chatSchemas.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -24,16 +23,22 @@ function parametersOf(schema: z.ZodType | undefined, where: 'query' | 'path'): J
   }));
 }
 
-function operation(route: RouteDoc): JsonSchema {
+/** The OpenAPI security requirement of each auth kind (its scheme is in `components.securitySchemes`). */
+export const SECURITY_OF: Record<AuthKind, JsonSchema[]> = {
+  none: [],
+  publicKey: [{ publicKey: [] }],
+  session: [{ sessionToken: [] }],
+};
+
+function operation(route: AnyRoute): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
-  for (const [status, r] of Object.entries(route.responses)) {
-    responses[status] = {
-      description: r.description,
-      ...(r.schema
-        ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOf(r.schema, 'output') } } }
-        : {}),
-    };
-  }
+  const r = route.response;
+  responses[String(r.status)] = {
+    description: r.description,
+    ...(r.schema
+      ? { content: { [r.contentType ?? 'application/json']: { schema: schemaOf(r.schema, 'output') } } }
+      : {}),
+  };
   const byStatus = new Map<number, string[]>();
   for (const code of route.errors) {
     const status = errorCatalog[code].status;
@@ -50,7 +55,7 @@ function operation(route: RouteDoc): JsonSchema {
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: route.tags,
-    ...(route.security === 'session' ? { security: [{ sessionToken: [] }] } : { security: [] }),
+    security: SECURITY_OF[route.auth],
     parameters: [
       ...parametersOf(route.params, 'path'),
       ...parametersOf(route.query, 'query'),
@@ -70,12 +75,12 @@ function operation(route: RouteDoc): JsonSchema {
 }
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes parse with. */
-export function openApiDocument(serverUrl: string): JsonSchema {
-  const routes: RouteDoc[] = [...chatRouteDocs];
+export function openApiDocument(routes: readonly AnyRoute[], serverUrl: string): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
+    if (route.hidden) continue;
     paths[route.path] ??= {};
-    paths[route.path]![route.method] = operation(route);
+    paths[route.path]![route.method.toLowerCase()] = operation(route);
   }
   const blockVariants = (schemaOf(blockSchema, 'output').anyOf ?? schemaOf(blockSchema, 'output').oneOf) as
     | JsonSchema[]
@@ -127,6 +132,12 @@ export function openApiDocument(serverUrl: string): JsonSchema {
     components: {
       securitySchemes: {
         sessionToken: { type: 'http', scheme: 'bearer', description: 'The sessionToken from POST /chat/sessions.' },
+        publicKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Comerix-Public-Key',
+          description: 'The public widget key (pk_live_…); also accepted as ?publicKey= or a publicKey body field.',
+        },
       },
       schemas: {
         ErrorEnvelope: {

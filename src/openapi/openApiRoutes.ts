@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app/AppContext.js';
+import { z } from 'zod';
+import { AppError } from '../errors/AppError.js';
+import { type AnyRoute, defineRoute } from '../http/defineRoute.js';
 import { openApiDocument } from './openApiDocument.js';
 
 const require = createRequire(import.meta.url);
@@ -24,22 +25,69 @@ const page = `<!doctype html>
 // A separate script file keeps the page compatible with a strict Content-Security-Policy (no inline script).
 const init = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#ui', deepLinking: true, defaultModelsExpandDepth: 0 });`;
 
-export function openApiRoutes(app: FastifyInstance, ctx: AppContext): void {
+const docRoute = (path: string, operationId: string, type: string, body: () => string | Promise<string | Buffer>) =>
+  defineRoute({
+    method: 'GET',
+    path,
+    operationId,
+    summary: operationId,
+    tags: ['Documentation'],
+    hidden: true,
+    auth: 'none',
+    response: { status: 200, description: 'A document', contentType: type },
+    errors: [],
+    handler: async () => ({ status: 200, body: await body(), headers: { 'content-type': type } }),
+  });
+
+/** The OpenAPI document (generated from `routes`, the same declarations the server runs) and its viewer. */
+export function openApiRoutes(routes: readonly AnyRoute[]): AnyRoute[] {
   let cached: string | undefined;
-  app.get('/api/openapi.json', async (_request, reply) => {
-    cached ??= JSON.stringify(openApiDocument(ctx.config.publicUrl));
-    return reply.type('application/json; charset=utf-8').header('cache-control', 'public, max-age=300').send(cached);
+  const document = defineRoute({
+    method: 'GET',
+    path: '/api/openapi.json',
+    operationId: 'openApiDocument',
+    summary: 'This API described in OpenAPI 3.1',
+    tags: ['Documentation'],
+    hidden: true,
+    auth: 'none',
+    response: { status: 200, description: 'The OpenAPI document', contentType: 'application/json' },
+    errors: [],
+    handler: async ({ ctx }) => {
+      cached ??= JSON.stringify(openApiDocument(routes, ctx.config.publicUrl));
+      return {
+        status: 200,
+        body: cached,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=300' },
+      };
+    },
   });
-  app.get('/api/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
-  app.get('/api/docs/init.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(init));
-  app.get<{ Params: { file: string } }>('/api/docs/assets/:file', async (request, reply) => {
-    const file = request.params.file;
-    if (!ASSETS.has(file)) return reply.callNotFound();
-    const dir = dirname(require.resolve('swagger-ui-dist/package.json'));
-    const type = file.endsWith('.css') ? 'text/css' : file.endsWith('.png') ? 'image/png' : 'text/javascript';
-    return reply
-      .type(type)
-      .header('cache-control', 'public, max-age=86400')
-      .send(await readFile(join(dir, file)));
+  const asset = defineRoute({
+    method: 'GET',
+    path: '/api/docs/assets/{file}',
+    operationId: 'apiDocsAsset',
+    summary: 'A file of the API reference viewer',
+    tags: ['Documentation'],
+    hidden: true,
+    auth: 'none',
+    params: z.object({ file: z.string() }),
+    response: { status: 200, description: 'A static file' },
+    errors: ['not_found'],
+    handler: async ({ params }) => {
+      const file = params.file;
+      if (!ASSETS.has(file)) throw new AppError('not_found', `No route GET /api/docs/assets/${file}`);
+      const dir = dirname(require.resolve('swagger-ui-dist/package.json'));
+      const type = file.endsWith('.css') ? 'text/css' : file.endsWith('.png') ? 'image/png' : 'text/javascript';
+      return {
+        status: 200,
+        body: await readFile(join(dir, file)),
+        headers: { 'content-type': type, 'cache-control': 'public, max-age=86400' },
+      };
+    },
   });
+  return [
+    document,
+    docRoute('/api/docs', 'apiDocs', 'text/html; charset=utf-8', () => page),
+    docRoute('/api/docs/init.js', 'apiDocsInit', 'text/javascript; charset=utf-8', () => init),
+    asset,
+  ] as AnyRoute[];
 }

@@ -3,20 +3,20 @@ import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backend, openTestDb } from '../../test/support/testApp.js';
 import type { Db } from '../db/openDatabase.js';
-import { EXECUTION_CHANNEL, ExecutionEvents } from './ExecutionEvents.js';
+import { ChangeBus, EXECUTION_CHANNEL } from './ChangeBus.js';
 
 /** Long enough never to be the reason a wake is missed; a wait that times out returns false and fails the test. */
 const WAKE_MS = 20_000;
 
 /** The LISTEN connection of an instance (private), to see when a notification has reached it. */
-function listenClient(events: ExecutionEvents): pg.Client {
+function listenClient(events: ChangeBus): pg.Client {
   const client = (events as unknown as { client?: pg.Client }).client;
   if (!client) throw new Error('not listening');
   return client;
 }
 
 /** Resolves once `events`' LISTEN connection has received an execution notification naming `id`. */
-function notified(events: ExecutionEvents, id: string): Promise<void> {
+function notified(events: ChangeBus, id: string): Promise<void> {
   const client = listenClient(events);
   return new Promise((resolve) => {
     const onNotification = (msg: pg.Notification) => {
@@ -30,14 +30,14 @@ function notified(events: ExecutionEvents, id: string): Promise<void> {
 }
 
 // Cross-process announcements go through LISTEN/NOTIFY, which only PostgreSQL has.
-describe.skipIf(backend === 'pglite')('ExecutionEvents across processes on PostgreSQL', () => {
+describe.skipIf(backend === 'pglite')('ChangeBus across processes on PostgreSQL', () => {
   let db: Db & { url?: string };
-  let a: ExecutionEvents;
-  let b: ExecutionEvents;
+  let a: ChangeBus;
+  let b: ChangeBus;
   beforeAll(async () => {
     db = await openTestDb();
-    a = new ExecutionEvents();
-    b = new ExecutionEvents();
+    a = new ChangeBus();
+    b = new ChangeBus();
     await a.listenPostgres(db.url!);
     await b.listenPostgres(db.url!);
   });

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../engine/types.js';
 import type { FieldIssue } from '../errors/AppError.js';
+import { deepestPoint, formatJsonPath } from '../http/jsonDepth.js';
 
 export const VARIABLE_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 export const MAX_VARIABLE_KEYS = 50;
@@ -39,30 +40,15 @@ export function checkVariables(value: unknown, path = 'variables', allowNull = f
       message: `at most ${MAX_VARIABLE_BYTES} bytes as compact JSON (got ${bytes})`,
     });
   }
-  const deepest = deepestPath(value, path, 1);
+  const deepest = deepestPoint(value);
   if (deepest.depth > MAX_VARIABLE_DEPTH) {
     issues.push({
-      path: deepest.path,
+      path: formatJsonPath(path, deepest.path),
       rule: 'max_depth',
       message: `nesting depth must be at most ${MAX_VARIABLE_DEPTH}`,
     });
   }
   return issues;
-}
-
-function deepestPath(value: unknown, path: string, depth: number): { depth: number; path: string } {
-  let best = { depth, path };
-  if (typeof value !== 'object' || value === null) return best;
-  const entries = Array.isArray(value)
-    ? value.map((v, i) => [`${path}[${i}]`, v] as const)
-    : Object.entries(value).map(([k, v]) => [`${path}.${k}`, v] as const);
-  for (const [childPath, child] of entries) {
-    if (typeof child === 'object' && child !== null) {
-      const found = deepestPath(child, childPath, depth + 1);
-      if (found.depth > best.depth) best = found;
-    }
-  }
-  return best;
 }
 
 /** Shallow merge where `null` deletes a key. */

@@ -2,10 +2,15 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 
 export const EXECUTION_CHANNEL = 'comerix_executions';
-export const KEYS_CHANNEL = 'comerix_keys';
-export const FLOWS_CHANNEL = 'comerix_flows';
-const FLOWS_EVENT = Symbol('flows');
-const KEYS_EVENT = Symbol('keys');
+/** Everything but execution ids: the payload is the topic's name. */
+export const TOPICS_CHANNEL = 'comerix_changes';
+
+/**
+ * What else changes rarely and is cached in every process: widget keys, published flows, sessions (revocations). A
+ * listener drops what it cached; the next read refills it.
+ */
+export type ChangeTopic = 'keys' | 'flows' | 'sessions';
+const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['keys', 'flows', 'sessions']);
 /** Every change of an existing execution, with its id (`undefined`: maybe all of them). */
 const CHANGED_EVENT = Symbol('changed');
 /** Emitted after a LISTEN reconnect: every watcher re-reads, since notifications may have been missed. */
@@ -24,13 +29,16 @@ const EVERYTHING = '*';
 const BATCH_WINDOW_MS = 5;
 
 /**
- * Notification that an execution changed (new blocks or status), so long polls and streams wake at once instead of
- * polling the database. The services call `changed` after their write committed; on PostgreSQL the ids also go to
+ * The one change bus (DESIGN §2): "keys / flows / sessions / execution X changed", in this process and, on
+ * PostgreSQL, in every other one through LISTEN/NOTIFY, so caches drop what changed and long polls and streams wake
+ * at once instead of polling the database.
+ *
+ * Executions change on every turn, so their ids are batched; other topics are rare and go out at once. The services call `changed` after their write committed; on PostgreSQL the ids also go to
  * every other process through NOTIFY on this process's LISTEN connection — batched (ids of the same few ms, and
  * those sent while a NOTIFY is in flight, go together), and outside the turns' own transactions, because a NOTIFY in
  * a transaction holds a database-wide lock through its commit and would queue every turn's commit behind the others.
  */
-export class ExecutionEvents {
+export class ChangeBus {
   private readonly emitter = new EventEmitter();
   private client: pg.Client | undefined;
   private closed = false;
@@ -50,7 +58,7 @@ export class ExecutionEvents {
   changed(executionId: string): void {
     this.emitter.emit(executionId);
     this.emitter.emit(CHANGED_EVENT, executionId);
-    if (this.crossProcess) this.announce(executionId);
+    if (this.crossProcess) this.queueExecution(executionId);
   }
 
   /**
@@ -61,7 +69,7 @@ export class ExecutionEvents {
     this.emitter.emit(executionId);
   }
 
-  private announce(executionId: string, send = true): void {
+  private queueExecution(executionId: string, send = true): void {
     if (this.pending.size >= MAX_PENDING) {
       this.pending.clear();
       this.overflowed = true;
@@ -94,7 +102,7 @@ export class ExecutionEvents {
     } catch {
       // The connection dropped: the batch that failed goes out again after the reconnect, with the rest.
       if (inFlight[0] === EVERYTHING) this.overflowed = true;
-      else for (const id of inFlight) this.announce(id, false);
+      else for (const id of inFlight) this.queueExecution(id, false);
     } finally {
       this.announcing = false;
     }
@@ -119,22 +127,18 @@ export class ExecutionEvents {
     this.emitter.on(CHANGED_EVENT, listener);
   }
 
-  /** Widget keys changed somewhere (created, revoked): caches of key data must be dropped. */
-  keysChanged(): void {
-    this.emitter.emit(KEYS_EVENT);
+  /**
+   * `topic` changed (committed): drops caches here and, on PostgreSQL, in every other process. Resolves once the
+   * other processes have been told (or at once when there are none), so a CLI command that returns has taken effect.
+   */
+  async announce(topic: ChangeTopic): Promise<void> {
+    this.emitter.emit(topic);
+    if (this.client) await this.client.query('select pg_notify($1, $2)', [TOPICS_CHANNEL, topic]).catch(() => {});
   }
 
-  onKeysChanged(listener: () => void): void {
-    this.emitter.on(KEYS_EVENT, listener);
-  }
-
-  /** A flow was published or unpublished somewhere: cached published intents must be dropped. */
-  flowsChanged(): void {
-    this.emitter.emit(FLOWS_EVENT);
-  }
-
-  onFlowsChanged(listener: () => void): void {
-    this.emitter.on(FLOWS_EVENT, listener);
+  /** A topic changed here or in another process (also after a LISTEN reconnect: anything may have changed). */
+  on(topic: ChangeTopic, listener: () => void): void {
+    this.emitter.on(topic, listener);
   }
 
   /** Subscribes to changes made by other processes; reconnects if the connection drops. */
@@ -147,8 +151,14 @@ export class ExecutionEvents {
         if (msg.channel === EXECUTION_CHANNEL && msg.payload && msg.processId !== this.backendPid) {
           this.receive(msg.payload);
         }
-        if (msg.channel === KEYS_CHANNEL) this.keysChanged();
-        if (msg.channel === FLOWS_CHANNEL) this.flowsChanged();
+        // Our own announcements come back too: this process already acted on them.
+        if (
+          msg.channel === TOPICS_CHANNEL &&
+          msg.payload &&
+          TOPICS.has(msg.payload) &&
+          msg.processId !== this.backendPid
+        )
+          this.emitter.emit(msg.payload);
       });
       let lost = false;
       client.on('error', () => {
@@ -162,9 +172,7 @@ export class ExecutionEvents {
         await client.connect();
         // A NOTIFY is a transaction of its own; it need not wait for its commit to reach the disk (a notification
         // is not durable anyway, and the change it announces already is): no fsync per announcement.
-        await client.query(
-          `set synchronous_commit = off; listen ${EXECUTION_CHANNEL}; listen ${KEYS_CHANNEL}; listen ${FLOWS_CHANNEL}`,
-        );
+        await client.query(`set synchronous_commit = off; listen ${EXECUTION_CHANNEL}; listen ${TOPICS_CHANNEL}`);
       } catch (error) {
         client.end().catch(() => {});
         throw error;
@@ -178,8 +186,7 @@ export class ExecutionEvents {
       void this.flush();
       // Anything may have changed while we were not listening.
       this.emitter.emit(ANY_EVENT);
-      this.keysChanged();
-      this.flowsChanged();
+      for (const topic of TOPICS) this.emitter.emit(topic);
     };
     await connect();
   }

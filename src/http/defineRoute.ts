@@ -1,0 +1,108 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { AppContext } from '../app/AppContext.js';
+import type { PublicKey } from '../db/types.js';
+import type { ErrorCode } from '../errors/catalog.js';
+import type { Receipt } from '../idempotency/Receipt.js';
+import type { ChatSession, SessionAuth } from './auth/sessionAuth.js';
+
+/**
+ * How a route's caller proves who it is. `session` checks the token's signature and expiry before anything else;
+ * the session row (revocation, its key's status and origins) is checked by the route too, unless the route declares
+ * `sessionRow: 'service'`, in which case the service checks it inside its own read (one round trip less).
+ */
+export type AuthKind = 'none' | 'publicKey' | 'session';
+
+/** What the handler receives as `auth` for each kind. */
+export interface AuthOf {
+  none: undefined;
+  publicKey: PublicKey;
+  session: SessionAuth;
+}
+
+export interface HeaderDoc {
+  name: string;
+  description: string;
+  required?: boolean;
+}
+
+export interface RouteResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Idempotency-Key handling (DESIGN §4): the answer is recorded with the change it answers. */
+export interface IdempotencySpec<A extends AuthKind> {
+  /**
+   * Narrows the record's caller beyond the credential, from the raw body: session opens share a public key, so they
+   * are scoped by customerId as well.
+   */
+  scope?(auth: AuthOf[A], rawBody: unknown): string | undefined;
+  /** Turns a stored answer back into the response (tokens are never stored: they are signed or derived again). */
+  replay?(ctx: AppContext, stored: RouteResult): Promise<RouteResult> | RouteResult;
+}
+
+export interface RouteInput<A extends AuthKind, P, Q, B> {
+  ctx: AppContext;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  auth: AuthOf[A];
+  params: P;
+  query: Q;
+  body: B;
+  /** The normalised Origin the request was allowed from (null: none sent, as server-side callers and GETs may). */
+  origin: string | null;
+  /** Present when the request carried an Idempotency-Key: services write it with their change. */
+  receipt: Receipt | undefined;
+  /** Aborts when the client goes away or the server shuts down (long polls, streams). */
+  signal: () => AbortSignal;
+}
+
+export interface RouteDefinition<
+  A extends AuthKind = AuthKind,
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** OpenAPI form: /api/public/v1/chat/executions/{id} */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** Left out of the OpenAPI document (the document itself, its viewer's assets). */
+  hidden?: boolean;
+  auth: A;
+  /** Public API routes get the widget's CORS rules (DESIGN §4). */
+  cors?: boolean;
+  sessionRow?: 'route' | 'service';
+  params?: P;
+  query?: Q;
+  body?: B;
+  headers?: HeaderDoc[];
+  response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
+  /** Every code the route can answer; the OpenAPI document lists them and the auth suite checks the auth ones. */
+  errors: ErrorCode[];
+  limits?: { bodyBytes?: number };
+  idempotent?: IdempotencySpec<A>;
+  /** Returns the answer, or nothing when it wrote the reply itself (a stream, a 304, a file). */
+  // Method syntax: a list of routes with different schemas is still a list of routes.
+  handler(input: RouteInput<A, z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<RouteResult | undefined>;
+}
+
+/** Declares a route once: auth, origin rules, schemas, limits and errors feed the server, OpenAPI and the suites. */
+export function defineRoute<
+  A extends AuthKind,
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+>(definition: RouteDefinition<A, P, Q, B>): RouteDefinition<A, P, Q, B> {
+  return definition;
+}
+
+/** A route of any shape, as the registry and the document builder see it. */
+export type AnyRoute = RouteDefinition;
+
+export type { ChatSession };

@@ -1,0 +1,142 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app/AppContext.js';
+import { MAX_VARIABLE_DEPTH } from '../conversations/conversationVariables.js';
+import type { PublicKey } from '../db/types.js';
+import { AppError } from '../errors/AppError.js';
+import { normalizeOrigin } from '../keys/normalizeOrigin.js';
+import { publicKeyAuth } from './auth/publicKeyAuth.js';
+import { sessionAuth } from './auth/sessionAuth.js';
+import { assertOrigin, originOf, setCorsHeaders } from './cors.js';
+import type { AnyRoute, RouteResult } from './defineRoute.js';
+import { withIdempotency } from './idempotency.js';
+import { deepestPoint, formatJsonPath, MAX_JSON_DEPTH } from './jsonDepth.js';
+import { parse } from './parse.js';
+
+export const JSON_BODY_LIMIT = 64 * 1024;
+
+/** Body members whose depth is a validation rule of their own (DESIGN §12): over-deep is 422, not 400. */
+const DEPTH_RULED = new Set(['variables', 'values']);
+
+/** Registers route declarations: the only place routes reach Fastify. */
+export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: readonly AnyRoute[]): void {
+  for (const route of routes) {
+    // The one registration of every defineRoute declaration.
+    app.route({
+      method: route.method,
+      url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+      bodyLimit: route.limits?.bodyBytes ?? JSON_BODY_LIMIT,
+      ...(route.cors ? { onRequest: provisionalCors(ctx) } : {}),
+      handler: (request, reply) => run(ctx, route, request, reply),
+    });
+  }
+}
+
+/**
+ * Before the body is parsed, an origin that some active key allows gets CORS headers, so the widget can read a
+ * malformed-JSON 400, a 413, a 415 or a 401 (the preflight's own rule). The real check against the request's own key
+ * follows authentication; a refused origin's 403 carries none (`sendError` drops them).
+ */
+function provisionalCors(ctx: AppContext) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = originOf(request);
+    const origin = raw ? normalizeOrigin(raw) : undefined;
+    if (raw && origin && (await ctx.origins.preflightAllows(origin, undefined))) setCorsHeaders(reply, raw);
+  };
+}
+
+/** DESIGN §4's precedence: malformed (the parser) → 401 auth → 403 origin → 400 shape → the handler's own checks. */
+async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  let origin: string | null = null;
+  const checkOrigin = (key: Pick<PublicKey, 'allowed_origins' | 'allow_server_side'>) => {
+    origin = assertOrigin(request, reply, key);
+  };
+  let auth: unknown;
+  let caller = '';
+  let tenantId = '';
+  if (route.auth === 'publicKey') {
+    const key = await publicKeyAuth(ctx, request);
+    checkOrigin(key);
+    auth = key;
+    caller = `pk:${key.id}`;
+    tenantId = key.tenant_id;
+  } else if (route.auth === 'session') {
+    const session = sessionAuth(ctx, request.headers.authorization, checkOrigin);
+    if (route.sessionRow !== 'service') await session.session();
+    auth = session;
+    caller = `session:${session.claims.sid}`;
+    tenantId = session.claims.tid;
+  }
+
+  const params = route.params ? parse(route.params, request.params, 'params') : undefined;
+  const query = route.query ? parse(route.query, request.query, 'query') : undefined;
+  if (route.body) checkDepth(request.body);
+  const body = route.body ? parse(route.body, request.body, 'body') : undefined;
+
+  let signal: AbortSignal | undefined;
+  const call = (receipt: Parameters<AnyRoute['handler']>[0]['receipt']) =>
+    route.handler({
+      ctx,
+      request,
+      reply,
+      auth: auth as never,
+      params,
+      query,
+      body,
+      origin,
+      receipt,
+      signal: () => {
+        signal ??= closeSignal(ctx, reply);
+        return signal;
+      },
+    });
+  const idempotent = route.idempotent;
+  const result =
+    idempotent && route.auth !== 'none'
+      ? await withIdempotency(
+          ctx,
+          request,
+          reply,
+          {
+            tenantId,
+            caller: [caller, idempotent.scope?.(auth as never, request.body)].filter(Boolean).join(':'),
+            route: route.operationId,
+          },
+          call,
+          (stored) => (idempotent.replay ? idempotent.replay(ctx, stored) : stored),
+        )
+      : await call(undefined);
+  if (result === undefined) return reply;
+  return send(reply, result);
+}
+
+function send(reply: FastifyReply, result: RouteResult): FastifyReply {
+  if (result.headers) reply.headers(result.headers);
+  return reply.code(result.status).send(result.body);
+}
+
+/** Over-deep JSON is refused before anything walks it: 422 naming the rule inside variables/values, else 400. */
+function checkDepth(body: unknown): void {
+  const deepest = deepestPoint(body);
+  if (deepest.depth <= MAX_JSON_DEPTH) return;
+  const [top] = deepest.path;
+  if (typeof top === 'string' && DEPTH_RULED.has(top)) {
+    const path = formatJsonPath(top, deepest.path.slice(1, 8));
+    const limit = top === 'variables' ? ` (at most ${MAX_VARIABLE_DEPTH})` : '';
+    throw AppError.validation(
+      [{ path, rule: 'max_depth', message: `nested too deeply${limit}` }],
+      `The ${top} are nested too deeply.`,
+    );
+  }
+  throw new AppError('invalid_request', `The body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+}
+
+/**
+ * Aborts when the client goes away (the response's socket closes; the request's own `close` fires as soon as its
+ * body is read) or the server shuts down, so long polls and streams never outlive their reader or the process.
+ */
+function closeSignal(ctx: AppContext, reply: FastifyReply): AbortSignal {
+  const abort = new AbortController();
+  if (reply.raw.destroyed || reply.raw.socket?.destroyed) abort.abort();
+  else reply.raw.once('close', () => abort.abort());
+  return AbortSignal.any([abort.signal, ctx.shutdown.signal]);
+}

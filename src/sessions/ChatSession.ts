@@ -1,0 +1,11 @@
+import type { PublicKey } from '../db/types.js';
+
+/** An authenticated widget session with its key's current row (scope, origins, status). */
+export interface ChatSession {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  customerId: string;
+  locale: string | null;
+  key: PublicKey;
+}

@@ -1,0 +1,157 @@
+import type { Kysely } from 'kysely';
+import { json } from '../db/json.js';
+import { precompile } from '../db/precompile.js';
+import type { Database, PublicKey } from '../db/types.js';
+import type { JsonObject } from '../engine/types.js';
+
+// The SQL of sessions and conversations: opening, reading for authentication, revoking.
+
+/** A session row with its key's current row, as authentication reads it. */
+export interface SessionRow {
+  session_id: string;
+  session_conversation_id: string;
+  session_customer_id: string;
+  session_locale: string | null;
+  session_revoked_at: Date | null;
+  key: PublicKey;
+}
+
+const KEY_COLUMNS = [
+  'id',
+  'tenant_id',
+  'key',
+  'label',
+  'widget_label',
+  'allowed_origins',
+  'allowed_intents',
+  'allows_all_intents',
+  'allowed_forms',
+  'allows_all_forms',
+  'allow_server_side',
+  'session_ttl_seconds',
+  'status',
+  'created_at',
+  'revoked_at',
+] as const satisfies readonly (keyof PublicKey)[];
+
+/** `k.<column> as k_<column>` for every key column: reads that join a key beside other tables alias its columns. */
+export const aliasedKeyColumns = KEY_COLUMNS.map((c) => `k.${c} as k_${c}` as const);
+export const sessionColumns = [
+  'cs.id as session_id',
+  'cs.conversation_id as session_conversation_id',
+  'cs.customer_id as session_customer_id',
+  'cs.locale as session_locale',
+  'cs.revoked_at as session_revoked_at',
+] as const;
+
+/**
+ * The session and key of a joined read (`aliasedKeyColumns` + `sessionColumns`), or undefined when it found none.
+ * (Kysely types aliased columns loosely, so the row is taken as the read returned it and its columns named here.)
+ */
+export function sessionRowOf(row: object): SessionRow | undefined {
+  const r = row as Record<string, unknown>;
+  if (r.session_id == null || r.k_id == null) return undefined;
+  const key = Object.fromEntries(KEY_COLUMNS.map((c) => [c, r[`k_${c}`]])) as unknown as PublicKey;
+  return {
+    session_id: r.session_id as string,
+    session_conversation_id: r.session_conversation_id as string,
+    session_customer_id: r.session_customer_id as string,
+    session_locale: (r.session_locale as string | null) ?? null,
+    session_revoked_at: (r.session_revoked_at as Date | null) ?? null,
+    key,
+  };
+}
+
+const readSessionQuery = precompile(['sessionId', 'tenantId'], (db, v) =>
+  db
+    .selectFrom('sessions as cs')
+    .innerJoin('public_keys as k', 'k.id', 'cs.public_key_id')
+    .select([...aliasedKeyColumns, ...sessionColumns])
+    .where('cs.id', '=', v.sessionId)
+    .where('cs.tenant_id', '=', v.tenantId),
+);
+
+/** The session and its key's current row, or undefined. */
+export async function readSession(
+  db: Kysely<Database>,
+  sessionId: string,
+  tenantId: string,
+): Promise<SessionRow | undefined> {
+  const [row] = await readSessionQuery(db, { sessionId, tenantId });
+  return row ? sessionRowOf(row) : undefined;
+}
+
+/** A conversation of this key and customer, locked for the session being opened on it. */
+export async function lockConversation(
+  db: Kysely<Database>,
+  where: { id: string; tenantId: string; publicKeyId: string; customerId: string },
+): Promise<{ id: string; variables: JsonObject } | undefined> {
+  return db
+    .selectFrom('conversations')
+    .select(['id', 'variables'])
+    .where('id', '=', where.id)
+    .where('tenant_id', '=', where.tenantId)
+    .where('public_key_id', '=', where.publicKeyId)
+    .where('customer_id', '=', where.customerId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setConversationVariables(
+  db: Kysely<Database>,
+  id: string,
+  tenantId: string,
+  variables: JsonObject,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ variables: json(variables), updated_at: now })
+    .where('id', '=', id)
+    .where('tenant_id', '=', tenantId)
+    .execute();
+}
+
+export async function insertConversation(
+  db: Kysely<Database>,
+  row: { id: string; tenantId: string; publicKeyId: string; customerId: string; variables: JsonObject },
+): Promise<void> {
+  await db
+    .insertInto('conversations')
+    .values({
+      id: row.id,
+      tenant_id: row.tenantId,
+      public_key_id: row.publicKeyId,
+      customer_id: row.customerId,
+      variables: json(row.variables),
+    })
+    .execute();
+}
+
+export async function insertSession(
+  db: Kysely<Database>,
+  row: {
+    id: string;
+    tenantId: string;
+    publicKeyId: string;
+    conversationId: string;
+    customerId: string;
+    origin: string | null;
+    locale: string | null;
+    expiresAt: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      id: row.id,
+      tenant_id: row.tenantId,
+      public_key_id: row.publicKeyId,
+      conversation_id: row.conversationId,
+      customer_id: row.customerId,
+      origin: row.origin,
+      locale: row.locale,
+      expires_at: row.expiresAt,
+    })
+    .execute();
+}
