@@ -7,7 +7,7 @@ export const expressionLimits = {
   string: 1_000_000,
   /** Items in any array (JSONata's `sequence` option also caps ranges and `$append`). */
   sequence: 1_000_000,
-  /** Size of a value walked as a whole (serialised, compared, copied): one per value plus one per character. */
+  /** Size of a value walked as a whole (serialised, compared, copied): about its length as JSON. */
   value: 1_000_000,
   /** Items × size for `$distinct`, which compares every item with every kept one. */
   distinctWork: 20_000_000,
@@ -29,7 +29,8 @@ export function valueSize(value: unknown, limit: number = expressionLimits.value
   while (stack.length > 0 && size <= limit) {
     const [item, depth] = stack.pop() as [unknown, number];
     size += indent * depth;
-    if (typeof item === 'string') size += item.length;
+    if (typeof item === 'string') size += item.length + 1;
+    else if (typeof item === 'number' || typeof item === 'boolean') size += String(item).length;
     else if (Array.isArray(item)) {
       size += item.length;
       if (size <= limit) for (const child of item) stack.push([child, depth + 1]);
