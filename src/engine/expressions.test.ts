@@ -7,6 +7,7 @@ import {
   expressionProblem,
   MAX_EXPRESSION_LENGTH,
 } from './expressions.js';
+import { guards, loadBuiltins, originalBuiltin } from './guardBuiltins.js';
 
 const scope = (overrides: Partial<EvalScope> = {}): EvalScope => ({
   data: {
@@ -109,5 +110,90 @@ describe('compileExpression', () => {
 
   it('caches compiled expressions by source', () => {
     expect(compileExpression('1 + 2')).toBe(compileExpression('1 + 2'));
+  });
+});
+
+describe('regular expressions', () => {
+  it('runs regex literals on the linear-time engine: a catastrophic pattern evaluates to false', async () => {
+    const s = scope();
+    s.data.input = { text: `${'a'.repeat(32)}!` };
+    // Held the process for 130 s on a backtracking RegExp.
+    expect(await evaluateExpression('$contains($string(input.text), /^(a+)+$/)', s)).toBe(false);
+    s.data.input = { text: 'a'.repeat(32) };
+    expect(await evaluateExpression('$contains(input.text, /^(a+)+$/)', s)).toBe(true);
+  });
+
+  it('keeps $match, $replace and $split results as with RegExp', async () => {
+    expect(await evaluateExpression('$match("abcab", /a(b)(c)?/)', scope())).toEqual([
+      { match: 'abc', index: 0, groups: ['b', 'c'] },
+      { match: 'ab', index: 3, groups: ['b'] },
+    ]);
+    expect(await evaluateExpression('$match("Ab ab", /ab/i, 1).index', scope())).toBe(0);
+    expect(await evaluateExpression('$replace("hello world", /o/, "0")', scope())).toBe('hell0 w0rld');
+    expect(await evaluateExpression('$replace("abc", /(b)/, "[$1$0]")', scope())).toBe('a[bb]c');
+    expect(await evaluateExpression('$replace("a-b-c", /-/, "+", 1)', scope())).toBe('a+b-c');
+    expect(await evaluateExpression('$split("a1b22c", /[0-9]+/)', scope())).toEqual(['a', 'b', 'c']);
+    expect(await evaluateExpression('"😀ab😀b" ~> $match(/b/) ~> $map(function($m) { $m.index })', scope())).toEqual([
+      3, 6,
+    ]);
+    expect(await evaluateExpression('$contains("x\ny", /^y$/m)', scope())).toBe(true);
+    expect((await failure('$match("abc", /x*/)')).code).toBe('D1004');
+  });
+
+  it('refuses backreferences and lookaround when the expression is compiled', () => {
+    for (const literal of ['/(a)\\1/', '/(?=a)b/', '/(?!a)b/', '/(?<=a)b/', '/(?<!a)b/']) {
+      expect(expressionProblem(`$contains(input.text, ${literal})`)).toMatch(
+        /regular expression .* cannot be used: .*no backreferences or lookaround\) \(at position \d+\)/,
+      );
+    }
+    expect(() => compileExpression('$match(input.text, /(x)\\1/)')).toThrow(ExpressionError);
+  });
+
+  it('caps the matches one scan may walk through', async () => {
+    const err = await failure('$count($match($pad("", 20000, "a"), /a/))');
+    expect(err.code).toBe('expression_too_large');
+    expect(await evaluateExpression('$count($match($pad("", 1000, "a"), /a/))', scope())).toBe(1000);
+  });
+});
+
+describe('size bounds', () => {
+  it.each([
+    ['$pad("x", 1e9)', /\$pad width/],
+    ['$pad("x", -1e9)', /\$pad width/],
+    ['$pad("x", 6e5, "ab")', /\$pad width/],
+    ['$join($map([1..2000], function() { $pad("", 1000, "x") }), "")', /\$join result/],
+    ['$length($string([1..600000]))', /\$string value/],
+    ['($s := $pad("x", 9e5); $length($s & $s))', /string is too large/],
+    ['$replace($pad("", 100000, "a"), "a", $pad("", 100, "b"))', /\$replace result/],
+    ['$replace($pad("", 4000, "a"), /a/, $pad("", 300, "$0"))', /\$replace result/],
+    ['$count([1..1e7])', /sequence/],
+    ['$count($distinct([1..10000]))', /\$distinct input/],
+    ['($f := function($n, $x) { $n = 0 ? $x : $f($n - 1, {"a": $x, "b": $x}) }; $f(40, "x"))', /result is too large/],
+    [
+      '($f := function($n, $x) { $n = 0 ? $x : $f($n - 1, {"a": $x, "b": $x}) }; $x := $f(40, "x"); $x = $x)',
+      /operand is too large/,
+    ],
+  ])('stops %s before it is built', async (source, message) => {
+    const err = await failure(source, scope({ timeoutMs: 10_000 }));
+    expect(err.message).toMatch(message);
+    expect(['expression_too_large', 'D2014', 'D2015']).toContain(err.code);
+  });
+
+  it('lets values within the bounds through', async () => {
+    expect(await evaluateExpression('$length($pad("x", 1000))', scope())).toBe(1000);
+    expect(await evaluateExpression('$pad("7", -3, "0")', scope())).toBe('007');
+    expect(await evaluateExpression('$join(["a", "b"], ", ")', scope())).toBe('a, b');
+    expect(await evaluateExpression('$string({"a": [1, 2.5]})', scope())).toBe('{"a":[1,2.5]}');
+    expect(await evaluateExpression('$string({"a": 1}, true)', scope())).toBe('{\n  "a": 1\n}');
+    expect(await evaluateExpression('$replace("aaa", "a", "bb")', scope())).toBe('bbbbbb');
+    expect(await evaluateExpression('$distinct([1, 2, 1, {"a": 1}, {"a": 1}])', scope())).toEqual([1, 2, { a: 1 }]);
+    expect(await evaluateExpression('$count([1..1000])', scope())).toBe(1000);
+  });
+
+  it("declares each guarded builtin with JSONata's own signature", async () => {
+    await loadBuiltins();
+    for (const [name, guard] of Object.entries(guards)) {
+      expect(originalBuiltin(name)?.signature.definition).toBe(guard.signature);
+    }
   });
 });

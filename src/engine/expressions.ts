@@ -1,7 +1,16 @@
 // JSONata evaluation with a budget (§5.1): bounded length, wall-clock time and recursion depth, `$eval` disabled.
 // The budget rides JSONata's __evaluate_entry/__evaluate_exit hooks, as the JSONata exerciser's timeboxExpression does.
+// Those hooks only run between nodes, so what one node can build is bounded too (§2): regex literals run on re2js,
+// builtins that build in one call check their arguments first (guardBuiltins), and every result's size is checked.
 import jsonata from 'jsonata';
+import { patternProblem } from '../security/linearPattern.js';
+import { ExpressionError } from './expressionError.js';
+import { expressionLimits, tooLarge, valueSize } from './expressionLimits.js';
+import { guardBuiltins, loadBuiltins } from './guardBuiltins.js';
+import { RegexEngine } from './regexEngine.js';
 import type { Json, JsonObject } from './types.js';
+
+export { ExpressionError } from './expressionError.js';
 
 export const MAX_EXPRESSION_LENGTH = 2_000;
 export const DEFAULT_MAX_DEPTH = 500;
@@ -23,19 +32,6 @@ export interface EvalScope {
   maxDepth?: number;
 }
 
-export class ExpressionError extends Error {
-  override readonly name = 'ExpressionError';
-  /** A JSONata code (e.g. `S0201`, `T2001`) or one of ours (`expression_timeout`, `expression_too_deep`, ...). */
-  readonly code: string;
-
-  constructor(message: string, code: string) {
-    super(message);
-    this.code = code;
-    // Expression errors are shown to flow authors and operators; engine stack frames only add noise.
-    this.stack = `${this.name}: ${message}`;
-  }
-}
-
 interface Budget {
   deadline: number;
   timeoutMs: number;
@@ -50,6 +46,14 @@ const ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry') as unknown as string;
 const EXIT_HOOK = Symbol.for('jsonata.__evaluate_exit') as unknown as string;
 
 const cache = new Map<string, jsonata.Expression>();
+// Operands that JSONata walks whole in one step (`&` serialises them, `=`, `!=` and `in` compare them deeply).
+const WHOLE_VALUE_OPERATORS = new Set(['&', '=', '!=', 'in']);
+const wholeValueOperands = new WeakSet<object>();
+const options = {
+  // JSONata's typings want a RegExpConstructor; it only ever calls `new`, `exec` and `lastIndex` (see RegexEngine).
+  RegexEngine: RegexEngine as unknown as RegExpConstructor,
+  sequence: expressionLimits.sequence,
+};
 
 /** Parses (or fetches from cache) an expression; throws ExpressionError on a syntax error or an over-long source. */
 export function compileExpression(source: string): jsonata.Expression {
@@ -64,10 +68,12 @@ export function compileExpression(source: string): jsonata.Expression {
   }
   let expr: jsonata.Expression;
   try {
-    expr = jsonata(source);
+    expr = jsonata(source, options);
   } catch (err) {
     throw toExpressionError(err);
   }
+  inspectTree(expr.ast());
+  guardBuiltins(expr);
   expr.registerFunction('eval', () => {
     throw new ExpressionError('$eval is disabled', 'eval_disabled');
   });
@@ -97,13 +103,41 @@ export async function evaluateExpression(source: string, scope: EvalScope): Prom
     depth: 0,
     maxDepth: scope.maxDepth ?? DEFAULT_MAX_DEPTH,
   };
+  await loadBuiltins();
   let result: unknown;
   try {
     result = await expr.evaluate(scope.data, { [BUDGET]: budget });
   } catch (err) {
     throw toExpressionError(err);
   }
+  // toJson copies the result: a value sharing one sub-value many times must be refused before that.
+  if (valueSize(result) > expressionLimits.value) throw tooLarge('result');
   return toJson(result);
+}
+
+/**
+ * Refuses regex literals the linear-time engine cannot run (backreferences, lookaround), so that validation names
+ * them, and notes the operands JSONata walks whole, for exitNode. The AST is plain data; `seen` guards shared parts.
+ */
+function inspectTree(root: unknown, seen = new Set<object>()): void {
+  if (typeof root !== 'object' || root === null || seen.has(root) || root instanceof RegExp) return;
+  seen.add(root);
+  const node = root as { type?: unknown; value?: unknown; position?: unknown; lhs?: unknown; rhs?: unknown };
+  if (node.type === 'regex' && node.value instanceof RegExp) {
+    const problem = patternProblem(node.value.source, node.value.flags);
+    if (problem) {
+      const at = typeof node.position === 'number' ? ` (at position ${node.position})` : '';
+      throw new ExpressionError(
+        `regular expression /${node.value.source}/ cannot be used: ${problem}${at}`,
+        'regex_unsupported',
+      );
+    }
+  }
+  if (node.type === 'binary' && typeof node.value === 'string' && WHOLE_VALUE_OPERATORS.has(node.value)) {
+    for (const operand of [node.lhs, node.rhs])
+      if (typeof operand === 'object' && operand) wholeValueOperands.add(operand);
+  }
+  for (const child of Object.values(root)) inspectTree(child, seen);
 }
 
 function enterNode(_expr: unknown, _input: unknown, environment: jsonata.Environment): void {
@@ -113,11 +147,21 @@ function enterNode(_expr: unknown, _input: unknown, environment: jsonata.Environ
   checkBudget(budget);
 }
 
-function exitNode(_expr: unknown, _input: unknown, environment: jsonata.Environment): void {
+function exitNode(expr: object, _input: unknown, environment: jsonata.Environment, result: unknown): void {
   const budget = findBudget(environment);
   if (!budget) return;
   budget.depth--;
   checkBudget(budget);
+  checkResult(expr, result);
+}
+
+/** Stops a value that is already too large before anything builds on it (cheap except for whole-value operands). */
+function checkResult(expr: object, result: unknown): void {
+  if (typeof result === 'string' && result.length > expressionLimits.string) throw tooLarge('string');
+  if (Array.isArray(result) && result.length > expressionLimits.sequence) throw tooLarge('array');
+  if (typeof result === 'object' && result !== null && wholeValueOperands.has(expr)) {
+    if (valueSize(result) > expressionLimits.value) throw tooLarge('operand');
+  }
 }
 
 function findBudget(environment: jsonata.Environment): Budget | undefined {

@@ -319,4 +319,44 @@ describe('validateFlow', () => {
       's2 edges[7].port: a subflow node has no port "done" (leave "port" out)',
     ]);
   });
+
+  it('refuses patterns the linear-time engine cannot run, naming the node', () => {
+    const flow = {
+      ...base,
+      start: 'ask',
+      nodes: [
+        {
+          id: 'ask',
+          type: 'ask',
+          fields: [{ name: 'pair', type: 'text', label: 'Pair', pattern: '^(a)\\1$' }],
+        },
+        { id: 'check', type: 'condition', expression: '$contains(input.text, /^(?=a)a+$/)' },
+        { id: 'say', type: 'message', blocks: [{ type: 'text', text: '{{ $replace(vars.pair, /(?<!x)a/, "b") }}' }] },
+        { id: 'done', type: 'end' },
+      ],
+      edges: [
+        { from: 'ask', to: 'check' },
+        { from: 'check', port: 'true', to: 'say' },
+        { from: 'check', port: 'false', to: 'done' },
+        { from: 'say', to: 'done' },
+      ],
+    };
+    const problems = problemsOf(flow);
+    expect(problems.map((p) => `${p.nodeId} ${p.path}`)).toEqual([
+      'ask nodes[0].fields[0].pattern',
+      'check nodes[1].expression',
+      'say nodes[2].blocks[0].text',
+    ]);
+    for (const p of problems) expect(p.message).toMatch(/no backreferences or lookaround/);
+    // The same flow with a catastrophic but RE2-runnable pattern is fine: it will run in linear time.
+    const fine = structuredClone(flow);
+    fine.nodes[0] = {
+      id: 'ask',
+      type: 'ask',
+      fields: [{ name: 'pair', type: 'text', label: 'Pair', pattern: '^(a+)+$' }],
+    };
+    fine.nodes[1] = { id: 'check', type: 'condition', expression: '$contains(input.text, /^(a+)+$/)' };
+    fine.nodes[2] = { id: 'say', type: 'message', blocks: [{ type: 'text', text: '{{ vars.pair }}' }] };
+    expect(problemsOf(fine)).toEqual([]);
+  });
 });

@@ -64,9 +64,18 @@ describe('fieldSchema', () => {
     ]);
   });
 
+  it('refuses patterns the linear-time engine cannot run: backreferences, lookaround', () => {
+    for (const pattern of ['^(a)\\1$', '^(?=a)a$', '^(?!b)a$', '(?<=a)b', '(?<!a)b']) {
+      expect(messages({ name: 'a', type: 'text', label: 'A', pattern })).toEqual([
+        expect.stringMatching(/^pattern: pattern cannot be used: .*RE2 syntax: no backreferences or lookaround/),
+      ]);
+    }
+    expect(messages({ name: 'a', type: 'text', label: 'A', pattern: '^(a+)+$' })).toEqual([]);
+  });
+
   it('rejects a pattern that does not compile, or is longer than 500 characters', () => {
     expect(messages({ name: 'a', type: 'text', label: 'A', pattern: '([a-z' })[0]).toMatch(
-      /^pattern: pattern is not a valid RegExp/,
+      /^pattern: pattern cannot be used: missing closing ]/,
     );
     expect(messages({ name: 'a', type: 'text', label: 'A', pattern: 'a'.repeat(501) })[0]).toMatch(/^pattern: /);
     expect(messages({ name: 'a', type: 'text', label: 'A', pattern: 'a'.repeat(500) })).toEqual([]);

@@ -1,6 +1,7 @@
 // The §8 field schema: one strict object per field; type-specific keys are only accepted on the types they mean
 // something for, so a misplaced `options` or `accept` surfaces instead of being silently ignored.
 import { z } from 'zod';
+import { patternProblem } from '../security/linearPattern.js';
 
 export const FIELD_NAME_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 export const MAX_PATTERN_LENGTH = 500;
@@ -113,9 +114,9 @@ export const fieldSchema = z
       ctx.addIssue({ code: 'custom', path: ['min'], message: 'min is greater than max' });
     }
     if (field.pattern !== undefined) {
-      const problem = regexProblem(field.pattern);
-      if (problem)
-        ctx.addIssue({ code: 'custom', path: ['pattern'], message: `pattern is not a valid RegExp: ${problem}` });
+      // Checked on the linear-time engine that will run it, so a backreference or lookaround is refused here.
+      const problem = patternProblem(field.pattern);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['pattern'], message: `pattern cannot be used: ${problem}` });
     }
   });
 
@@ -133,12 +134,3 @@ export const fieldsSchema = z
       seen.add(field.name);
     });
   });
-
-function regexProblem(pattern: string): string | null {
-  try {
-    new RegExp(pattern);
-    return null;
-  } catch (err) {
-    return err instanceof Error ? err.message : 'invalid';
-  }
-}

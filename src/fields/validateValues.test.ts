@@ -48,6 +48,27 @@ describe('validateValues', () => {
   });
 
   describe('text and textarea', () => {
+    it('does not run the pattern over a value that already broke a length rule', () => {
+      // On a backtracking engine this value held the process for 48 s; here only its length is reported.
+      const code: Field = { name: 'code', type: 'text', label: 'Code', maxLength: 10, pattern: '^(a+)+$' };
+      const result = validateValues([code], { code: `${'a'.repeat(30)}!` });
+      expect(result).toEqual({
+        ok: false,
+        errors: [{ path: 'values.code', rule: 'maxLength', message: 'must be at most 10 characters' }],
+      });
+      const short: Field = { name: 'pin', type: 'text', label: 'PIN', minLength: 4, pattern: '^[0-9]+$' };
+      expect(errorsOf([short], { pin: 'x' })).toEqual(['values.pin minLength']);
+    });
+
+    it('runs patterns on the linear-time engine and fails closed on one it cannot run', () => {
+      const code: Field = { name: 'code', type: 'text', label: 'Code', pattern: '^(a+)+$' };
+      expect(errorsOf([code], { code: `${'a'.repeat(5_000)}!` })).toEqual(['values.code pattern']);
+      expect(errorsOf([code], { code: 'a'.repeat(5_000) })).toEqual([]);
+      // Saved before backreferences were refused: no value can be proven to match it.
+      const legacy: Field = { name: 'pair', type: 'text', label: 'Pair', pattern: '^(a)\\1$' };
+      expect(errorsOf([legacy], { pair: 'aa' })).toEqual(['values.pair pattern']);
+    });
+
     it('checks type, minLength, maxLength and pattern, without trimming', () => {
       expect(valuesOf([text], { name: 'abc' })).toEqual({ name: 'abc' });
       expect(errorsOf([text], { name: 12 })).toEqual(['values.name type']);
