@@ -6,6 +6,7 @@ import { loadFlowVersion } from '../flows/flowService.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { planStep, type WaitRow } from './persistStep.js';
+import { storableStep } from './storableStep.js';
 import { type ExecutionView, type WaitView, waitViewOf } from './turnResponse.js';
 import { commitTurn, updateTurn } from './writeTurn.js';
 
@@ -66,7 +67,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     now,
     ...(flows ? { flows } : {}),
   });
-  const result = await step(flow, state, args.input, ectx);
+  const result = storableStep(await step(flow, state, args.input, ectx));
   const plan = planStep({
     tenantId: execution.tenant_id,
     conversationId: execution.conversation_id,

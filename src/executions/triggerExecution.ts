@@ -15,6 +15,7 @@ import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { OPEN_STATUS_LITERALS } from './openStatusLiterals.js';
 import { continueJobKey, planStep } from './persistStep.js';
+import { storableStep } from './storableStep.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnResponse, waitViewOf } from './turnResponse.js';
 import { commitTurn, insertTurn, type Superseded, variablesCondition } from './writeTurn.js';
@@ -86,11 +87,13 @@ export async function triggerExecution(
         now,
         ...(flows ? { flows } : {}),
       });
-      const stepResult = await step(
-        flow.definition,
-        null,
-        { kind: 'trigger', ...(input.text !== undefined ? { text: input.text } : {}) },
-        ectx,
+      const stepResult = storableStep(
+        await step(
+          flow.definition,
+          null,
+          { kind: 'trigger', ...(input.text !== undefined ? { text: input.text } : {}) },
+          ectx,
+        ),
       );
 
       const plan = planStep({
