@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004_optimistic_turns.js';
 import * as m0005 from './migrations/0005_tenant_scoped_keys.js';
 import * as m0006 from './migrations/0006_waits_on_executions.js';
 import * as m0007 from './migrations/0007_chat_turns.js';
+import * as m0008 from './migrations/0008_trace_dropped.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005_tenant_scoped_keys': m0005,
   '0006_waits_on_executions': m0006,
   '0007_chat_turns': m0007,
+  '0008_trace_dropped': m0008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
