@@ -7,6 +7,7 @@ import * as m0005 from './migrations/0005_tenant_scoped_keys.js';
 import * as m0006 from './migrations/0006_waits_on_executions.js';
 import * as m0007 from './migrations/0007_chat_turns.js';
 import * as m0008 from './migrations/0008_idempotency_owner.js';
+import * as m0009 from './migrations/0009_trace_dropped.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006_waits_on_executions': m0006,
   '0007_chat_turns': m0007,
   '0008_idempotency_owner': m0008,
+  '0009_trace_dropped': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -104,7 +104,10 @@ export interface ExecutionsTable {
   wait_resume_at: Date | null;
   error: JsonCol<JsonObject> | null;
   reason: string | null;
+  /** The newest TRACE_LIMIT (src/executions/traceLimit.ts) step-trace entries, oldest first. */
   trace: JsonCol<Json[]>;
+  /** Older step-trace entries not kept (the trace is capped): how many steps ran before `trace[0]`'s. */
+  trace_dropped: Generated<number>;
   /** Time spent running (turns and jobs), excluding waits: what the execution timeout counts. */
   active_ms: Generated<number>;
   created_at: Timestamp;

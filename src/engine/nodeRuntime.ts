@@ -1,9 +1,10 @@
 // The NodeRuntime a node runs against: expression scope over live vars, and sinks for blocks, effects and warnings.
 import type { BlockBody } from './blocks.js';
-import { type EvalScope, type ExpressionData, evaluateExpression } from './expressions.js';
+import { type EvalScope, type ExpressionData, ExpressionError, evaluateExpression } from './expressions.js';
 import type { NodeRuntime } from './nodes/types.js';
 import { renderTemplate } from './templates.js';
-import type { Effect, EngineContext, EngineInput, JsonObject, TraceEntry } from './types.js';
+import type { Effect, EngineContext, EngineInput, Json, JsonObject, TraceEntry } from './types.js';
+import { unstorableString } from './unstorableString.js';
 
 export interface TurnSinks {
   blocks: BlockBody[];
@@ -32,8 +33,8 @@ export function nodeRuntime(
     vars,
     scope,
     now,
-    evaluate: (source) => evaluateExpression(source, scope),
-    render: (template, mode) => renderTemplate(template, scope, mode),
+    evaluate: async (source) => storable(await evaluateExpression(source, scope)),
+    render: async (template, mode) => storable(await renderTemplate(template, scope, mode)),
     emit: (block) => {
       sinks.blocks.push(block);
     },
@@ -52,4 +53,21 @@ function inputData(input: EngineInput): ExpressionData['input'] {
   if (input.kind === 'resume') return { values: input.values };
   if (input.kind === 'trigger' && input.text !== undefined) return { text: input.text };
   return {};
+}
+
+/**
+ * What nodes evaluate and render goes into vars, blocks and job requests, all stored as text or jsonb, which cannot
+ * hold NUL or an unpaired surrogate; an expression can build both (`"\\u0000"`, `$base64decode("AA==")`). The node
+ * fails here with `expression_error`, naming where the bad text sits, instead of the turn's write failing. (A url or
+ * path template percent-encodes its values, so a lone surrogate there renders as %EF%BF%BD and passes.)
+ */
+function storable<T extends Json | undefined>(value: T): T {
+  const path = unstorableString(value, 'the result');
+  if (path) {
+    throw new ExpressionError(
+      `${path} holds a NUL character or an unpaired UTF-16 surrogate, which cannot be stored`,
+      'unstorable_text',
+    );
+  }
+  return value;
 }

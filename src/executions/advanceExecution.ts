@@ -7,6 +7,7 @@ import type { Receipt } from '../idempotency/Receipt.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { planStep, type WaitRow } from './persistStep.js';
+import { storableStep } from './storableStep.js';
 import { turnReceipt } from './turnReceipt.js';
 import { type ExecutionView, expectedRow, turnResponse, type WaitView, waitViewOf } from './turnResponse.js';
 import { commitTurn, updateTurn } from './writeTurn.js';
@@ -70,7 +71,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     now,
     ...(flows ? { flows } : {}),
   });
-  const result = await step(flow, state, args.input, ectx);
+  const result = storableStep(await step(flow, state, args.input, ectx));
   const plan = planStep({
     tenantId: execution.tenant_id,
     conversationId: execution.conversation_id,

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { EngineInput, ExecutionErrorCode, JobRequest, Json } from '../engine/types.js';
+import { unstorableString } from '../engine/unstorableString.js';
 import type { JobHandler } from '../jobs/JobQueue.js';
 import { TaskInputError, type TaskRegistry } from '../tasks/TaskRegistry.js';
 import { advanceExecution } from './advanceExecution.js';
@@ -57,6 +58,7 @@ export function continueExecution(
     let input: EngineInput;
     try {
       const result = await perform(ctx, deps, payload, abort.signal);
+      storableResult(payload.request, result);
       input = { kind: 'job_result', nodeId: payload.nodeId, result };
     } catch (error) {
       const failure = asFailure(error, abort.signal.aborted);
@@ -126,6 +128,25 @@ async function perform(
       });
     }
   }
+}
+
+/**
+ * A job result must be text the database can store: NUL or a lone surrogate would make the turn's write fail, the job
+ * retry (re-sending the merchant call) and the execution hang until the sweeper. The node fails at once instead.
+ * Failing, not scrubbing: replacing characters would silently change the merchant's or handler's data (an id, a
+ * token) that the flow then compares or sends on, and a response carrying NUL is a fault on that side worth seeing.
+ * The visitor's message names the node's source only; the path of the bad value goes to the operator's log.
+ */
+function storableResult(request: JobRequest, result: Json): void {
+  const path = unstorableString(result, 'result');
+  if (!path) return;
+  const detail = `${path} holds a NUL character or an unpaired UTF-16 surrogate`;
+  const what = 'text that cannot be stored (a NUL character or an unpaired UTF-16 surrogate)';
+  if (request.kind === 'http') {
+    throw new JobFailure('http_error', `The call to "${request.connection}" answered with ${what}.`, false, detail);
+  }
+  const name = request.kind === 'task' ? `The task "${request.task}"` : 'The job';
+  throw new JobFailure('task_error', `${name} returned ${what}.`, false, detail);
 }
 
 function asFailure(error: unknown, timedOut: boolean): JobFailure {

@@ -6,6 +6,7 @@ import type { JobRequest, Json, JsonObject, StepResult } from '../engine/types.j
 import type { FlowDefinition } from '../engine/validateFlow.js';
 import type { Field } from '../fields/types.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
+import { TRACE_LIMIT } from './traceLimit.js';
 
 export const DEFAULT_WAIT_EXPIRY_SECONDS = 24 * 60 * 60;
 export const CONTINUE_TASK = 'execution.continue';
@@ -53,8 +54,10 @@ export interface TurnOutcome {
   wait_resume_at: Date | null;
   error: Json | null;
   reason: string | null;
-  /** This step's trace entries (appended to the execution's trace). */
-  trace: Json;
+  /** This step's newest trace entries, at most TRACE_LIMIT (appended to the execution's trace, which keeps as many). */
+  trace: Json[];
+  /** This step's entries that did not fit in TRACE_LIMIT (a long loop within one turn), added to `trace_dropped`. */
+  trace_dropped: number;
   /** Running time of this step, added to the execution's. */
   active_ms: number;
   ended_at: Date | null;
@@ -159,6 +162,8 @@ export function planStep(args: {
     ...blocks.map((block, i) => ({ role: 'bot' as const, seq: args.lastSeq + i + 1, body: block })),
   ];
   const ended = result.status === 'completed' || result.status === 'failed' || result.status === 'aborted';
+  // One turn may run up to 1,000 steps; only the newest TRACE_LIMIT can be kept anyway, so only those are sent.
+  const traceDropped = Math.max(0, result.trace.length - TRACE_LIMIT);
   const outcome = (activeMs: number): TurnOutcome => ({
     status: result.status,
     state: result.state as unknown as JsonObject,
@@ -172,7 +177,8 @@ export function planStep(args: {
     wait_resume_at: waitRow?.resume_at ?? null,
     error: result.error ? (result.error as unknown as JsonObject) : null,
     reason: result.reason ?? null,
-    trace: result.trace as unknown as JsonObject[],
+    trace: result.trace.slice(traceDropped) as unknown as Json[],
+    trace_dropped: traceDropped,
     active_ms: Math.round(activeMs),
     ended_at: ended ? now : null,
   });

@@ -15,6 +15,7 @@ import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { OPEN_STATUS_LITERALS } from './openStatusLiterals.js';
 import { continueJobKey, planStep } from './persistStep.js';
+import { storableStep } from './storableStep.js';
 import type { TurnCaller } from './TurnCaller.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnReceipt } from './turnReceipt.js';
@@ -89,11 +90,13 @@ export async function triggerExecution(
         now,
         ...(flows ? { flows } : {}),
       });
-      const stepResult = await step(
-        flow.definition,
-        null,
-        { kind: 'trigger', ...(input.text !== undefined ? { text: input.text } : {}) },
-        ectx,
+      const stepResult = storableStep(
+        await step(
+          flow.definition,
+          null,
+          { kind: 'trigger', ...(input.text !== undefined ? { text: input.text } : {}) },
+          ectx,
+        ),
       );
 
       const plan = planStep({

@@ -90,6 +90,7 @@ function outcome(status: string, wait: WaitRow | null, lastSeq = 1): TurnOutcome
     error: null,
     reason: null,
     trace: [],
+    trace_dropped: 0,
     active_ms: 1,
     ended_at: ended ? new Date() : null,
   };

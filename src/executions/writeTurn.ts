@@ -5,6 +5,7 @@ import type { Database, TranscriptItem } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
 import type { TurnOutcome } from './persistStep.js';
 import { TurnConflict } from './TurnConflict.js';
+import { TRACE_LIMIT, TRACE_TAIL } from './traceLimit.js';
 import type { ExecutionView } from './turnResponse.js';
 
 // A turn's writes — the execution row (with its wait), its transcript row, the superseded execution, changed
@@ -138,12 +139,12 @@ export function insertTurn(
     with ${variablesCte(args)}${supersedeCte(args, args.supersede)}${args.receipt ? sql`r as (${args.receipt} returning 1), ` : sql``}${guard}e as (
       insert into executions (id, tenant_id, conversation_id, session_id, flow_id, flow_version_id, intent_name, status,
         version, state, last_seq, wait_id, wait_kind, wait_node_id, wait_fields, wait_submit_label, wait_expires_at,
-        wait_resume_at, error, reason, trace, active_ms, created_at, updated_at, ended_at)
+        wait_resume_at, error, reason, trace, trace_dropped, active_ms, created_at, updated_at, ended_at)
       select ${r.id}::uuid, ${args.tenantId}::uuid, ${args.conversationId}::uuid, ${r.session_id}::uuid, ${r.flow_id}::uuid,
         ${r.flow_version_id}::uuid, ${r.intent_name}, ${r.status}, 1, ${json(r.state)}::jsonb, ${r.last_seq}, ${r.wait_id}::uuid,
         ${r.wait_kind}, ${r.wait_node_id}, ${r.wait_fields === null ? null : json(r.wait_fields)}::jsonb, ${r.wait_submit_label},
         ${r.wait_expires_at}::timestamptz, ${r.wait_resume_at}::timestamptz, ${r.error === null ? null : json(r.error)}::jsonb,
-        ${r.reason}, ${json(r.trace)}::jsonb, ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz,
+        ${r.reason}, ${json(r.trace)}::jsonb, ${r.trace_dropped}, ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz,
         ${r.ended_at}::timestamptz
       ${guarded ? sql`from g` : sql``}
       returning ${RETURNING}
@@ -180,13 +181,27 @@ export function updateTurn(
         wait_fields = ${s.wait_fields === null ? null : json(s.wait_fields)}::jsonb, wait_submit_label = ${s.wait_submit_label},
         wait_expires_at = ${s.wait_expires_at}::timestamptz, wait_resume_at = ${s.wait_resume_at}::timestamptz,
         error = ${s.error === null ? null : json(s.error)}::jsonb, reason = ${s.reason},
-        trace = trace || ${json(s.trace)}::jsonb, active_ms = active_ms + ${s.active_ms},
+        ${traceSet(s)}, active_ms = active_ms + ${s.active_ms},
         updated_at = ${args.now}::timestamptz, ended_at = ${s.ended_at}::timestamptz
       where id = ${args.id}::uuid and tenant_id = ${args.tenantId}::uuid
         and version = ${args.expectedVersion} and status = ${args.expectedStatus} ${claimed}
       returning ${RETURNING}
     )${itemsCte(args)}${receiptCte(args)}
     select e.* from (select comerix_turn_guard(${sql.join(conditions, sql` and `)})${receiptGuard(args)}) g cross join e`;
+}
+
+/**
+ * Appends a step's trace entries, keeping the newest TRACE_LIMIT and counting the rest in `trace_dropped` (both
+ * expressions read the row's old `trace`). Concatenating is all most turns pay; only a trace over the limit is sliced.
+ * The step's entries are already at most TRACE_LIMIT (planStep), so what it dropped itself is added as a number.
+ */
+function traceSet(s: TurnOutcome): RawBuilder<unknown> {
+  const entries = json(s.trace);
+  const length = s.trace.length;
+  return sql`trace = case when jsonb_array_length(trace) + ${length}::int <= ${sql.lit(TRACE_LIMIT)} then trace || ${entries}::jsonb
+      else jsonb_path_query_array(trace || ${entries}::jsonb, ${TRACE_TAIL}) end,
+    trace_dropped = trace_dropped + ${s.trace_dropped}::int
+      + greatest(0, jsonb_array_length(trace) + ${length}::int - ${sql.lit(TRACE_LIMIT)})`;
 }
 
 /**

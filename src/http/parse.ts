@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { unstorableString } from '../engine/unstorableString.js';
 import { AppError } from '../errors/AppError.js';
 
 /** Parses a request part with its wire schema; a shape error is 400 invalid_request listing every issue. */
@@ -23,27 +24,4 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'bo
       ? 'A JSON body is required.'
       : `Invalid ${where}: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`;
   throw new AppError('invalid_request', message, { fields });
-}
-
-// PostgreSQL text and jsonb cannot hold U+0000 or a lone surrogate (JSON allows both as escapes).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/** The path of the first string (or object key) the database could not store, if any. */
-export function unstorableString(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
-  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = unstorableString(value[i], `${path}[${i}]`, depth + 1);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  for (const [key, child] of Object.entries(value)) {
-    if (UNSTORABLE.test(key)) return `${path}.${key.replace(UNSTORABLE, '?')}`;
-    const found = unstorableString(child, `${path}.${key}`, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
 }
