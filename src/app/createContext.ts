@@ -34,6 +34,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     origins.invalidate();
     sessions.invalidate();
   });
+  events.on('sessions', () => sessions.invalidate());
   const flowCache = new FlowCache();
   events.on('flows', () => flowCache.invalidate());
   const conversations = new ConversationCache(config.conversationCacheBytes);

@@ -62,6 +62,8 @@ export interface ConversationsTable {
   variables: JsonCol<JsonObject>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Revoked: no new session may continue it (its sessions were revoked too). */
+  revoked_at: Generated<Date | null>;
 }
 
 export interface SessionsTable {

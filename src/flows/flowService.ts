@@ -144,8 +144,11 @@ export async function unpublishFlow(ctx: AppContext, tenantId: string, intentNam
   return flow;
 }
 
-export async function listFlows(ctx: AppContext, tenantId: string): Promise<Flow[]> {
-  return ctx.kysely.selectFrom('flows').selectAll().where('tenant_id', '=', tenantId).orderBy('intent_name').execute();
+/** A tenant's flows by intent name, or every tenant's (by tenant, then intent name). */
+export async function listFlows(ctx: AppContext, tenantId?: string): Promise<Flow[]> {
+  let q = ctx.kysely.selectFrom('flows').selectAll();
+  if (tenantId) q = q.where('tenant_id', '=', tenantId);
+  return q.orderBy('tenant_id').orderBy('intent_name').execute();
 }
 
 /** Intent names that have a flow in the tenant, published or draft-only (what a widget key may name). */

@@ -5,7 +5,7 @@ import { newId } from '../db/newId.js';
 import type { PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 import { knownIntentNames } from '../flows/flowService.js';
-import { insertKey, listKeys, revokeKey } from './keyStore.js';
+import { findKey, insertKey, listKeys, revokeKey, updateKey } from './keyStore.js';
 import { normalizeOrigin } from './normalizeOrigin.js';
 
 export interface CreateWidgetKeyInput {
@@ -22,48 +22,139 @@ export interface CreateWidgetKeyInput {
   sessionTtlSeconds?: number;
 }
 
-export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInput): Promise<PublicKey> {
-  const intents = [...new Set(input.intents ?? [])];
-  if (intents.length > 0 === Boolean(input.allIntents)) {
-    throw new AppError('invalid_request', 'give exactly one of --intent (repeatable) and --all-intents');
+/** Session lifetimes a key may set: a minute to 30 days. */
+const MIN_TTL_SECONDS = 60;
+const MAX_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+/** A key's settings after its rules are checked: what create and update both store. */
+interface KeySettings {
+  label: string;
+  widgetLabel: string | null;
+  origins: string[];
+  intents: string[];
+  allIntents: boolean;
+  forms: string[];
+  allForms: boolean;
+  allowServerSide: boolean;
+  sessionTtlSeconds: number;
+}
+
+const invalid = (path: string, rule: string, message: string) =>
+  new AppError('invalid_request', message, { fields: [{ path, rule, message }] });
+
+/**
+ * The rules of a key, the same for create and update (DESIGN §4): exactly one of an intent allow-list and all
+ * intents (an empty list never means everything), at most one of a form list and all forms (none is fine), valid
+ * origins (at least one unless server-side callers are allowed), intents that have a flow in the tenant.
+ */
+async function checkKeySettings(ctx: AppContext, tenantId: string, s: KeySettings): Promise<KeySettings> {
+  const intents = [...new Set(s.intents)];
+  if (intents.length > 0 === s.allIntents) {
+    throw invalid('intents', 'exclusive', 'give exactly one of an intent allow-list and all intents');
   }
-  if ((input.forms?.length ?? 0) > 0 && input.allForms) {
-    throw new AppError('invalid_request', 'give at most one of --form and --all-forms');
-  }
+  const forms = [...new Set(s.forms)];
+  if (forms.length > 0 && s.allForms)
+    throw invalid('forms', 'exclusive', 'give at most one of a form list and all forms');
   const origins: string[] = [];
-  for (const raw of input.origins) {
+  for (const raw of s.origins) {
     const origin = normalizeOrigin(raw);
-    if (!origin) throw new AppError('invalid_request', `not a valid origin: "${raw}" (expected e.g. https://acme.com)`);
+    if (!origin) throw invalid('origins', 'format', `not a valid origin: "${raw}" (expected e.g. https://acme.com)`);
     if (!origins.includes(origin)) origins.push(origin);
   }
-  if (origins.length === 0 && !input.allowServerSide) {
-    throw new AppError('invalid_request', 'at least one --origin is required (or --allow-server-side)');
+  if (origins.length === 0 && !s.allowServerSide) {
+    throw invalid('origins', 'required', 'at least one allowed origin is required (or allow server-side callers)');
   }
-  if (!input.label.trim()) throw new AppError('invalid_request', 'label must not be empty');
+  const label = s.label.trim();
+  if (!label) throw invalid('label', 'required', 'label must not be empty');
+  if (
+    !Number.isInteger(s.sessionTtlSeconds) ||
+    s.sessionTtlSeconds < MIN_TTL_SECONDS ||
+    s.sessionTtlSeconds > MAX_TTL_SECONDS
+  ) {
+    throw invalid('sessionTtlSeconds', 'range', `the session lifetime must be ${MIN_TTL_SECONDS}–${MAX_TTL_SECONDS} s`);
+  }
   if (intents.length > 0) {
-    const known = await knownIntentNames(ctx, input.tenantId);
+    const known = await knownIntentNames(ctx, tenantId);
     const unknown = intents.filter((i) => !known.has(i));
     if (unknown.length > 0) {
-      throw new AppError('invalid_request', `no flow for intent(s): ${unknown.join(', ')} (import the flow first)`);
+      throw invalid('intents', 'exists', `no flow for intent(s): ${unknown.join(', ')} (import the flow first)`);
     }
   }
+  return { ...s, label, intents, forms, origins };
+}
+
+export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInput): Promise<PublicKey> {
+  const s = await checkKeySettings(ctx, input.tenantId, {
+    label: input.label,
+    widgetLabel: input.widgetLabel ?? null,
+    origins: input.origins,
+    intents: input.intents ?? [],
+    allIntents: Boolean(input.allIntents),
+    forms: input.forms ?? [],
+    allForms: Boolean(input.allForms),
+    allowServerSide: Boolean(input.allowServerSide),
+    sessionTtlSeconds: input.sessionTtlSeconds ?? 86_400,
+  });
   const created = await insertKey(ctx.kysely, {
     id: newId(),
     tenant_id: input.tenantId,
     key: `pk_live_${randomBytes(16).toString('hex')}`,
-    label: input.label.trim(),
-    widget_label: input.widgetLabel ?? null,
-    allowed_origins: json(origins),
-    allowed_intents: json(intents),
-    allows_all_intents: Boolean(input.allIntents),
-    allowed_forms: json(input.forms ?? []),
-    allows_all_forms: Boolean(input.allForms),
-    allow_server_side: Boolean(input.allowServerSide),
-    session_ttl_seconds: input.sessionTtlSeconds ?? 86_400,
     status: 'active',
+    ...columnsOf(s),
   });
   await announceKeyChange(ctx);
   return created;
+}
+
+/** What an update changes; anything left out keeps its value. Giving intents clears all-intents and vice versa. */
+export type UpdateWidgetKeyInput = Partial<Omit<CreateWidgetKeyInput, 'tenantId' | 'widgetLabel'>> & {
+  widgetLabel?: string | null;
+};
+
+/**
+ * Changes an active key's settings under the create rules; sessions see the new scope and origins at once (every
+ * process drops its cached keys). Another tenant's key, or a revoked one, is `not_found`.
+ */
+export async function updateWidgetKey(
+  ctx: AppContext,
+  tenantId: string,
+  keyValue: string,
+  change: UpdateWidgetKeyInput,
+): Promise<PublicKey> {
+  const current = await findKey(ctx.kysely, keyValue, tenantId);
+  if (!current || current.status !== 'active') throw new AppError('not_found', 'no such active widget key');
+  const intentsGiven = change.intents !== undefined && change.intents.length > 0;
+  const formsGiven = change.forms !== undefined && change.forms.length > 0;
+  const s = await checkKeySettings(ctx, tenantId, {
+    label: change.label ?? current.label,
+    widgetLabel: change.widgetLabel === undefined ? current.widget_label : change.widgetLabel,
+    origins: change.origins ?? current.allowed_origins,
+    // Giving one side of a scope replaces the other; giving both is refused by the rules, as on create.
+    intents: change.allIntents && !intentsGiven ? [] : (change.intents ?? current.allowed_intents),
+    allIntents: intentsGiven && !change.allIntents ? false : (change.allIntents ?? current.allows_all_intents),
+    forms: change.allForms && !formsGiven ? [] : (change.forms ?? current.allowed_forms),
+    allForms: formsGiven && !change.allForms ? false : (change.allForms ?? current.allows_all_forms),
+    allowServerSide: change.allowServerSide ?? current.allow_server_side,
+    sessionTtlSeconds: change.sessionTtlSeconds ?? current.session_ttl_seconds,
+  });
+  const updated = await updateKey(ctx.kysely, current.id, tenantId, columnsOf(s));
+  if (!updated) throw new AppError('not_found', 'no such active widget key');
+  await announceKeyChange(ctx);
+  return updated;
+}
+
+function columnsOf(s: KeySettings) {
+  return {
+    label: s.label,
+    widget_label: s.widgetLabel,
+    allowed_origins: json(s.origins),
+    allowed_intents: json(s.intents),
+    allows_all_intents: s.allIntents,
+    allowed_forms: json(s.forms),
+    allows_all_forms: s.allForms,
+    allow_server_side: s.allowServerSide,
+    session_ttl_seconds: s.sessionTtlSeconds,
+  };
 }
 
 export async function listWidgetKeys(ctx: AppContext, tenantId?: string): Promise<PublicKey[]> {

@@ -93,6 +93,7 @@ export async function lockConversation(
     .where('tenant_id', '=', where.tenantId)
     .where('public_key_id', '=', where.publicKeyId)
     .where('customer_id', '=', where.customerId)
+    .where('revoked_at', 'is', null)
     .forUpdate()
     .executeTakeFirst();
 }
@@ -154,4 +155,57 @@ export async function insertSession(
       expires_at: row.expiresAt,
     })
     .execute();
+}
+
+/** Which sessions to revoke: one session (with its conversation), one conversation, or every one of a customer. */
+export type RevokeTarget = { sessionId: string } | { conversationId: string } | { customerId: string };
+
+/**
+ * Revokes the conversations the target names and every session on them, in one transaction; returns how many
+ * sessions were revoked (already revoked ones not counted).
+ */
+export async function revokeSessionRows(
+  db: Kysely<Database>,
+  tenantId: string,
+  target: RevokeTarget,
+  at: Date,
+): Promise<{ sessions: number; conversations: number }> {
+  return db.transaction().execute(async (trx) => {
+    let conversationIds: string[];
+    if ('customerId' in target) {
+      const rows = await trx
+        .selectFrom('conversations')
+        .select('id')
+        .where('tenant_id', '=', tenantId)
+        .where('customer_id', '=', target.customerId)
+        .execute();
+      conversationIds = rows.map((r) => r.id);
+    } else if ('conversationId' in target) {
+      conversationIds = [target.conversationId];
+    } else {
+      const row = await trx
+        .selectFrom('sessions')
+        .select('conversation_id')
+        .where('id', '=', target.sessionId)
+        .where('tenant_id', '=', tenantId)
+        .executeTakeFirst();
+      conversationIds = row ? [row.conversation_id] : [];
+    }
+    if (conversationIds.length === 0) return { sessions: 0, conversations: 0 };
+    const conversations = await trx
+      .updateTable('conversations')
+      .set({ revoked_at: at })
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', conversationIds)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    const sessions = await trx
+      .updateTable('sessions')
+      .set({ revoked_at: at })
+      .where('tenant_id', '=', tenantId)
+      .where('conversation_id', 'in', conversationIds)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return { sessions: Number(sessions.numUpdatedRows), conversations: Number(conversations.numUpdatedRows) };
+  });
 }

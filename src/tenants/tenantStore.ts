@@ -32,6 +32,12 @@ export async function findTenant(ctx: AppContext, idOrSlug: string): Promise<Ten
     : q.where('slug', '=', idOrSlug).executeTakeFirst();
 }
 
+/** Slug by tenant id, for listings. */
+export async function tenantSlugs(ctx: AppContext): Promise<Map<string, string>> {
+  const rows = await ctx.kysely.selectFrom('tenants').select(['id', 'slug']).execute();
+  return new Map(rows.map((r) => [r.id, r.slug]));
+}
+
 export async function requireTenant(ctx: AppContext, idOrSlug: string): Promise<Tenant> {
   const tenant = await findTenant(ctx, idOrSlug);
   if (!tenant) throw new AppError('not_found', `no tenant "${idOrSlug}"`);

@@ -1,0 +1,111 @@
+import type { Command } from 'commander';
+import type { Dispatch } from '../cli/dispatch.js';
+import { collect } from '../cli/UsageError.js';
+
+interface KeyFlags {
+  tenant: string;
+  label?: string;
+  widgetLabel?: string;
+  origin: string[];
+  intent: string[];
+  allIntents: boolean;
+  form: string[];
+  allForms: boolean;
+  allowServerSide?: boolean;
+  sessionTtl?: string;
+}
+
+/** The flag that sets each field of the key service's rules, so its messages can name what the user typed. */
+export const KEY_FLAGS: Record<string, string> = {
+  intents: '--intent / --all-intents',
+  forms: '--form / --all-forms',
+  origins: '--origin',
+  label: '--label',
+  sessionTtlSeconds: '--session-ttl',
+};
+
+const scopeOptions = (command: Command) =>
+  command
+    .option('--widget-label <label>', 'display label sent to the widget')
+    .option('--origin <origin>', 'allowed origin, e.g. https://acme.com (repeatable)', collect, [])
+    .option('--intent <name>', 'allowed intent (repeatable); exclusive with --all-intents', collect, [])
+    .option('--all-intents', 'allow every currently published intent', false)
+    .option('--form <code>', 'allowed form (repeatable); exclusive with --all-forms', collect, [])
+    .option('--all-forms', 'allow every published form', false)
+    .option('--session-ttl <seconds>', 'session lifetime in seconds (default 86400)');
+
+function ttl(value: string | undefined): { sessionTtlSeconds?: number } {
+  return value === undefined ? {} : { sessionTtlSeconds: Number(value) };
+}
+
+/** `widget-key:create|list|update|revoke` (create also as `comerix:widget-key:create`, as the seed writes it). */
+export function addKeyCommands(program: Command, dispatch: Dispatch): void {
+  scopeOptions(
+    program
+      .command('widget-key:create')
+      .alias('comerix:widget-key:create')
+      .description('Issue a public widget key; prints the pk_live_ key')
+      .requiredOption('--tenant <idOrSlug>', 'tenant id or slug')
+      .requiredOption('--label <label>', 'label shown in the admin (and the widget unless --widget-label)'),
+  )
+    .option('--allow-server-side', 'accept requests without an Origin header (server-side callers)', false)
+    .action((o: KeyFlags) =>
+      dispatch({
+        command: 'widget-key:create',
+        tenant: o.tenant,
+        label: o.label ?? '',
+        ...(o.widgetLabel ? { widgetLabel: o.widgetLabel } : {}),
+        origins: o.origin,
+        intents: o.intent,
+        allIntents: o.allIntents,
+        forms: o.form,
+        allForms: o.allForms,
+        allowServerSide: Boolean(o.allowServerSide),
+        ...ttl(o.sessionTtl),
+      }),
+    );
+
+  scopeOptions(
+    program
+      .command('widget-key:update')
+      .description("Change a key's label, origins, intents, forms or session lifetime; prints the key")
+      .argument('<key>', 'the pk_live_ key')
+      .requiredOption('--tenant <idOrSlug>', 'tenant id or slug')
+      .option('--label <label>', 'label shown in the admin'),
+  )
+    .option('--allow-server-side', 'accept requests without an Origin header')
+    .option('--no-allow-server-side', 'refuse requests without an Origin header')
+    .action((key: string, o: KeyFlags) =>
+      dispatch({
+        command: 'widget-key:update',
+        tenant: o.tenant,
+        key,
+        ...(o.label !== undefined ? { label: o.label } : {}),
+        ...(o.widgetLabel !== undefined ? { widgetLabel: o.widgetLabel } : {}),
+        ...(o.origin.length > 0 ? { origins: o.origin } : {}),
+        ...(o.intent.length > 0 ? { intents: o.intent } : {}),
+        ...(o.allIntents ? { allIntents: true } : {}),
+        ...(o.form.length > 0 ? { forms: o.form } : {}),
+        ...(o.allForms ? { allForms: true } : {}),
+        ...(o.allowServerSide !== undefined ? { allowServerSide: o.allowServerSide } : {}),
+        ...ttl(o.sessionTtl),
+      }),
+    );
+
+  program
+    .command('widget-key:list')
+    .description('List widget keys')
+    .option('--tenant <idOrSlug>', 'only this tenant')
+    .action((o: { tenant?: string }) =>
+      dispatch({ command: 'widget-key:list', ...(o.tenant ? { tenant: o.tenant } : {}) }),
+    );
+
+  program
+    .command('widget-key:revoke')
+    .description('Revoke a widget key; its sessions stop working at once')
+    .argument('<key>', 'the pk_live_ key')
+    .option('--tenant <idOrSlug>', 'only if the key belongs to this tenant')
+    .action((key: string, o: { tenant?: string }) =>
+      dispatch({ command: 'widget-key:revoke', key, ...(o.tenant ? { tenant: o.tenant } : {}) }),
+    );
+}
