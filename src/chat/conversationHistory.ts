@@ -1,9 +1,10 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { TranscriptItem } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
-import { OPEN_STATUS_LITERALS } from '../executions/openStatusLiterals.js';
+import { loadOpenExecution } from '../executions/store/loadOpenExecution.js';
+import { readTranscript } from '../executions/store/readTranscript.js';
 import { storedWaitView } from '../executions/storedWaitView.js';
-import { storedExecutionColumns, turnResponse } from '../executions/turnResponse.js';
+import { turnResponse } from '../executions/turnResponse.js';
 import type { ChatSession } from '../sessions/ChatSession.js';
 import type { HistoryResponse } from '../wire/chatSchemas.js';
 
@@ -22,15 +23,7 @@ export async function conversationHistory(
   const after = parseCursor(query.cursor);
   // Every turn row holds at least one item: limit + 2 rows hold the page and one item more, even when the first row's
   // items were all on the previous page.
-  const rows = await ctx.kysely
-    .selectFrom('chat_turns')
-    .select(['id', 'execution_id', 'items', 'created_at'])
-    .where('conversation_id', '=', session.conversationId)
-    .where('tenant_id', '=', session.tenantId)
-    .where('id', '>=', after.row)
-    .orderBy('id')
-    .limit(limit + 2)
-    .execute();
+  const rows = await readTranscript(ctx.kysely, session, after.row, limit + 2);
   const items: HistoryResponse['items'] = [];
   let more = false;
   for (const row of rows) {
@@ -49,15 +42,7 @@ export async function conversationHistory(
     items,
     nextCursor: more ? items.at(-1)!.id : null,
   };
-  const open = await ctx.kysely
-    .selectFrom('executions')
-    .select(storedExecutionColumns)
-    .where('conversation_id', '=', session.conversationId)
-    .where('tenant_id', '=', session.tenantId)
-    .where('status', 'in', OPEN_STATUS_LITERALS)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const open = await loadOpenExecution(ctx.kysely, session);
   if (open) {
     const view = turnResponse(ctx.secrets, open, [], storedWaitView(open));
     response.pending = {

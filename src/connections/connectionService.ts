@@ -3,6 +3,7 @@ import { type Selectable, sql } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
 import { json } from '../db/json.js';
 import { newId } from '../db/newId.js';
+import { dbErrorKind } from '../db/sqlState.js';
 import type { ConnectionsTable } from '../db/types.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import { isUsableAuthHeaderName } from '../outbound/headers.js';
@@ -188,7 +189,7 @@ const PUBLIC_COLUMNS = [
 ] as const;
 
 function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === '23505';
+  return dbErrorKind(error) === 'unique_violation';
 }
 
 /** Creates a connection; its secret is encrypted before it reaches the database and is never returned. */

@@ -1,11 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { dbErrorKind, violatedConstraint } from '../db/sqlState.js';
 import { AppError } from '../errors/AppError.js';
-
-/**
- * SQLSTATEs that mean "run the turn again from a fresh read": another turn changed what this one read, a deadlock or
- * serialization failure, or (0A000) a table changed under a prepared statement, which then runs unprepared.
- */
-const CONFLICT_CODES = new Set(['CX409', '40P01', '40001', '0A000']);
 
 /**
  * A turn's write found the conversation changed since its read (`comerix_turn_guard`, the unique open-execution
@@ -19,15 +14,15 @@ export class TurnConflict extends Error {
 
   static from(error: unknown): unknown {
     if (error instanceof TurnConflict) return error;
-    const e = error as { code?: string; constraint?: string };
-    if (CONFLICT_CODES.has(e?.code ?? '')) return new TurnConflict();
+    const kind = dbErrorKind(error);
+    if (kind === 'conflict') return new TurnConflict();
     // The request's idempotency record was taken over by a retry: that retry's turn is the one that may commit.
-    if (e?.code === 'CX412') {
+    if (kind === 'receipt_lost') {
       return new AppError('idempotency_in_progress', 'A retry with this Idempotency-Key took over.', undefined, {
         'Retry-After': '1',
       });
     }
-    if (e?.code === '23505' && e.constraint === 'executions_open') return new TurnConflict();
+    if (kind === 'unique_violation' && violatedConstraint(error) === 'executions_open') return new TurnConflict();
     return error;
   }
 }

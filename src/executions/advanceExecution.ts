@@ -8,9 +8,9 @@ import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { planStep, type WaitRow } from './persistStep.js';
 import { storableStep } from './storableStep.js';
+import { commitTurn, updateTurn } from './store/writeTurn.js';
 import { turnReceipt } from './turnReceipt.js';
 import { type ExecutionView, expectedRow, turnResponse, type WaitView, waitViewOf } from './turnResponse.js';
-import { commitTurn, updateTurn } from './writeTurn.js';
 
 export interface AdvanceArgs {
   execution: {

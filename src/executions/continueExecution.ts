@@ -5,7 +5,8 @@ import type { JobHandler } from '../jobs/JobQueue.js';
 import { TaskInputError, type TaskRegistry } from '../tasks/TaskRegistry.js';
 import { advanceExecution } from './advanceExecution.js';
 import type { ContinuePayload } from './persistStep.js';
-import { readWaitingExecution } from './readWaitingExecution.js';
+import { readExecutionProgress } from './store/readExecutionProgress.js';
+import { readWaitingExecution } from './store/readWaitingExecution.js';
 import { retryTurn } from './TurnConflict.js';
 
 /** Running time allowed per execution, waits excluded (DESIGN §5: waiting time does not count). */
@@ -43,12 +44,7 @@ export function continueExecution(
 ): JobHandler {
   return async (raw, meta) => {
     const payload = raw as unknown as ContinuePayload;
-    const current = await ctx.kysely
-      .selectFrom('executions')
-      .select(['status', 'wait_id', 'active_ms'])
-      .where('id', '=', payload.executionId)
-      .where('tenant_id', '=', payload.tenantId)
-      .executeTakeFirst();
+    const current = await readExecutionProgress(ctx.kysely, payload.executionId, payload.tenantId);
     if (current?.status !== 'waiting_time' || current.wait_id !== payload.waitId) return;
 
     const started = performance.now();

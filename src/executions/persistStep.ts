@@ -6,6 +6,8 @@ import type { JobRequest, Json, JsonObject, StepResult } from '../engine/types.j
 import type { FlowDefinition } from '../engine/validateFlow.js';
 import type { Field } from '../fields/types.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
+import { blockId } from './blockId.js';
+import { insertGoalHits } from './store/insertGoalHits.js';
 import { TRACE_LIMIT } from './traceLimit.js';
 
 export const DEFAULT_WAIT_EXPIRY_SECONDS = 24 * 60 * 60;
@@ -99,7 +101,7 @@ export function planStep(args: {
   jobs: JobQueue;
 }): StepPlan {
   const { tenantId, conversationId, executionId, result, now } = args;
-  const blocks = result.blocks.map((body, i) => ({ id: `${executionId}.${args.lastSeq + i + 1}`, ...body }) as Block);
+  const blocks = result.blocks.map((body, i) => ({ id: blockId(executionId, args.lastSeq + i + 1), ...body }) as Block);
   const seconds = args.flow.settings?.waitExpiresSeconds ?? DEFAULT_WAIT_EXPIRY_SECONDS;
   const wait = result.wait;
   const waiting =
@@ -125,19 +127,17 @@ export function planStep(args: {
 
   const extras = async (trx: Kysely<Database>) => {
     if (goals.length > 0) {
-      await trx
-        .insertInto('goal_hits')
-        .values(
-          goals.map((g) => ({
-            tenant_id: tenantId,
-            conversation_id: conversationId,
-            execution_id: executionId,
-            goal: g.goal,
-            node_id: g.nodeId,
-            created_at: now,
-          })),
-        )
-        .execute();
+      await insertGoalHits(
+        trx,
+        goals.map((g) => ({
+          tenant_id: tenantId,
+          conversation_id: conversationId,
+          execution_id: executionId,
+          goal: g.goal,
+          node_id: g.nodeId,
+          created_at: now,
+        })),
+      );
     }
     if (job && waitId) {
       const payload: ContinuePayload = {

@@ -1,9 +1,9 @@
 import type { AppContext } from '../app/AppContext.js';
 import { AppError } from '../errors/AppError.js';
 import type { ExecutionPollResponse } from '../wire/chatSchemas.js';
-import { blocksAfter } from './blocksAfter.js';
 import { type Cursor, decodeCursor } from './cursor.js';
-import { loadExecution } from './loadExecution.js';
+import { blocksAfter } from './store/blocksAfter.js';
+import { loadExecution } from './store/loadExecution.js';
 import { storedWaitView } from './storedWaitView.js';
 import type { TurnCaller } from './TurnCaller.js';
 import { type StoredExecution, turnResponse } from './turnResponse.js';

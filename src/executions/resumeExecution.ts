@@ -8,11 +8,11 @@ import { isWaitToken } from '../security/derivedTokens.js';
 import { sessionRowOf } from '../sessions/sessionStore.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { advanceExecution } from './advanceExecution.js';
-import { readWaitingExecution, readWaitingExecutionAs } from './readWaitingExecution.js';
+import { readWaitingExecution, readWaitingExecutionAs } from './store/readWaitingExecution.js';
+import { variablesCondition } from './store/writeTurn.js';
 import type { TurnCaller, UnverifiedCaller } from './TurnCaller.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnResponse } from './turnResponse.js';
-import { variablesCondition } from './writeTurn.js';
 
 /**
  * Resumes a waiting execution with form values. Values are validated before the wait is claimed, so a 422 leaves the

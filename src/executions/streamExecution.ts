@@ -1,8 +1,9 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { Block } from '../engine/blocks.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
-import { blocksAfter } from './blocksAfter.js';
-import { loadExecution } from './loadExecution.js';
+import { blockSeq } from './blockId.js';
+import { blocksAfter } from './store/blocksAfter.js';
+import { loadExecution } from './store/loadExecution.js';
 import { storedWaitView } from './storedWaitView.js';
 import type { TurnCaller } from './TurnCaller.js';
 import { turnResponse } from './turnResponse.js';
@@ -41,7 +42,7 @@ export async function* streamExecution(
   let lastSeq = args.afterSeq;
   function* emit(blocks: Block[]): Generator<StreamEvent> {
     for (const block of blocks) {
-      const seq = Number(block.id.slice(block.id.lastIndexOf('.') + 1));
+      const seq = blockSeq(block.id);
       if (seq <= lastSeq) continue;
       lastSeq = seq;
       sent.push(block);

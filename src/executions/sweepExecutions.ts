@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
-import { json } from '../db/json.js';
 import { continueJobKey } from './persistStep.js';
+import { endSweptExecutions, expiredInputWaits, quietTimeWaits, staleRunning } from './store/sweepStatements.js';
 
 /** A waiting_time execution whose job is gone for this long has lost it; it fails instead of hanging. */
 const LOST_JOB_GRACE_MS = 10 * 60 * 1000;
@@ -20,14 +19,7 @@ export interface SweepResult {
  * expects, so sweepers in several workers never fight.
  */
 export async function sweepExecutions(ctx: AppContext, now = new Date()): Promise<SweepResult> {
-  const expiring = await ctx.kysely
-    .selectFrom('executions')
-    .select(['id', 'wait_id'])
-    // A literal, so that even a generic plan can use the partial index executions_wait_expiry.
-    .where('status', '=', sql.lit('waiting_input'))
-    .where('wait_expires_at', '<=', now)
-    .limit(BATCH)
-    .execute();
+  const expiring = await expiredInputWaits(ctx.kysely, now, BATCH);
   const expired = await endExecutions(ctx, now, {
     rows: expiring,
     status: 'waiting_input',
@@ -36,13 +28,7 @@ export async function sweepExecutions(ctx: AppContext, now = new Date()): Promis
     set: { status: 'aborted', reason: 'wait_expired' },
   });
 
-  const candidates = await ctx.kysely
-    .selectFrom('executions')
-    .select(['id', 'wait_id', 'wait_resume_at'])
-    .where('status', '=', sql.lit('waiting_time'))
-    .where('updated_at', '<', new Date(now.getTime() - LOST_JOB_GRACE_MS))
-    .limit(BATCH)
-    .execute();
+  const candidates = await quietTimeWaits(ctx.kysely, new Date(now.getTime() - LOST_JOB_GRACE_MS), BATCH);
   const lostRows: { id: string; wait_id: string | null }[] = [];
   for (const c of candidates) {
     if (c.wait_resume_at && c.wait_resume_at.getTime() > now.getTime() - LOST_JOB_GRACE_MS) continue;
@@ -54,13 +40,7 @@ export async function sweepExecutions(ctx: AppContext, now = new Date()): Promis
     set: { status: 'failed', error: { code: 'timeout', message: 'The async work of this execution was lost.' } },
   });
 
-  const running = await ctx.kysely
-    .selectFrom('executions')
-    .select(['id', 'wait_id'])
-    .where('status', '=', sql.lit('running'))
-    .where('updated_at', '<', new Date(now.getTime() - ctx.config.jobLeaseMs))
-    .limit(BATCH)
-    .execute();
+  const running = await staleRunning(ctx.kysely, new Date(now.getTime() - ctx.config.jobLeaseMs), BATCH);
   const stuck = await endExecutions(ctx, now, {
     rows: running,
     status: 'running',
@@ -86,31 +66,13 @@ async function endExecutions(
 ): Promise<number> {
   const rows = args.status === 'running' ? args.rows : args.rows.filter((r) => r.wait_id !== null);
   if (rows.length === 0) return 0;
-  let update = ctx.kysely
-    .updateTable('executions')
-    .set({
-      status: args.set.status,
-      reason: args.set.reason ?? null,
-      error: args.set.error ? json(args.set.error) : null,
-      version: sql`version + 1`,
-      updated_at: now,
-      ended_at: now,
-    })
-    .where(
-      'id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .where('status', '=', args.status);
-  // A wait id is made for one execution, so "id in … and wait_id in …" keeps each to the wait it was judged on.
-  if (args.status !== 'running')
-    update = update.where(
-      'wait_id',
-      'in',
-      rows.map((r) => r.wait_id!),
-    );
-  if (args.expiredBy) update = update.where('wait_expires_at', '<=', args.expiredBy);
-  const ended = await update.returning('id').execute();
+  const ended = await endSweptExecutions(ctx.kysely, now, {
+    ids: rows.map((r) => r.id),
+    status: args.status,
+    ...(args.status !== 'running' ? { waitIds: rows.map((r) => r.wait_id!) } : {}),
+    ...(args.expiredBy ? { expiredBy: args.expiredBy } : {}),
+    set: args.set,
+  });
   for (const { id } of ended) ctx.events.changed(id);
   return ended.length;
 }

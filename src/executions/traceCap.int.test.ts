@@ -5,8 +5,8 @@ import { step } from '../engine/step.js';
 import { engineContext, intentFlow } from '../engine/test-support/fixtures.js';
 import type { ExecutionState, Json, TraceEntry } from '../engine/types.js';
 import type { TurnOutcome } from './persistStep.js';
+import { commitTurn, updateTurn } from './store/writeTurn.js';
 import { TRACE_LIMIT } from './traceLimit.js';
-import { commitTurn, updateTurn } from './writeTurn.js';
 
 // The step trace keeps the newest TRACE_LIMIT entries and counts the others exactly in `trace_dropped`: within one
 // turn (a loop of hundreds of steps) and across turns (the write slices the concatenation).

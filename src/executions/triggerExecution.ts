@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
 import { applyVariables } from '../conversations/conversationVariables.js';
 import { newId } from '../db/newId.js';
-import { precompile } from '../db/precompile.js';
 import type { Database } from '../db/types.js';
 import { step } from '../engine/step.js';
 import type { JsonObject } from '../engine/types.js';
@@ -13,33 +12,14 @@ import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
-import { OPEN_STATUS_LITERALS } from './openStatusLiterals.js';
 import { continueJobKey, planStep } from './persistStep.js';
 import { storableStep } from './storableStep.js';
+import { readConversation } from './store/readConversation.js';
+import { commitTurn, insertTurn, type Superseded, variablesCondition } from './store/writeTurn.js';
 import type { TurnCaller } from './TurnCaller.js';
 import { retryTurn } from './TurnConflict.js';
 import { turnReceipt } from './turnReceipt.js';
 import { expectedRow, turnResponse, waitViewOf } from './turnResponse.js';
-import { commitTurn, insertTurn, type Superseded, variablesCondition } from './writeTurn.js';
-
-/** The conversation and its open execution (at most one: a unique index). */
-const readConversation = precompile(['conversationId', 'tenantId'], (db, v) =>
-  db
-    .selectFrom('conversations as c')
-    .leftJoin('executions as e', (join) =>
-      join.onRef('e.conversation_id', '=', 'c.id').on('e.status', 'in', OPEN_STATUS_LITERALS),
-    )
-    .select([
-      'c.variables',
-      'c.customer_id',
-      'e.id as open_id',
-      'e.status as open_status',
-      'e.version as open_version',
-      'e.wait_id as open_wait_id',
-    ])
-    .where('c.id', '=', v.conversationId)
-    .where('c.tenant_id', '=', v.tenantId),
-);
 
 /**
  * Starts an execution of the intent's published flow and runs it to its first wait or end, superseding the

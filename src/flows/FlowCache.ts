@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
+import { publishedRows, versionDefinition } from './flowStore.js';
 
 export interface PublishedIntent {
   flowId: string;
@@ -44,13 +45,7 @@ export class FlowCache {
     const cached = this.published.get(tenantId);
     if (cached) return cached;
     const generation = this.generation;
-    const rows = await db
-      .selectFrom('flows')
-      .select(['id', 'published_version_id', 'intent_name', 'description', 'examples', 'required_entities'])
-      .where('tenant_id', '=', tenantId)
-      .where('published_version_id', 'is not', null)
-      .orderBy('intent_name')
-      .execute();
+    const rows = await publishedRows(db, tenantId);
     const intents = new Map(
       rows.map((r) => [
         r.intent_name,
@@ -73,13 +68,8 @@ export class FlowCache {
     const key = `${tenantId}:${versionId}`;
     const cached = this.versions.get(key);
     if (cached) return cached;
-    const row = await db
-      .selectFrom('flow_versions')
-      .select('definition')
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', versionId)
-      .executeTakeFirstOrThrow();
-    const definition = row.definition as unknown as FlowDefinition;
+    const definition = await versionDefinition(db, tenantId, versionId);
+    if (!definition) throw new Error(`flow version ${versionId} is not in tenant ${tenantId}`);
     this.versions.set(key, definition);
     return definition;
   }

@@ -1,12 +1,22 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AppContext } from '../app/AppContext.js';
-import { json } from '../db/json.js';
 import { newId } from '../db/newId.js';
 import type { Flow, FlowVersion } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
 import { validateFlow } from '../engine/validateFlow.js';
 import { AppError } from '../errors/AppError.js';
+import {
+  clearPublished,
+  findVersion,
+  insertFlow,
+  insertVersion,
+  intentNames,
+  listFlowRows,
+  lockFlowByIntent,
+  setDraft,
+  setPublished,
+} from './flowStore.js';
 
 export interface IntentSummary {
   name: string;
@@ -40,34 +50,9 @@ export async function importFlow(
   const flowDef = parseOrThrow(definition);
   const name = flowDef.intent.name;
   const flow = await ctx.kysely.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('flows')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('intent_name', '=', name)
-      .forUpdate()
-      .executeTakeFirst();
-    if (existing) {
-      return trx
-        .updateTable('flows')
-        .set({ draft: json(flowDef), updated_at: new Date() })
-        .where('id', '=', existing.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    }
-    return trx
-      .insertInto('flows')
-      .values({
-        id: newId(),
-        tenant_id: tenantId,
-        intent_name: name,
-        description: flowDef.intent.description,
-        examples: json(flowDef.intent.examples),
-        required_entities: json(flowDef.intent.required_entities),
-        draft: json(flowDef),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const existing = await lockFlowByIntent(trx, tenantId, name);
+    if (existing) return setDraft(trx, existing.id, tenantId, flowDef);
+    return insertFlow(trx, { id: newId(), tenantId, definition: flowDef });
   });
   if (!options.publish) return { flow };
   return publishFlow(ctx, tenantId, name);
@@ -83,62 +68,28 @@ export async function publishFlow(
   intentName: string,
 ): Promise<{ flow: Flow; version: FlowVersion }> {
   const result = await ctx.kysely.transaction().execute(async (trx) => {
-    const flow = await trx
-      .selectFrom('flows')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('intent_name', '=', intentName)
-      .forUpdate()
-      .executeTakeFirst();
+    const flow = await lockFlowByIntent(trx, tenantId, intentName);
     if (!flow) throw new AppError('not_found', `no flow for intent "${intentName}"`);
     const definition = parseOrThrow(flow.draft);
-    const latest = await trx
-      .selectFrom('flow_versions')
-      .selectAll()
-      .where('flow_id', '=', flow.id)
-      .where('version', '=', flow.latest_version)
-      .executeTakeFirst();
+    const latest = await findVersion(trx, flow.id, flow.latest_version);
     const version =
       latest && isDeepStrictEqual(latest.definition, definition as unknown as JsonObject)
         ? latest
-        : await trx
-            .insertInto('flow_versions')
-            .values({
-              id: newId(),
-              tenant_id: tenantId,
-              flow_id: flow.id,
-              version: flow.latest_version + 1,
-              definition: json(definition),
-            })
-            .returningAll()
-            .executeTakeFirstOrThrow();
-    const updated = await trx
-      .updateTable('flows')
-      .set({
-        published_version_id: version.id,
-        latest_version: version.version,
-        description: definition.intent.description,
-        examples: json(definition.intent.examples),
-        required_entities: json(definition.intent.required_entities),
-        updated_at: new Date(),
-      })
-      .where('id', '=', flow.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { flow: updated, version };
+        : await insertVersion(trx, {
+            id: newId(),
+            tenantId,
+            flowId: flow.id,
+            version: flow.latest_version + 1,
+            definition,
+          });
+    return { flow: await setPublished(trx, flow, version), version };
   });
   await announceFlowChange(ctx);
   return result;
 }
 
 export async function unpublishFlow(ctx: AppContext, tenantId: string, intentName: string): Promise<Flow> {
-  const flow = await ctx.kysely
-    .updateTable('flows')
-    .set({ published_version_id: null, updated_at: new Date() })
-    .where('tenant_id', '=', tenantId)
-    .where('intent_name', '=', intentName)
-    .returningAll()
-    .executeTakeFirst();
+  const flow = await clearPublished(ctx.kysely, tenantId, intentName);
   if (!flow) throw new AppError('not_found', `no flow for intent "${intentName}"`);
   await announceFlowChange(ctx);
   return flow;
@@ -146,15 +97,12 @@ export async function unpublishFlow(ctx: AppContext, tenantId: string, intentNam
 
 /** A tenant's flows by intent name, or every tenant's (by tenant, then intent name). */
 export async function listFlows(ctx: AppContext, tenantId?: string): Promise<Flow[]> {
-  let q = ctx.kysely.selectFrom('flows').selectAll();
-  if (tenantId) q = q.where('tenant_id', '=', tenantId);
-  return q.orderBy('tenant_id').orderBy('intent_name').execute();
+  return listFlowRows(ctx.kysely, tenantId);
 }
 
 /** Intent names that have a flow in the tenant, published or draft-only (what a widget key may name). */
 export async function knownIntentNames(ctx: AppContext, tenantId: string): Promise<Set<string>> {
-  const rows = await ctx.kysely.selectFrom('flows').select('intent_name').where('tenant_id', '=', tenantId).execute();
-  return new Set(rows.map((r) => r.intent_name));
+  return intentNames(ctx.kysely, tenantId);
 }
 
 /** The tenant's currently published intents, ordered by name. */

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { dbErrorKind } from '../db/sqlState.js';
 import { AppError } from '../errors/AppError.js';
 import { errorCatalog } from '../errors/catalog.js';
 
@@ -61,7 +62,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     const mapped = error instanceof AppError ? error : fromFastify(error);
     if (mapped) return sendError(request, reply, mapped);
     // A deadlock or serialization failure rolled the request back whole: a retry is safe and will pass.
-    if (isTransientConflict(error)) {
+    if (dbErrorKind(error) === 'conflict') {
       request.log.warn({ err: error }, 'transient database conflict');
       return sendError(
         request,
@@ -73,7 +74,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     request.log.error({ err: error }, 'unhandled error');
 
-    const unavailable = isDatabaseUnavailable(error);
+    const unavailable = dbErrorKind(error) === 'unavailable';
     return sendError(
       request,
       reply,
@@ -87,16 +88,6 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendError(request, reply, new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`)),
   );
-}
-
-function isTransientConflict(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === '40P01' || code === '40001';
-}
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === '57P01' || code === '53300' || code === 'ETIMEDOUT';
 }
 
 export const statusOf = (code: keyof typeof errorCatalog) => errorCatalog[code].status;

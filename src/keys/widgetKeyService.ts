@@ -122,7 +122,7 @@ export async function updateWidgetKey(
   change: UpdateWidgetKeyInput,
 ): Promise<PublicKey> {
   const current = await findKey(ctx.kysely, keyValue, tenantId);
-  if (!current || current.status !== 'active') throw new AppError('not_found', 'no such active widget key');
+  if (current?.status !== 'active') throw new AppError('not_found', 'no such active widget key');
   const intentsGiven = change.intents !== undefined && change.intents.length > 0;
   const formsGiven = change.forms !== undefined && change.forms.length > 0;
   const s = await checkKeySettings(ctx, tenantId, {

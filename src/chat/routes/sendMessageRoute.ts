@@ -1,4 +1,5 @@
 import { AppError } from '../../errors/AppError.js';
+import { blockSeq } from '../../executions/blockId.js';
 import { decodeCursor } from '../../executions/cursor.js';
 import { resumeExecution } from '../../executions/resumeExecution.js';
 import { streamExecution } from '../../executions/streamExecution.js';
@@ -79,7 +80,7 @@ export const sendMessageRoute = defineRoute({
       );
     }
     if (!String(request.headers.accept ?? '').includes('text/event-stream')) return { status: 200, body: turn };
-    const seqs = turn.blocks.map((b) => Number(b.id.slice(b.id.lastIndexOf('.') + 1)));
+    const seqs = turn.blocks.map((b) => blockSeq(b.id));
     const afterSeq = seqs.length > 0 ? Math.min(...seqs) - 1 : decodeCursor(turn.cursor).seq;
     const session = await auth.session();
     await writeEventStream(

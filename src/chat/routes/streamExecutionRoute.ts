@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/AppError.js';
 import { decodeCursor } from '../../executions/cursor.js';
-import { loadExecution } from '../../executions/loadExecution.js';
+import { loadExecution } from '../../executions/store/loadExecution.js';
 import { streamExecution } from '../../executions/streamExecution.js';
 import { defineRoute } from '../../http/defineRoute.js';
 import { writeEventStream } from '../../http/writeEventStream.js';

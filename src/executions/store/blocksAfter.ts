@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.js';
-import type { Block } from '../engine/blocks.js';
+import type { Database } from '../../db/types.js';
+import type { Block } from '../../engine/blocks.js';
 
 /** The execution's blocks with a sequence number above `afterSeq`, in order, from its transcript rows. */
 export async function blocksAfter(db: Kysely<Database>, executionId: string, afterSeq: number): Promise<Block[]> {

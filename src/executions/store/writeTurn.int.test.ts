@@ -1,10 +1,10 @@
 import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedTenant, Widget } from '../../test/support/fixtures.js';
-import { createTestApp, type TestApp } from '../../test/support/testApp.js';
-import type { TranscriptItem } from '../db/types.js';
-import type { TurnOutcome, WaitRow } from './persistStep.js';
-import { TurnConflict } from './TurnConflict.js';
+import { seedTenant, Widget } from '../../../test/support/fixtures.js';
+import { createTestApp, type TestApp } from '../../../test/support/testApp.js';
+import type { TranscriptItem } from '../../db/types.js';
+import type { TurnOutcome, WaitRow } from '../persistStep.js';
+import { TurnConflict } from '../TurnConflict.js';
 import { commitTurn, insertTurn, updateTurn } from './writeTurn.js';
 
 let t: TestApp;

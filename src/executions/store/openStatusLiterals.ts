@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { OPEN_STATUSES } from '../engine/types.js';
+import { OPEN_STATUSES } from '../../engine/types.js';
 
 /**
  * The open statuses as SQL literals, for `status in (…)` against the partial index `executions_open`. With bound

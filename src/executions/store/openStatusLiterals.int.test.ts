@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../test/support/testApp.js';
+import { createTestApp, type TestApp } from '../../../test/support/testApp.js';
 import { OPEN_STATUS_LITERALS } from './openStatusLiterals.js';
 
 let t: TestApp;

@@ -1,12 +1,12 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { AppContext } from '../app/AppContext.js';
-import { json } from '../db/json.js';
-import type { Database, TranscriptItem } from '../db/types.js';
-import type { JsonObject } from '../engine/types.js';
-import type { TurnOutcome } from './persistStep.js';
-import { TurnConflict } from './TurnConflict.js';
-import { TRACE_LIMIT, TRACE_TAIL } from './traceLimit.js';
-import type { ExecutionView } from './turnResponse.js';
+import type { AppContext } from '../../app/AppContext.js';
+import { json } from '../../db/json.js';
+import type { Database, TranscriptItem } from '../../db/types.js';
+import type { JsonObject } from '../../engine/types.js';
+import type { TurnOutcome } from '../persistStep.js';
+import { TurnConflict } from '../TurnConflict.js';
+import { TRACE_LIMIT, TRACE_TAIL } from '../traceLimit.js';
+import type { ExecutionView } from '../turnResponse.js';
 
 // A turn's writes — the execution row (with its wait), its transcript row, the superseded execution, changed
 // conversation variables — go to the database as ONE statement of data-modifying CTEs, conditional on

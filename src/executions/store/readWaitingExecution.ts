@@ -1,5 +1,5 @@
-import { precompile } from '../db/precompile.js';
-import { aliasedKeyColumns, sessionColumns } from '../sessions/sessionStore.js';
+import { precompile } from '../../db/precompile.js';
+import { aliasedKeyColumns, sessionColumns } from '../../sessions/sessionStore.js';
 
 const executionColumns = [
   'e.id',

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/types.js';
-import { type StoredExecution, storedExecutionColumns } from './turnResponse.js';
+import type { Database } from '../../db/types.js';
+import { type StoredExecution, storedExecutionColumns } from '../turnResponse.js';
 
 /** An execution of the caller's conversation, as polls, streams and the history show it; undefined when not there. */
 export async function loadExecution(
