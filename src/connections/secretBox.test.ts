@@ -35,11 +35,15 @@ describe('AES-256-GCM connection secrets', () => {
       expect(() => decryptSecret(key, tampered.toString('base64url'), 'aad-1')).toThrow(SecretDecryptionError);
     }
     expect(() => decryptSecret(key, 'short', 'aad-1')).toThrow(SecretDecryptionError);
+    let error: unknown;
     try {
       decryptSecret(key, sealed, 'other');
-    } catch (error) {
-      expect(String((error as Error).message)).not.toContain('tok_live');
+    } catch (caught) {
+      error = caught;
     }
+    // Outside the catch: a decryption that stopped throwing fails here instead of skipping the check.
+    expect(error).toBeInstanceOf(SecretDecryptionError);
+    expect((error as Error).message).not.toContain('tok_live');
   });
 
   it('derives the key from the master key under the "connections" purpose and binds it to tenant and connection', () => {
