@@ -2,6 +2,7 @@ import { SessionCache } from '../chat/authenticateSession.js';
 import type { Config } from '../config.js';
 import { migrate } from '../db/migrate.js';
 import { type Db, openPglite, openPostgres } from '../db/openDatabase.js';
+import { preparePrivateDataDir } from '../db/privateDataDir.js';
 import { ConversationCache } from '../executions/ConversationCache.js';
 import { ExecutionEvents } from '../executions/ExecutionEvents.js';
 import { FlowCache } from '../flows/FlowCache.js';
@@ -14,9 +15,9 @@ import type { AppContext } from './AppContext.js';
 
 /** Opens the configured database (PostgreSQL, or PGlite in the data dir), optionally migrating it. */
 export async function openConfiguredDb(config: Config): Promise<Db> {
-  return config.databaseUrl
-    ? openPostgres(config.databaseUrl, { preparedStatements: config.pgPreparedStatements })
-    : openPglite({ dataDir: `${config.dataDir}/pglite` });
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, { preparedStatements: config.pgPreparedStatements });
+  preparePrivateDataDir(config.dataDir);
+  return openPglite({ dataDir: `${config.dataDir}/pglite` });
 }
 
 export async function createContext(config: Config, db: Db, options: { migrate?: boolean } = {}): Promise<AppContext> {
