@@ -115,7 +115,7 @@ function resolveMasterKey(fromEnv: string | undefined, backend: Config['backend'
     if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new ConfigError(`${file}: not a 64-hex-character key`);
     return Buffer.from(hex, 'hex');
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   return key;

@@ -1,6 +1,8 @@
 import type { Config } from '../config.js';
+import { resealLegacyConnectionSecrets } from '../connections/resealLegacyConnectionSecrets.js';
 import { migrate } from '../db/migrate.js';
 import { type Db, openPglite, openPostgres } from '../db/openDatabase.js';
+import { preparePrivateDataDir } from '../db/privateDataDir.js';
 import { ChangeBus } from '../events/ChangeBus.js';
 import { ConversationCache } from '../executions/ConversationCache.js';
 import { FlowCache } from '../flows/FlowCache.js';
@@ -14,13 +16,28 @@ import type { AppContext } from './AppContext.js';
 
 /** Opens the configured database (PostgreSQL, or PGlite in the data dir), optionally migrating it. */
 export async function openConfiguredDb(config: Config): Promise<Db> {
-  return config.databaseUrl
-    ? openPostgres(config.databaseUrl, { preparedStatements: config.pgPreparedStatements })
-    : openPglite({ dataDir: `${config.dataDir}/pglite` });
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, { preparedStatements: config.pgPreparedStatements });
+  preparePrivateDataDir(config.dataDir);
+  return openPglite({ dataDir: `${config.dataDir}/pglite` });
 }
 
 export async function createContext(config: Config, db: Db, options: { migrate?: boolean } = {}): Promise<AppContext> {
   if (options.migrate) await migrate(db.kysely);
+  const secrets = new Secrets(config.masterKey());
+  if (options.migrate) {
+    const { resealed, unreadable } = await resealLegacyConnectionSecrets(db.kysely, secrets);
+    // Shown once, at the start that upgrades; a count at any later start means a v1 ciphertext was written back.
+    if (resealed > 0) {
+      process.stderr.write(
+        `comerix: re-sealed ${resealed} connection secret(s) to their base URL and auth settings (v2)\n`,
+      );
+    }
+    if (unreadable > 0) {
+      process.stderr.write(
+        `comerix: ${unreadable} connection secret(s) do not open with this master key; those connections will fail until their secret is set again\n`,
+      );
+    }
+  }
   const jobs: JobQueue =
     db.backend === 'postgres'
       ? new GraphileJobQueue(config.databaseUrl!, db.kysely, { staleAfterMs: config.jobLeaseMs })
@@ -44,7 +61,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     config,
     db,
     kysely: db.kysely,
-    secrets: new Secrets(config.masterKey()),
+    secrets,
     events,
     origins,
     flowCache,

@@ -4,6 +4,7 @@ import { seedTenant } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import type { AppContext } from '../app/AppContext.js';
 import { runCommand } from '../cli/runCommand.js';
+import { json } from '../db/json.js';
 import { AppError } from '../errors/AppError.js';
 import { OAuthTokenCache } from '../outbound/oauth2.js';
 import { StubServer, sendJson } from '../outbound/test-support/stubServer.js';
@@ -13,8 +14,11 @@ import {
   getConnection,
   listConnections,
   testConnection,
+  updateConnection,
 } from './connectionService.js';
+import { resealLegacyConnectionSecrets } from './resealLegacyConnectionSecrets.js';
 import { resolveConnection } from './resolveConnection.js';
+import { encryptSecret } from './secretBox.js';
 
 let t: TestApp;
 /** The same database with COMERIX_ALLOW_PRIVATE_NETWORKS=true, as the tests' own stub servers are on loopback. */
@@ -98,7 +102,7 @@ describe('connection CRUD', () => {
       .selectAll()
       .where('id', '=', created.id)
       .executeTakeFirstOrThrow();
-    expect(row.secret_ciphertext).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(row.secret_ciphertext).toMatch(/^v2\.[A-Za-z0-9_-]{40,}$/);
     expect(JSON.stringify(row)).not.toContain(secret);
     expect(row.auth_config).toEqual({ headerName: 'X-Api-Key' });
 
@@ -201,6 +205,142 @@ describe('connection CRUD', () => {
       expect(error.message).not.toContain('SECRET');
       expect(JSON.stringify(error.details)).not.toContain('SECRET');
     }
+  });
+});
+
+describe('the secret is bound to where and how it is sent', () => {
+  /** Someone who can write rows but holds no master key: the attacker's own host records what reaches it. */
+  let attacker: StubServer;
+  beforeAll(async () => {
+    attacker = await StubServer.start();
+  });
+  afterAll(async () => {
+    await attacker?.close();
+  });
+
+  async function bearerTo(name: string): Promise<string> {
+    const created = await createConnection(t.ctx, {
+      tenantId: tenantA,
+      name,
+      baseUrl: `${stub.origin}/api`,
+      authType: 'bearer',
+      secret: 'good-token-123',
+    });
+    return created.id;
+  }
+
+  async function refusedWithoutSending(name: string): Promise<void> {
+    const before = attacker.requests.length + stub.requests.length;
+    const error = await rejects(resolveConnection(t.ctx, tenantA, name));
+    expect(error.code).toBe('internal_error');
+    expect(error.message).toContain(`connection "${name}": its secret does not open for its current base URL`);
+    expect(error.message).not.toContain('good-token-123');
+    expect((await rejects(testConnection(open, tenantA, name))).message).toContain('was not used');
+    expect(attacker.requests.length + stub.requests.length).toBe(before);
+  }
+
+  it('a base URL changed in SQL makes the connection fail instead of sending the credential to the new host', async () => {
+    const id = await bearerTo('moved-host');
+    expect((await testConnection(open, tenantA, 'moved-host')).ok).toBe(true);
+    await t.ctx.kysely
+      .updateTable('connections')
+      .set({ base_url: `${attacker.origin}/` })
+      .where('id', '=', id)
+      .execute();
+    await refusedWithoutSending('moved-host');
+    expect(attacker.connections).toBe(0);
+  });
+
+  it('so do an auth type, auth settings or type changed in SQL', async () => {
+    const header = await createConnection(t.ctx, {
+      tenantId: tenantA,
+      name: 'header-conn',
+      baseUrl: stub.origin,
+      authType: 'header',
+      headerName: 'X-Api-Key',
+      secret: 'good-token-123',
+    });
+    const changes = [
+      { auth_config: json({ headerName: 'X-Logged-By-Proxy' }) },
+      { auth_type: 'bearer' as const, auth_config: json({}) },
+      { type: 'openai' as const },
+    ];
+    for (const change of changes) {
+      const row = await t.ctx.kysely
+        .selectFrom('connections')
+        .selectAll()
+        .where('id', '=', header.id)
+        .executeTakeFirstOrThrow();
+      await t.ctx.kysely.updateTable('connections').set(change).where('id', '=', header.id).execute();
+      await refusedWithoutSending('header-conn');
+      // Put the row back exactly as it was: the secret opens again.
+      await t.ctx.kysely
+        .updateTable('connections')
+        .set({ type: row.type, auth_type: row.auth_type, auth_config: json(row.auth_config as Record<string, string>) })
+        .where('id', '=', header.id)
+        .execute();
+      expect((await resolveConnection(t.ctx, tenantA, 'header-conn'))?.auth).toMatchObject({ value: 'good-token-123' });
+    }
+  });
+
+  it("the service's own update re-seals: a new base URL, auth settings or auth type keep working", async () => {
+    await bearerTo('updated');
+    attacker.reset();
+    const moved = await updateConnection(t.ctx, tenantA, 'updated', { baseUrl: `${attacker.origin}/v2` });
+    expect(moved).toMatchObject({ baseUrl: `${attacker.origin}/v2`, authType: 'bearer', hasSecret: true });
+    expect((await testConnection(open, tenantA, 'updated')).ok).toBe(true);
+    expect(attacker.requests[0]!.headers.authorization).toBe('Bearer good-token-123');
+
+    const missing = await rejects(updateConnection(t.ctx, tenantA, 'updated', { authType: 'header' }));
+    expect(missing.code).toBe('invalid_request');
+    const header = await updateConnection(t.ctx, tenantA, 'updated', {
+      authType: 'header',
+      headerName: 'X-Api-Key',
+      secret: 'new-key-1',
+    });
+    expect(header.authConfig).toEqual({ headerName: 'X-Api-Key' });
+    await updateConnection(t.ctx, tenantA, 'updated', { headerName: 'X-Other-Key' });
+    const resolved = await resolveConnection(t.ctx, tenantA, 'updated');
+    expect(resolved?.auth).toEqual({ type: 'header', headerName: 'X-Other-Key', value: 'new-key-1' });
+    const none = await updateConnection(t.ctx, tenantA, 'updated', { authType: 'none' });
+    expect(none).toMatchObject({ authType: 'none', authConfig: {}, hasSecret: false });
+    expect((await rejects(updateConnection(t.ctx, tenantB, 'updated', {}))).code).toBe('not_found');
+  });
+
+  it('an update cannot launder a row changed in SQL: keeping the secret needs it to open first', async () => {
+    const id = await bearerTo('laundered');
+    await t.ctx.kysely
+      .updateTable('connections')
+      .set({ base_url: `${attacker.origin}/` })
+      .where('id', '=', id)
+      .execute();
+    const error = await rejects(updateConnection(t.ctx, tenantA, 'laundered', { baseUrl: `${attacker.origin}/x` }));
+    expect(error.code).toBe('invalid_request');
+    expect(error.message).toContain('give the secret again');
+    await updateConnection(t.ctx, tenantA, 'laundered', { baseUrl: `${stub.origin}/api`, secret: 'good-token-123' });
+    expect((await testConnection(open, tenantA, 'laundered')).ok).toBe(true);
+  });
+
+  it('v1 secrets open only through the start-up re-seal, which binds them to their settings', async () => {
+    const id = await bearerTo('legacy');
+    const v1 = encryptSecret(
+      t.ctx.secrets.key('connections'),
+      { token: 'good-token-123' },
+      `comerix:connection:v1:${tenantA}:${id}`,
+    );
+    await t.ctx.kysely.updateTable('connections').set({ secret_ciphertext: v1 }).where('id', '=', id).execute();
+    expect((await rejects(resolveConnection(t.ctx, tenantA, 'legacy'))).message).toContain('old format');
+    const result = await resealLegacyConnectionSecrets(t.ctx.kysely, t.ctx.secrets);
+    expect(result).toEqual({ resealed: 1, unreadable: 0 });
+    expect((await testConnection(open, tenantA, 'legacy')).ok).toBe(true);
+    expect(await resealLegacyConnectionSecrets(t.ctx.kysely, t.ctx.secrets)).toEqual({ resealed: 0, unreadable: 0 });
+    // Once re-sealed, moving the row is caught like any other.
+    await t.ctx.kysely
+      .updateTable('connections')
+      .set({ base_url: `${attacker.origin}/` })
+      .where('id', '=', id)
+      .execute();
+    await refusedWithoutSending('legacy');
   });
 });
 

@@ -12,7 +12,8 @@ import type { OAuthTokenCache } from '../outbound/oauth2.js';
 import { outboundRequest } from '../outbound/outboundRequest.js';
 import { parseBaseUrl } from '../outbound/requestUrl.js';
 import type { LookupAll } from '../outbound/ssrfGuard.js';
-import { sealConnectionSecret } from './connectionSecret.js';
+import { bindingOf } from './bindingOf.js';
+import { openConnectionSecret, sealConnectionSecret } from './connectionSecret.js';
 import {
   AUTH_TYPES,
   CONNECTION_NAME,
@@ -23,6 +24,7 @@ import {
   type ConnectionView,
 } from './connectionTypes.js';
 import { resolveConnection } from './resolveConnection.js';
+import { SecretDecryptionError } from './secretBox.js';
 
 /** The auth settings (header name, username, OAuth2 token URL, …) are those stored in `auth_config`. */
 export interface CreateConnectionInput extends ConnectionAuthConfig {
@@ -209,7 +211,7 @@ export async function createConnection(ctx: AppContext, input: CreateConnectionI
       ? null
       : sealConnectionSecret(
           ctx.secrets,
-          { tenantId: input.tenantId, connectionId: id },
+          { tenantId: input.tenantId, connectionId: id, type, baseUrl, authType, authConfig: config },
           { [SECRET_LABEL[authType][0]]: input.secret! },
         );
   try {
@@ -309,6 +311,108 @@ export async function testConnection(
       },
     };
   }
+}
+
+/** What updateConnection may change; a setting given as '' is removed. The name and tenant stay. */
+export type UpdateConnectionInput = Partial<Omit<CreateConnectionInput, 'tenantId' | 'name'>>;
+
+/**
+ * Changes a connection's type, base URL, auth type, auth settings and/or secret, and re-seals the secret to the new
+ * settings (see SecretBinding). Without a new secret the stored one is kept, which needs it to open for the current
+ * settings first; a new auth type takes a new secret, since the old one was for another scheme.
+ */
+export async function updateConnection(
+  ctx: AppContext,
+  tenantId: string,
+  name: string,
+  patch: UpdateConnectionInput,
+): Promise<ConnectionView> {
+  return ctx.kysely.transaction().execute(async (trx) => {
+    const row = await trx
+      .selectFrom('connections')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('name', '=', name)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) throw notFound(name);
+    const authType = patch.authType ?? row.auth_type;
+    const authTypeChanged = authType !== row.auth_type;
+    const keptSettings = authTypeChanged ? {} : (row.auth_config as ConnectionAuthConfig);
+    let secret = patch.secret;
+    if (secret === undefined && authType !== 'none') {
+      if (authTypeChanged) {
+        const issue = {
+          path: 'secret',
+          rule: 'required',
+          message: `changing the auth type to ${authType} needs its secret`,
+        };
+        throw new AppError('invalid_request', issue.message, { fields: [issue] });
+      }
+      secret = currentSecret(ctx, row, SECRET_LABEL[authType][0]);
+    }
+    const next = validate({
+      tenantId,
+      name,
+      type: patch.type ?? row.type,
+      baseUrl: patch.baseUrl ?? row.base_url,
+      authType,
+      ...keptSettings,
+      ...withoutUndefined(patch),
+      ...(secret !== undefined ? { secret } : {}),
+    });
+    const sealed =
+      next.authType === 'none'
+        ? null
+        : sealConnectionSecret(
+            ctx.secrets,
+            {
+              tenantId,
+              connectionId: row.id,
+              type: next.type,
+              baseUrl: next.baseUrl,
+              authType: next.authType,
+              authConfig: next.config,
+            },
+            { [SECRET_LABEL[next.authType][0]]: secret! },
+          );
+    const updated = await trx
+      .updateTable('connections')
+      .set({
+        type: next.type,
+        base_url: next.baseUrl,
+        auth_type: next.authType,
+        auth_config: json(next.config),
+        secret_ciphertext: sealed,
+        updated_at: sql<string>`now()`,
+      })
+      .where('id', '=', row.id)
+      .returning(PUBLIC_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toView(updated);
+  });
+}
+
+/** The stored secret's one field, opened for the row's current settings (a row altered in SQL fails here too). */
+function currentSecret(ctx: AppContext, row: Selectable<ConnectionsTable>, field: string): string {
+  try {
+    const value = row.secret_ciphertext
+      ? openConnectionSecret(ctx.secrets, bindingOf(row), row.secret_ciphertext)[field]
+      : undefined;
+    if (typeof value === 'string') return value;
+  } catch (error) {
+    if (!(error instanceof SecretDecryptionError)) throw error;
+  }
+  const issue = {
+    path: 'secret',
+    rule: 'required',
+    message: `the stored secret of connection "${row.name}" cannot be kept (it does not open for its current settings): give the secret again`,
+  };
+  throw new AppError('invalid_request', issue.message, { fields: [issue] });
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function notFound(name: string): AppError {

@@ -1,6 +1,7 @@
 import type { AppContext } from '../app/AppContext.js';
 import { AppError } from '../errors/AppError.js';
 import type { OutboundAuth } from '../outbound/types.js';
+import { bindingOf } from './bindingOf.js';
 import { openConnectionSecret, redactOnOutput } from './connectionSecret.js';
 import type { ConnectionAuthConfig, ResolvedConnection } from './connectionTypes.js';
 import { SecretDecryptionError } from './secretBox.js';
@@ -26,10 +27,14 @@ export async function resolveConnection(
   let secret: Record<string, string> = {};
   if (row.secret_ciphertext) {
     try {
-      secret = openConnectionSecret(ctx.secrets, { tenantId, connectionId: row.id }, row.secret_ciphertext);
+      secret = openConnectionSecret(ctx.secrets, bindingOf(row), row.secret_ciphertext);
     } catch (error) {
       if (error instanceof SecretDecryptionError) {
-        throw new AppError('internal_error', `connection "${name}": ${error.message}`);
+        // The credential is not used: a row changed outside Comerix must not send it anywhere.
+        throw new AppError(
+          'internal_error',
+          `connection "${name}": its secret does not open for its current base URL and auth settings, so it was not used (${error.message}). If the row was changed outside Comerix, check it and set the secret again.`,
+        );
       }
       throw error;
     }

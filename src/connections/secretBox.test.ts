@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Secrets } from '../security/secrets.js';
-import { openConnectionSecret, redactOnOutput, sealConnectionSecret } from './connectionSecret.js';
+import {
+  isLegacyCiphertext,
+  openConnectionSecret,
+  openLegacyConnectionSecret,
+  redactOnOutput,
+  sealConnectionSecret,
+} from './connectionSecret.js';
 import { decryptSecret, encryptSecret, SecretDecryptionError } from './secretBox.js';
 
 const key = randomBytes(32);
@@ -35,22 +41,63 @@ describe('AES-256-GCM connection secrets', () => {
       expect(() => decryptSecret(key, tampered.toString('base64url'), 'aad-1')).toThrow(SecretDecryptionError);
     }
     expect(() => decryptSecret(key, 'short', 'aad-1')).toThrow(SecretDecryptionError);
+    let error: unknown;
     try {
       decryptSecret(key, sealed, 'other');
-    } catch (error) {
-      expect(String((error as Error).message)).not.toContain('tok_live');
+    } catch (caught) {
+      error = caught;
     }
+    // Outside the catch: a decryption that stopped throwing fails here instead of skipping the check.
+    expect(error).toBeInstanceOf(SecretDecryptionError);
+    expect((error as Error).message).not.toContain('tok_live');
   });
 
-  it('derives the key from the master key under the "connections" purpose and binds it to tenant and connection', () => {
+  it('derives the key from the master key under the "connections" purpose and binds it to the row and its settings', () => {
+    const secrets = new Secrets(Buffer.alloc(32, 7));
+    const binding = {
+      tenantId: 't1',
+      connectionId: 'c1',
+      type: 'http',
+      baseUrl: 'https://api.shop.example/v1/',
+      authType: 'header',
+      authConfig: { headerName: 'X-Api-Key', username: undefined },
+    };
+    const sealed = sealConnectionSecret(secrets, binding, { value: 'v' });
+    expect(sealed.startsWith('v2.')).toBe(true);
+    expect(openConnectionSecret(secrets, binding, sealed)).toEqual({ value: 'v' });
+    const aad =
+      'comerix:connection:v2:["t1","c1","http","https://api.shop.example/v1/","header",{"headerName":"X-Api-Key"}]';
+    expect(decryptSecret(secrets.key('connections'), sealed.slice(3), aad)).toEqual({ value: 'v' });
+    // The settings' key order does not matter (jsonb reorders keys); their content does.
+    const reordered = { ...binding, authConfig: { b: '2', a: '1' } };
+    const resealed = sealConnectionSecret(secrets, reordered, { value: 'v' });
+    expect(openConnectionSecret(secrets, { ...binding, authConfig: { a: '1', b: '2' } }, resealed)).toEqual({
+      value: 'v',
+    });
+    for (const changed of [
+      { tenantId: 't2' },
+      { connectionId: 'c2' },
+      { type: 'openai' },
+      { baseUrl: 'https://evil.example/v1/' },
+      { baseUrl: 'https://api.shop.example/v1/x/' },
+      { authType: 'bearer' },
+      { authConfig: { headerName: 'X-Evil' } },
+      { authConfig: { headerName: 'X-Api-Key', tokenUrl: 'https://evil.example/token' } },
+    ]) {
+      expect(() => openConnectionSecret(secrets, { ...binding, ...changed }, sealed)).toThrow(SecretDecryptionError);
+    }
+    expect(() => openConnectionSecret(new Secrets(Buffer.alloc(32, 8)), binding, sealed)).toThrow();
+  });
+
+  it('never opens a v1 ciphertext on the way to a request; only the start-up re-seal reads v1', () => {
     const secrets = new Secrets(Buffer.alloc(32, 7));
     const ids = { tenantId: 't1', connectionId: 'c1' };
-    const sealed = sealConnectionSecret(secrets, ids, { value: 'v' });
-    expect(openConnectionSecret(secrets, ids, sealed)).toEqual({ value: 'v' });
-    expect(decryptSecret(secrets.key('connections'), sealed, 'comerix:connection:v1:t1:c1')).toEqual({ value: 'v' });
-    expect(() => openConnectionSecret(secrets, { tenantId: 't2', connectionId: 'c1' }, sealed)).toThrow();
-    expect(() => openConnectionSecret(secrets, { tenantId: 't1', connectionId: 'c2' }, sealed)).toThrow();
-    expect(() => openConnectionSecret(new Secrets(Buffer.alloc(32, 8)), ids, sealed)).toThrow();
+    const v1 = encryptSecret(secrets.key('connections'), { value: 'v' }, 'comerix:connection:v1:t1:c1');
+    const binding = { ...ids, type: 'http', baseUrl: 'https://a.example/', authType: 'header', authConfig: {} };
+    expect(() => openConnectionSecret(secrets, binding, v1)).toThrow(SecretDecryptionError);
+    expect(isLegacyCiphertext(v1)).toBe(true);
+    expect(openLegacyConnectionSecret(secrets, ids, v1)).toEqual({ value: 'v' });
+    expect(isLegacyCiphertext(sealConnectionSecret(secrets, binding, { value: 'v' }))).toBe(false);
   });
 
   it('prints a resolved auth object without its secret', async () => {

@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { preparePrivateDataDir } from './privateDataDir.js';
 
 export class DataDirLockedError extends Error {
   constructor(
@@ -27,7 +28,8 @@ export function lockHolder(dataDir: string): number | undefined {
  * owner's pid; a lock whose process is gone (killed, crashed) is stale and taken over.
  */
 export function lockDataDir(dataDir: string): DataDirLock {
-  mkdirSync(dataDir, { recursive: true });
+  // Taking the lock is the first write into the directory, so it is where a directory open to others is refused.
+  preparePrivateDataDir(dataDir);
   const file = join(dataDir, 'comerix.lock');
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

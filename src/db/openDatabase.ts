@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { closeTreeToOthers } from './closeTreeToOthers.js';
 import { PGliteDialect } from './pgliteDialect.js';
 import { preparedStatementPool } from './preparedStatements.js';
 import type { Database } from './types.js';
@@ -47,6 +48,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
     parsers: { [INT8]: (v: string) => Number(v), [NUMERIC_OID]: (v: string) => v },
   });
+  if (options.dataDir) closeTreeToOthers(options.dataDir);
   const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     kysely,

@@ -187,7 +187,10 @@ export interface ConnectionsTable {
   auth_type: 'none' | 'header' | 'bearer' | 'basic' | 'oauth2_client_credentials';
   /** Non-secret auth settings only (header name, username, token URL, client id, scope). */
   auth_config: JsonCol<JsonObject>;
-  /** AES-256-GCM, base64url(iv | tag | ciphertext) of the secret JSON object; null when auth_type is none. */
+  /**
+   * `v2.` + AES-256-GCM base64url(iv | tag | ciphertext) of the secret JSON object, bound to the row's settings
+   * (connectionSecret.ts); null when auth_type is none. Bare base64url is the v1 format, re-sealed at start.
+   */
   secret_ciphertext: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -303,13 +303,58 @@ describe.runIf(backend === 'pglite')('the embedded data directory', () => {
   it('takes over a stale lock left by a dead process', async () => {
     freshStorage();
     try {
-      writeFileSync(join(dataDir, 'comerix.lock'), '999999\n');
+      writeFileSync(join(dataDir, 'comerix.lock'), '999999\n', { mode: 0o600 });
       const { key } = await start();
       expect(key).toMatch(/^pk_live_/);
     } finally {
       await stopAll();
     }
   });
+
+  it('creates a fresh directory, and everything start writes in it, closed to group and others', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'comerix-e2e-'));
+    dataDir = join(parent, 'data');
+    try {
+      await start();
+      // A command carried out by the running server: the control socket exists and has been used.
+      const list = await runComerix(['widget-key:list'], env());
+      expect(list.code).toBe(0);
+      const open: string[] = [];
+      const walk = (path: string) => {
+        const stats = lstatSync(path);
+        if (stats.isSymbolicLink()) return;
+        if ((stats.mode & 0o077) !== 0) open.push(`${(stats.mode & 0o777).toString(8)} ${path}`);
+        if (stats.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+      };
+      walk(dataDir);
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(existsSync(join(dataDir, 'master.key'))).toBe(true);
+      expect(readdirSync(join(dataDir, 'pglite')).length).toBeGreaterThan(5);
+      expect(open).toEqual([]);
+    } finally {
+      await stopAll();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('refuses to start on a directory open to group or others, naming it and the fix', async () => {
+    freshStorage();
+    try {
+      chmodSync(dataDir, 0o755);
+      const res = await runComerix(['start'], env());
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`Refusing to use the data directory ${dataDir}`);
+      expect(res.stderr).toContain(`chmod -R go-rwx ${dataDir}`);
+      expect(readdirSync(dataDir)).toEqual([]); // no lock, no key, no database written
+      chmodSync(dataDir, 0o700);
+      writeFileSync(join(dataDir, 'master.key'), `${'c'.repeat(64)}\n`, { mode: 0o644 });
+      const file = await runComerix(['migrate'], env());
+      expect(file.code).toBe(1);
+      expect(file.stderr).toContain(join(dataDir, 'master.key'));
+    } finally {
+      await stopAll();
+    }
+  }, 180_000);
 });
 
 describe('configuration', () => {

@@ -101,7 +101,7 @@ function spawn(args: string[], extra: Record<string, string> = {}) {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'comerix-workers-'));
-  mkdirSync(join(dir, 'data'));
+  mkdirSync(join(dir, 'data'), { mode: 0o700 }); // a data dir open to others is refused
   if (backend === 'postgres') db = await openTestDb();
 });
 afterAll(async () => {
