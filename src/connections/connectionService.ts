@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Selectable, sql } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
-import { json } from '../db/json.js';
 import { newId } from '../db/newId.js';
 import { dbErrorKind } from '../db/sqlState.js';
 import type { ConnectionsTable } from '../db/types.js';
@@ -14,6 +13,15 @@ import { parseBaseUrl } from '../outbound/requestUrl.js';
 import type { LookupAll } from '../outbound/ssrfGuard.js';
 import { bindingOf } from './bindingOf.js';
 import { openConnectionSecret, sealConnectionSecret } from './connectionSecret.js';
+import {
+  connectionByName,
+  connectionIdByName,
+  deleteConnectionRow,
+  findConnectionRow,
+  insertConnection,
+  listConnectionRows,
+  updateConnectionRow,
+} from './connectionStore.js';
 import {
   AUTH_TYPES,
   CONNECTION_NAME,
@@ -177,18 +185,6 @@ function toView(
 }
 
 /** The public columns: the ciphertext itself never leaves the database here (only resolveConnection reads it). */
-const PUBLIC_COLUMNS = [
-  'id',
-  'tenant_id',
-  'name',
-  'type',
-  'base_url',
-  'auth_type',
-  'auth_config',
-  sql<boolean>`secret_ciphertext is not null`.as('has_secret'),
-  'created_at',
-  'updated_at',
-] as const;
 
 function isUniqueViolation(error: unknown): boolean {
   return dbErrorKind(error) === 'unique_violation';
@@ -197,12 +193,7 @@ function isUniqueViolation(error: unknown): boolean {
 /** Creates a connection; its secret is encrypted before it reaches the database and is never returned. */
 export async function createConnection(ctx: AppContext, input: CreateConnectionInput): Promise<ConnectionView> {
   const { type, baseUrl, authType, config } = validate(input);
-  const existing = await ctx.kysely
-    .selectFrom('connections')
-    .select('id')
-    .where('tenant_id', '=', input.tenantId)
-    .where('name', '=', input.name)
-    .executeTakeFirst();
+  const existing = await connectionIdByName(ctx.kysely, input.tenantId, input.name);
   const duplicate = () => new AppError('invalid_request', `a connection named "${input.name}" already exists`);
   if (existing) throw duplicate();
   const id = newId();
@@ -215,20 +206,16 @@ export async function createConnection(ctx: AppContext, input: CreateConnectionI
           { [SECRET_LABEL[authType][0]]: input.secret! },
         );
   try {
-    const row = await ctx.kysely
-      .insertInto('connections')
-      .values({
-        id,
-        tenant_id: input.tenantId,
-        name: input.name,
-        type,
-        base_url: baseUrl,
-        auth_type: authType,
-        auth_config: json(config),
-        secret_ciphertext: secretCiphertext,
-      })
-      .returning(PUBLIC_COLUMNS)
-      .executeTakeFirstOrThrow();
+    const row = await insertConnection(ctx.kysely, {
+      id,
+      tenant_id: input.tenantId,
+      name: input.name,
+      type,
+      base_url: baseUrl,
+      auth_type: authType,
+      auth_config: config as ConnectionsTable['auth_config'],
+      secret_ciphertext: secretCiphertext,
+    });
     return toView(row);
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicate();
@@ -237,35 +224,20 @@ export async function createConnection(ctx: AppContext, input: CreateConnectionI
 }
 
 export async function listConnections(ctx: AppContext, tenantId: string): Promise<ConnectionView[]> {
-  const rows = await ctx.kysely
-    .selectFrom('connections')
-    .select(PUBLIC_COLUMNS)
-    .where('tenant_id', '=', tenantId)
-    .orderBy('name')
-    .execute();
+  const rows = await listConnectionRows(ctx.kysely, tenantId);
   return rows.map(toView);
 }
 
 /** The tenant's connection by name; another tenant's connection is not found, exactly like a missing one. */
 export async function getConnection(ctx: AppContext, tenantId: string, name: string): Promise<ConnectionView> {
-  const row = await ctx.kysely
-    .selectFrom('connections')
-    .select(PUBLIC_COLUMNS)
-    .where('tenant_id', '=', tenantId)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  const row = await connectionByName(ctx.kysely, tenantId, name);
   if (!row) throw notFound(name);
   return toView(row);
 }
 
 /** Deletes the tenant's connection; returns what it was (without its secret). */
 export async function deleteConnection(ctx: AppContext, tenantId: string, name: string): Promise<ConnectionView> {
-  const row = await ctx.kysely
-    .deleteFrom('connections')
-    .where('tenant_id', '=', tenantId)
-    .where('name', '=', name)
-    .returning(PUBLIC_COLUMNS)
-    .executeTakeFirst();
+  const row = await deleteConnectionRow(ctx.kysely, tenantId, name);
   if (!row) throw notFound(name);
   return toView(row);
 }
@@ -328,13 +300,7 @@ export async function updateConnection(
   patch: UpdateConnectionInput,
 ): Promise<ConnectionView> {
   return ctx.kysely.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('connections')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('name', '=', name)
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await findConnectionRow(trx, tenantId, name, { lock: true });
     if (!row) throw notFound(name);
     const authType = patch.authType ?? row.auth_type;
     const authTypeChanged = authType !== row.auth_type;
@@ -376,19 +342,13 @@ export async function updateConnection(
             },
             { [SECRET_LABEL[next.authType][0]]: secret! },
           );
-    const updated = await trx
-      .updateTable('connections')
-      .set({
-        type: next.type,
-        base_url: next.baseUrl,
-        auth_type: next.authType,
-        auth_config: json(next.config),
-        secret_ciphertext: sealed,
-        updated_at: sql<string>`now()`,
-      })
-      .where('id', '=', row.id)
-      .returning(PUBLIC_COLUMNS)
-      .executeTakeFirstOrThrow();
+    const updated = await updateConnectionRow(trx, row.id, tenantId, {
+      type: next.type,
+      base_url: next.baseUrl,
+      auth_type: next.authType,
+      auth_config: next.config as ConnectionsTable['auth_config'],
+      secret_ciphertext: sealed,
+    });
     return toView(updated);
   });
 }

@@ -3,6 +3,7 @@ import type { Database } from '../db/types.js';
 import type { Secrets } from '../security/secrets.js';
 import { bindingOf } from './bindingOf.js';
 import { isLegacyCiphertext, openLegacyConnectionSecret, sealConnectionSecret } from './connectionSecret.js';
+import { legacySealedRows, setSecretCiphertext } from './connectionStore.js';
 import { SecretDecryptionError } from './secretBox.js';
 
 export interface ResealResult {
@@ -25,13 +26,7 @@ export interface ResealResult {
  */
 export async function resealLegacyConnectionSecrets(kysely: Kysely<Database>, secrets: Secrets): Promise<ResealResult> {
   return kysely.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('connections')
-      .selectAll()
-      .where('secret_ciphertext', 'is not', null)
-      .where('secret_ciphertext', 'not like', 'v2.%')
-      .forUpdate()
-      .execute();
+    const rows = await legacySealedRows(trx);
     const result: ResealResult = { resealed: 0, unreadable: 0 };
     for (const row of rows) {
       if (!row.secret_ciphertext || !isLegacyCiphertext(row.secret_ciphertext)) continue;
@@ -48,7 +43,7 @@ export async function resealLegacyConnectionSecrets(kysely: Kysely<Database>, se
         continue;
       }
       const sealed = sealConnectionSecret(secrets, bindingOf(row), secret);
-      await trx.updateTable('connections').set({ secret_ciphertext: sealed }).where('id', '=', row.id).execute();
+      await setSecretCiphertext(trx, row.id, sealed);
       result.resealed += 1;
     }
     return result;

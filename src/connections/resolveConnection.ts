@@ -3,6 +3,7 @@ import { AppError } from '../errors/AppError.js';
 import type { OutboundAuth } from '../outbound/types.js';
 import { bindingOf } from './bindingOf.js';
 import { openConnectionSecret, redactOnOutput } from './connectionSecret.js';
+import { findConnectionRow } from './connectionStore.js';
 import type { ConnectionAuthConfig, ResolvedConnection } from './connectionTypes.js';
 import { SecretDecryptionError } from './secretBox.js';
 
@@ -16,12 +17,7 @@ export async function resolveConnection(
   tenantId: string,
   name: string,
 ): Promise<ResolvedConnection | undefined> {
-  const row = await ctx.kysely
-    .selectFrom('connections')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('name', '=', name)
-    .executeTakeFirst();
+  const row = await findConnectionRow(ctx.kysely, tenantId, name);
   if (!row) return undefined;
   const config = row.auth_config as ConnectionAuthConfig;
   let secret: Record<string, string> = {};
