@@ -245,6 +245,8 @@ function series(records: RoundRecord[], step: StepKey, label: string): Series {
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 const times = (x: number) => `${x.toFixed(2)}×`;
+/** An interval's end: with two noisy rounds it can be absurd, and 1,000× tells no more than > 10×. */
+const bound = (x: number) => (x > 10 ? '> 10×' : x < 0.1 ? '< 0.1×' : times(x));
 const ms2 = (values: number[]) => (values.length ? median(values).toFixed(2) : '–');
 const spread = (values: number[], f: (x: number) => string) =>
   values.length ? `${f(median(values))} (${f(Math.min(...values))}–${f(Math.max(...values))})` : '';
@@ -324,7 +326,7 @@ export function repeatTables(records: RoundRecord[], builds: Build[]): string {
           spread(a.rpsRatio, pct),
           spread(b.rpsRatio, pct),
           spread(perRound, times),
-          ci ? `${times(ci.low)}–${times(ci.high)}` : '–',
+          ci ? `${bound(ci.low)}–${bound(ci.high)}` : '–',
           cpuRound.length ? times(median(cpuRound)) : '–',
           `**${verdictOf(perRound, a.failed + b.failed > 0)}**`,
         ].join(' | ')} |`,
