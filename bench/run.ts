@@ -145,7 +145,8 @@ async function repeated(args: BenchArgs): Promise<void> {
         await heading(args, name, `${mode} run, ${flags}`),
         '',
         `${args.repeat} rounds. In each round, scenario by scenario, the ceiling and each build run back to back ` +
-          `(round 1: ${order.join(', ')}; each later round starts one further along). Every ratio is a run ÷ the ` +
+          `(round 1: ${order.join(', ')}; round 2 the same backwards; round 3 starts one further along, round 4 is ` +
+          'round 3 backwards, …). Every ratio is a run ÷ the ' +
           'ceiling run beside it; the table gives the median over rounds and, in brackets, the lowest and highest ' +
           'round. CPU ms/req: server process / PostgreSQL backends of its database (– on PGlite), medians.',
         '',

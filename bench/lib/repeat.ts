@@ -53,17 +53,28 @@ interface Unit {
   prepared?: Awaited<ReturnType<typeof prepareWaitingPool>>;
 }
 
-/** `list` rotated left by `by`: round r starts with the r-th unit, so every unit takes every position in turn. */
+/** `list` rotated left by `by`. */
 export function rotate<T>(list: T[], by: number): T[] {
   const k = by % list.length;
   return [...list.slice(k), ...list.slice(0, k)];
 }
 
 /**
+ * The run order of round `round`: even rounds rotate the list one further each time, odd rounds run the previous
+ * round's order backwards. So every two rounds each pair of units runs once in each order — a plain rotation of
+ * (ceiling, after, before) would run after before before in 2 rounds of 3 — and with three units six rounds run all
+ * six orders.
+ */
+export function roundOrder<T>(list: T[], round: number): T[] {
+  const base = rotate(list, Math.floor(round / 2));
+  return round % 2 === 1 ? base.reverse() : base;
+}
+
+/**
  * Starts the ceiling and every build, each on a database (or PGlite data directory) of its own — two builds may
  * differ in schema — and keeps them up for the whole backend. Then, round after round, for each scenario it runs the
- * ceiling and each build back to back (warm-up + timed run each, as in a single run), the order rotated by one per
- * round. Every ratio is taken against the ceiling run beside it, in the same round and scenario.
+ * ceiling and each build back to back (warm-up + timed run each, as in a single run), in the order of roundOrder.
+ * Every ratio is taken against the ceiling run beside it, in the same round and scenario.
  */
 export async function repeatBackend(
   args: BenchArgs,
@@ -105,7 +116,7 @@ export async function repeatBackend(
     }
 
     for (let round = 0; round < rounds; round++) {
-      const order = rotate(units, round);
+      const order = roundOrder(units, round);
       for (const step of steps) {
         if (step === steps.find((s) => s === 'poll' || s === 'resume')) {
           // Untimed: the waiting executions poll and resume use, one pool per build, in this round's order.
@@ -310,10 +321,17 @@ export function repeatTables(records: RoundRecord[], builds: Build[]): string {
       const b = series(records, step, before.label);
       const perRound: number[] = [];
       const cpuRound: number[] = [];
+      let idle = false;
       for (const rec of records.filter((r) => r.step === step)) {
         const la = rec.rows[after.label]?.load;
         const lb = rec.rows[before.label]?.load;
-        if (!la || !lb || lb.rps === 0) continue;
+        if (!la || !lb) continue;
+        // A run that completed no request (seen on a box loaded far beyond its 2 cores) is a measurement, not a gap:
+        // leaving it out would turn two rounds into one that looks clean.
+        if (la.rps === 0 || lb.rps === 0) {
+          idle = true;
+          continue;
+        }
         perRound.push(la.rps / lb.rps);
         const ca = cpuMsPerRequest(la).server;
         const cb = cpuMsPerRequest(lb).server;
@@ -328,7 +346,7 @@ export function repeatTables(records: RoundRecord[], builds: Build[]): string {
           spread(perRound, times),
           ci ? `${bound(ci.low)}–${bound(ci.high)}` : '–',
           cpuRound.length ? times(median(cpuRound)) : '–',
-          `**${verdictOf(perRound, a.failed + b.failed > 0)}**`,
+          `**${idle ? 'a run completed no request: no verdict' : verdictOf(perRound, a.failed + b.failed > 0)}**`,
         ].join(' | ')} |`,
       );
     }
