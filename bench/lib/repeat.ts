@@ -180,16 +180,36 @@ const T95 = [
   2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
+/** Sum of squared deviations of the logarithms from their mean, and its degrees of freedom. */
+function logDeviations(ratios: number[]): { squares: number; df: number } {
+  const logs = ratios.map(Math.log);
+  const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+  return { squares: logs.reduce((a, b) => a + (b - mean) ** 2, 0), df: logs.length - 1 };
+}
+
+/**
+ * The round-to-round spread (standard deviation of the logarithms) of several scenarios together: each scenario's
+ * deviations from its own mean, summed, over the summed degrees of freedom. Every scenario of a backend runs the same
+ * way on the same box, so their noise is alike; a real change moves a scenario's mean, not its deviations.
+ */
+export function pooledLogSd(series: number[][]): number | undefined {
+  const parts = series.filter((r) => r.length >= 2 && r.every((x) => x > 0)).map(logDeviations);
+  const df = parts.reduce((a, p) => a + p.df, 0);
+  return df > 0 ? Math.sqrt(parts.reduce((a, p) => a + p.squares, 0) / df) : undefined;
+}
+
 /**
  * 95 % interval of the geometric mean of per-round ratios (Student t on their logarithms, n − 1 degrees of freedom);
- * undefined with fewer than two rounds.
+ * undefined with fewer than two rounds. The spread used is the larger of these rounds' own and `floorSd` (the pooled
+ * spread of all scenarios): two rounds that happen to agree closely (1.45×, 1.47× — seen comparing a build with
+ * itself) would otherwise make a narrow interval out of one lucky coincidence.
  */
-export function interval95(ratios: number[]): { low: number; high: number } | undefined {
+export function interval95(ratios: number[], floorSd = 0): { low: number; high: number } | undefined {
   const n = ratios.length;
   if (n < 2 || ratios.some((r) => !(r > 0))) return undefined;
-  const logs = ratios.map(Math.log);
-  const mean = logs.reduce((a, b) => a + b, 0) / n;
-  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const { squares } = logDeviations(ratios);
+  const mean = ratios.map(Math.log).reduce((a, b) => a + b, 0) / n;
+  const sd = Math.max(Math.sqrt(squares / (n - 1)), floorSd);
   const half = (T95[n - 2] ?? 2.0) * (sd / Math.sqrt(n));
   return { low: Math.exp(mean - half), high: Math.exp(mean + half) };
 }
@@ -204,11 +224,12 @@ export type Verdict =
 /**
  * The after ÷ before verdict of one scenario. Per round, after ÷ before = the two builds' req/s in that round (each
  * ran right beside the other, and beside the same ceiling run, so the machine's drift between rounds cancels). Faster
- * or slower only when the 95 % interval of those per-round figures lies wholly above or below 1.
+ * or slower only when the 95 % interval of those per-round figures (interval95, with the pooled spread as a floor)
+ * lies wholly above or below 1.
  */
-export function verdictOf(perRound: number[], failed: boolean): Verdict {
+export function verdictOf(perRound: number[], failed: boolean, floorSd = 0): Verdict {
   if (failed) return 'failed requests: no verdict';
-  const ci = interval95(perRound);
+  const ci = interval95(perRound, floorSd);
   if (!ci) return 'n/a (one round)';
   if (ci.low > 1) return 'faster';
   if (ci.high < 1) return 'slower';
@@ -263,6 +284,29 @@ const spread = (values: number[], f: (x: number) => string) =>
   values.length ? `${f(median(values))} (${f(Math.min(...values))}–${f(Math.max(...values))})` : '';
 const cpuCell = (s: Series) => `${ms2(s.serverMs)} / ${ms2(s.dbMs)}`;
 
+/** Per round of one scenario: after ÷ before req/s, and after ÷ before server CPU ms/req. */
+function afterBefore(records: RoundRecord[], step: StepKey, after: string, before: string) {
+  const perRound: number[] = [];
+  const cpuRound: number[] = [];
+  let idle = false;
+  for (const rec of records.filter((r) => r.step === step)) {
+    const la = rec.rows[after]?.load;
+    const lb = rec.rows[before]?.load;
+    if (!la || !lb) continue;
+    // A run that completed no request (seen on a box loaded far beyond its 2 cores) is a measurement, not a gap:
+    // leaving it out would turn two rounds into one that looks clean.
+    if (la.rps === 0 || lb.rps === 0) {
+      idle = true;
+      continue;
+    }
+    perRound.push(la.rps / lb.rps);
+    const ca = cpuMsPerRequest(la).server;
+    const cb = cpuMsPerRequest(lb).server;
+    if (ca !== undefined && cb !== undefined && cb > 0) cpuRound.push(ca / cb);
+  }
+  return { perRound, cpuRound, idle };
+}
+
 /** The markdown of a --repeat run: ratios per build beside the ceiling, then (with --compare) after ÷ before. */
 export function repeatTables(records: RoundRecord[], builds: Build[]): string {
   const steps = [...new Set(records.map((r) => r.step))];
@@ -316,28 +360,12 @@ export function repeatTables(records: RoundRecord[], builds: Build[]): string {
       'verdict',
     ];
     const cmp = [`| ${cmpHead.join(' | ')} |`, `|${' --- |'.repeat(cmpHead.length)}`];
-    for (const step of steps) {
+    const byStep = steps.map((step) => ({ step, ...afterBefore(records, step, after.label, before.label) }));
+    const floorSd = pooledLogSd(byStep.map((x) => x.perRound)) ?? 0;
+    for (const { step, perRound, cpuRound, idle } of byStep) {
       const a = series(records, step, after.label);
       const b = series(records, step, before.label);
-      const perRound: number[] = [];
-      const cpuRound: number[] = [];
-      let idle = false;
-      for (const rec of records.filter((r) => r.step === step)) {
-        const la = rec.rows[after.label]?.load;
-        const lb = rec.rows[before.label]?.load;
-        if (!la || !lb) continue;
-        // A run that completed no request (seen on a box loaded far beyond its 2 cores) is a measurement, not a gap:
-        // leaving it out would turn two rounds into one that looks clean.
-        if (la.rps === 0 || lb.rps === 0) {
-          idle = true;
-          continue;
-        }
-        perRound.push(la.rps / lb.rps);
-        const ca = cpuMsPerRequest(la).server;
-        const cb = cpuMsPerRequest(lb).server;
-        if (ca !== undefined && cb !== undefined && cb > 0) cpuRound.push(ca / cb);
-      }
-      const ci = interval95(perRound);
+      const ci = interval95(perRound, floorSd);
       cmp.push(
         `| ${[
           STEP_NAMES[step],
@@ -346,7 +374,7 @@ export function repeatTables(records: RoundRecord[], builds: Build[]): string {
           spread(perRound, times),
           ci ? `${bound(ci.low)}–${bound(ci.high)}` : '–',
           cpuRound.length ? times(median(cpuRound)) : '–',
-          `**${idle ? 'a run completed no request: no verdict' : verdictOf(perRound, a.failed + b.failed > 0)}**`,
+          `**${idle ? 'a run completed no request: no verdict' : verdictOf(perRound, a.failed + b.failed > 0, floorSd)}**`,
         ].join(' | ')} |`,
       );
     }
@@ -354,8 +382,9 @@ export function repeatTables(records: RoundRecord[], builds: Build[]): string {
       '',
       `**${after.label} (after) against ${before.label} (before)** — per round, after ÷ before is the two builds' req/s ` +
         'in that round (they ran beside each other and beside the same ceiling run). Verdict: faster / slower when the ' +
-        '95 % interval of the per-round figures (Student t on their logarithms) lies wholly above / below 1, ' +
-        'otherwise no change beyond spread.',
+        '95 % interval of the per-round figures (Student t on their logarithms, with the spread of all this ' +
+        "backend's scenarios pooled as the least spread a row may claim) lies wholly above / below 1, otherwise no " +
+        'change beyond spread.',
       '',
       cmp.join('\n'),
     );

@@ -4,6 +4,7 @@ import {
   CEILING,
   interval95,
   median,
+  pooledLogSd,
   type RoundRecord,
   repeatTables,
   rotate,
@@ -45,6 +46,21 @@ describe('bench --repeat statistics', () => {
     const wide = interval95([1.0, 1.2])!;
     expect(wide.low).toBeLessThan(1);
     expect(wide.high).toBeGreaterThan(1.5);
+  });
+
+  it('does not let two rounds that agree by chance claim less spread than the scenarios pooled', () => {
+    // Two rounds 1.45× and 1.47× alone make an interval above 1; with the other rows' spread as a floor they do not.
+    expect(verdictOf([1.45, 1.47], false)).toBe('faster');
+    const pooled = pooledLogSd([
+      [1.45, 1.47],
+      [0.34, 1.29],
+      [1.15, 1.27],
+      [0.89, 1.17],
+    ])!;
+    expect(pooled).toBeGreaterThan(0.3);
+    expect(verdictOf([1.45, 1.47], false, pooled)).toBe('no change beyond spread');
+    // A consistent change over six rounds still shows through a moderate pooled spread.
+    expect(verdictOf([1.2, 1.25, 1.18, 1.22, 1.3, 1.21], false, 0.05)).toBe('faster');
   });
 
   it('says faster or slower only when the interval excludes 1', () => {
