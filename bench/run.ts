@@ -2,6 +2,8 @@
 // See bench/README.md for what each scenario does and how to read the table.
 import { type BenchArgs, parseBenchArgs } from './lib/args.js';
 import { type Backend, type BackendName, createBackend, postgresVersion } from './lib/backends.js';
+import { disposeRefBuild, prepareRefBuild } from './lib/compareBuild.js';
+import { type Build, repeatBackend, repeatTables } from './lib/repeat.js';
 import { machine, writeResults } from './lib/results.js';
 import { runBench } from './lib/runBench.js';
 import {
@@ -17,7 +19,16 @@ import {
   triggerScenario,
   turnPairScenario,
 } from './lib/scenarios.js';
-import { buildCeiling, buildProduct, HEAP_ARGS, runCli, startCeiling, startProduct } from './lib/servers.js';
+import {
+  buildCeiling,
+  buildProduct,
+  HEAP_ARGS,
+  PRODUCT_ROOT,
+  ROOT,
+  runCli,
+  startCeiling,
+  startProduct,
+} from './lib/servers.js';
 import { scenarioTable, verdictLines, verdicts } from './lib/table.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -100,22 +111,85 @@ async function main(): Promise<void> {
   const started = Date.now();
   if (!args.skipBuild) buildProduct();
   buildCeiling();
+  if (args.repeat !== undefined) await repeated(args);
+  else await single(args);
+  log(`bench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+async function heading(args: BenchArgs, name: BackendName, title: string): Promise<string> {
+  return [
+    `## ${name} — ${title}, ${new Date().toISOString()}`,
+    '',
+    `${args.timing.connections} connections, ${args.timing.duration} s per scenario after ${args.timing.warmup} s warm-up; ` +
+      `node ${process.version}, ${machine().cpus} cores${name === 'postgres' ? `, PostgreSQL ${await postgresVersion()}` : ', PGlite in-process'}. ` +
+      `Product: \`node ${HEAP_ARGS.join(' ')} dist/main.js serve\` (tsc build); ceiling: bench/ceiling.ts bundled by esbuild, on node (same heap setting). ` +
+      'Latencies in ms; CPU in % of one core; autocannon shares the 2 cores with the server (and PostgreSQL).',
+  ].join('\n');
+}
+
+/** --repeat N [--compare REF]: rounds of ceiling and build(s) in rotated order; medians, spreads, verdicts. */
+async function repeated(args: BenchArgs): Promise<void> {
+  const builds: Build[] = [
+    { label: PRODUCT_ROOT === ROOT ? 'working tree' : `BENCH_PRODUCT_DIR ${PRODUCT_ROOT}`, root: PRODUCT_ROOT },
+  ];
+  const ref = args.compare !== undefined ? prepareRefBuild(args.compare, log) : undefined;
+  if (ref) builds.push({ label: `${ref.ref} (${ref.sha.slice(0, 7)})`, root: ref.root });
+  try {
+    for (const name of args.backends) {
+      const records = await repeatBackend(args, name, builds, log);
+      const partial = args.only !== undefined || args.serverNodeArgs.length > 0;
+      const mode = `${args.quick ? 'quick' : 'full'}${partial ? ' (partial)' : ''}`;
+      const flags = `--repeat ${args.repeat}${ref ? ` --compare ${ref.ref}` : ''}`;
+      const order = ['ceiling', ...builds.map((b) => b.label)];
+      const markdown = [
+        await heading(args, name, `${mode} run, ${flags}`),
+        '',
+        `${args.repeat} rounds. In each round, scenario by scenario, the ceiling and each build run back to back ` +
+          `(round 1: ${order.join(', ')}; round 2 the same backwards; round 3 starts one further along, round 4 is ` +
+          'round 3 backwards, …). Every ratio is a run ÷ the ' +
+          'ceiling run beside it; the table gives the median over rounds and, in brackets, the lowest and highest ' +
+          'round. CPU ms/req: server process / PostgreSQL backends of its database (– on PGlite), medians.',
+        '',
+        repeatTables(records, builds),
+      ].join('\n');
+      process.stdout.write(`\n${markdown}\n\n`);
+      const files = writeResults(
+        `${name}${args.quick ? '-quick' : ''}${partial ? '-partial' : ''}${ref ? '-compare' : '-repeat'}`,
+        {
+          date: new Date().toISOString(),
+          mode,
+          flags,
+          backend: name,
+          machine: machine(),
+          timing: args.timing,
+          serverNodeArgs: args.serverNodeArgs,
+          builds: builds.map((b) => ({ label: b.label, ...(ref && b.root === ref.root ? { sha: ref.sha } : {}) })),
+          rounds: records,
+        },
+        markdown,
+      );
+      log(`wrote ${files.join(', ')}`);
+    }
+  } finally {
+    if (ref) disposeRefBuild(ref);
+  }
+}
+
+async function single(args: BenchArgs): Promise<void> {
   for (const name of args.backends) {
     const rows = await benchBackend(args, name);
     const list = verdicts(name, rows);
     const partial = args.only !== undefined || args.serverNodeArgs.length > 0;
     const mode = `${args.quick ? 'quick' : 'full'}${partial ? ' (partial)' : ''}`;
-    const heading = [
-      `## ${name} — ${mode} run, ${new Date().toISOString()}`,
+    const markdown = [
+      await heading(args, name, `${mode} run`),
       '',
-      `${args.timing.connections} connections, ${args.timing.duration} s per scenario after ${args.timing.warmup} s warm-up; ` +
-        `node ${process.version}, ${machine().cpus} cores${name === 'postgres' ? `, PostgreSQL ${await postgresVersion()}` : ', PGlite in-process'}. ` +
-        `Product: \`node ${HEAP_ARGS.join(' ')} dist/main.js serve\` (tsc build); ceiling: bench/ceiling.ts bundled by esbuild, on node (same heap setting). ` +
-        'Latencies in ms; CPU in % of one core; autocannon shares the 2 cores with the server (and PostgreSQL).',
+      scenarioTable(rows),
+      '',
+      '**DESIGN §17 verdicts**',
+      '',
+      verdictLines(list),
     ].join('\n');
-    const markdown = [heading, '', scenarioTable(rows), '', '**DESIGN §17 verdicts**', '', verdictLines(list)].join(
-      '\n',
-    );
     process.stdout.write(`\n${markdown}\n\n`);
     // Quick, partial (--only) and profiling runs get their own file so they never replace a full run's figures.
     const files = writeResults(
@@ -134,7 +208,6 @@ async function main(): Promise<void> {
     );
     log(`wrote ${files.join(', ')}`);
   }
-  log(`bench finished in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 runBench(main);

@@ -12,11 +12,16 @@ export interface BenchArgs {
   serverNodeArgs: string[];
   /** Run only these scenarios (keys as in the table: session, trigger, turn, poll, resume); the ceiling always runs. */
   only?: Set<string>;
+  /** --repeat N: alternate the ceiling and the build(s) N rounds and report medians and spreads (bench/lib/repeat.ts). */
+  repeat?: number;
+  /** --compare REF: also build REF in a temp checkout and alternate it with this one (implies --repeat, default 3). */
+  compare?: string;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--backend=postgres|pglite|both] [--duration=S] [--warmup=S]
                           [--connections=N] [--only=trigger,resume,...] [--skip-build] [--quiet-wait=S]
-                          [--server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]`;
+                          [--server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]
+                          [--repeat=N] [--compare=REF]`;
 
 /**
  * Defaults: full run 15 s per scenario after a 3 s warm-up (≈ 5 min for both backends); --quick 3 s after 1 s
@@ -38,6 +43,8 @@ export function parseBenchArgs(
       only: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
       'server-node-args': { type: 'string', default: '' },
+      repeat: { type: 'string' },
+      compare: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -56,8 +63,16 @@ export function parseBenchArgs(
     return n;
   };
   const quick = values.quick;
-  // All quiet-machine waits of a run together: 15 s in a quick run, 60 s in a full one.
-  quietBudget.remainingMs = quick ? 15_000 : 60_000;
+  let repeat: number | undefined;
+  if (values.repeat !== undefined) {
+    repeat = Number(values.repeat);
+    if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number ≥ 1\n${USAGE}`);
+  } else if (values.compare !== undefined) {
+    repeat = 3;
+  }
+  if (values.compare === '') throw new Error(`--compare needs a git ref (HEAD, main, a sha…)\n${USAGE}`);
+  // All quiet-machine waits of a run together: 15 s in a quick run, 60 s in a full one (per round with --repeat).
+  quietBudget.remainingMs = (quick ? 15_000 : 60_000) * (repeat ?? 1);
   return {
     quick,
     backends: backend === 'both' ? ['postgres', 'pglite'] : [backend],
@@ -70,5 +85,7 @@ export function parseBenchArgs(
     skipBuild: values['skip-build'],
     serverNodeArgs: values['server-node-args'].split(/\s+/).filter(Boolean),
     ...(values.only ? { only: new Set(values.only.split(',')) } : {}),
+    ...(repeat !== undefined ? { repeat } : {}),
+    ...(values.compare !== undefined ? { compare: values.compare } : {}),
   };
 }

@@ -36,8 +36,8 @@ export async function freePort(): Promise<number> {
  * The product runs from its tsc build, the way `comerix start` ships. tsc 7 builds this project in about 2 s, so the
  * bench always rebuilds rather than guessing whether dist/ is older than src/.
  */
-export function buildProduct(): void {
-  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: PRODUCT_ROOT, stdio: 'inherit' });
+export function buildProduct(root: string = PRODUCT_ROOT): void {
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('npm run build failed; fix the build (or pass --skip-build to use dist/ as is)');
 }
 
@@ -63,10 +63,10 @@ export function buildCeiling(): void {
   if (r.status !== 0) throw new Error('esbuild of bench/ceiling.ts failed');
 }
 
-/** Runs one CLI command of the compiled product to completion and returns its stdout. */
-export function runCli(args: string[], env: Record<string, string>): string {
-  const r = spawnSync(process.execPath, [join(PRODUCT_ROOT, 'dist', 'main.js'), ...args], {
-    cwd: PRODUCT_ROOT,
+/** Runs one CLI command of the compiled product (of `root`, default PRODUCT_ROOT) to completion; returns its stdout. */
+export function runCli(args: string[], env: Record<string, string>, root: string = PRODUCT_ROOT): string {
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'main.js'), ...args], {
+    cwd: root,
     env: cleanEnv(env),
     encoding: 'utf8',
   });
@@ -81,16 +81,20 @@ export function runCli(args: string[], env: Record<string, string>): string {
 export const HEAP_ARGS = ['--max-old-space-size=192'];
 
 /**
- * `node dist/main.js serve` on a port of our choosing; resolves once /readyz answers 200. Tuning variables of the
+ * `node dist/main.js serve` (of `root`: PRODUCT_ROOT, or a --compare build) on a port of our choosing; resolves once /readyz answers 200. Tuning variables of the
  * bench's own environment (`COMERIX_*`, e.g. COMERIX_CONVERSATION_CACHE_MB=0) reach the server; the backend's win.
  */
-export async function startProduct(env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProcess> {
+export async function startProduct(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  root: string = PRODUCT_ROOT,
+): Promise<ServerProcess> {
   const port = await freePort();
   const tuning = Object.fromEntries(
     Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('COMERIX_') && e[1] !== undefined),
   );
   return startProcess(
-    [...HEAP_ARGS, ...nodeArgs, join(PRODUCT_ROOT, 'dist', 'main.js'), 'serve'],
+    [...HEAP_ARGS, ...nodeArgs, join(root, 'dist', 'main.js'), 'serve'],
     {
       ...tuning,
       ...env,
