@@ -90,6 +90,14 @@ export interface RouteDefinition<
   /** Returns the answer, or nothing when it wrote the reply itself (a stream, a 304, a file). */
   // Method syntax: a list of routes with different schemas is still a list of routes.
   handler(input: RouteInput<A, z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<RouteResult | undefined>;
+  /**
+   * Turns the answer — the handler's, or one replayed for an Idempotency-Key — into the response; returns nothing
+   * when it wrote the reply itself (a turn streamed as server-sent events).
+   */
+  respond?(
+    input: RouteInput<A, z.infer<P>, z.infer<Q>, z.infer<B>>,
+    result: RouteResult,
+  ): Promise<RouteResult | undefined>;
 }
 
 /** Declares a route once: auth, origin rules, schemas, limits and errors feed the server, OpenAPI and the suites. */

@@ -3,11 +3,12 @@ import type { AppContext } from '../app/AppContext.js';
 import { MAX_VARIABLE_DEPTH } from '../conversations/conversationVariables.js';
 import type { PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
+import type { Receipt } from '../idempotency/Receipt.js';
 import { normalizeOrigin } from '../keys/normalizeOrigin.js';
 import { publicKeyAuth } from './auth/publicKeyAuth.js';
 import { sessionAuth } from './auth/sessionAuth.js';
 import { assertOrigin, originOf, setCorsHeaders } from './cors.js';
-import type { AnyRoute, RouteResult } from './defineRoute.js';
+import type { AnyRoute, AuthKind, RouteInput, RouteResult } from './defineRoute.js';
 import { withIdempotency } from './idempotency.js';
 import { deepestPoint, formatJsonPath, MAX_JSON_DEPTH } from './jsonDepth.js';
 import { parse } from './parse.js';
@@ -73,22 +74,22 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
   const body = route.body ? parse(route.body, request.body, 'body') : undefined;
 
   let signal: AbortSignal | undefined;
-  const call = (receipt: Parameters<AnyRoute['handler']>[0]['receipt']) =>
-    route.handler({
-      ctx,
-      request,
-      reply,
-      auth: auth as never,
-      params,
-      query,
-      body,
-      origin,
-      receipt,
-      signal: () => {
-        signal ??= closeSignal(ctx, reply);
-        return signal;
-      },
-    });
+  const input = (receipt: Receipt | undefined): RouteInput<AuthKind, unknown, unknown, unknown> => ({
+    ctx,
+    request,
+    reply,
+    auth: auth as never,
+    params,
+    query,
+    body,
+    origin,
+    receipt,
+    signal: () => {
+      signal ??= closeSignal(ctx, reply);
+      return signal;
+    },
+  });
+  const call = (receipt: Receipt | undefined) => route.handler(input(receipt));
   const idempotent = route.idempotent;
   const result =
     idempotent && route.auth !== 'none'
@@ -105,8 +106,9 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
           (stored) => (idempotent.replay ? idempotent.replay(ctx, stored) : stored),
         )
       : await call(undefined);
-  if (result === undefined) return reply;
-  return send(reply, result);
+  const response = result && route.respond ? await route.respond(input(undefined), result) : result;
+  if (response === undefined) return reply;
+  return send(reply, response);
 }
 
 function send(reply: FastifyReply, result: RouteResult): FastifyReply {

@@ -44,7 +44,7 @@ export const sendMessageRoute = defineRoute({
     'unsupported_media_type',
   ],
   idempotent: { replay: (ctx, stored) => replayTurn(ctx.secrets, stored) },
-  handler: async ({ ctx, request, reply, auth, body, receipt, signal }) => {
+  handler: async ({ ctx, auth, body, receipt }) => {
     if ((body.intentName === undefined) === (body.waitToken === undefined)) {
       throw new AppError(
         'invalid_request',
@@ -79,7 +79,12 @@ export const sendMessageRoute = defineRoute({
         receipt,
       );
     }
-    if (!String(request.headers.accept ?? '').includes('text/event-stream')) return { status: 200, body: turn };
+    return { status: 200, body: turn };
+  },
+  // A turn asked for as a stream — fresh or replayed — streams its blocks, then follows the execution.
+  respond: async ({ ctx, request, reply, auth, signal }, result) => {
+    if (result.status !== 200 || !String(request.headers.accept ?? '').includes('text/event-stream')) return result;
+    const turn = result.body as ChatTurnResponse;
     const seqs = turn.blocks.map((b) => blockSeq(b.id));
     const afterSeq = seqs.length > 0 ? Math.min(...seqs) - 1 : decodeCursor(turn.cursor).seq;
     const session = await auth.session();
