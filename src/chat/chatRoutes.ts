@@ -12,4 +12,4 @@ export const chatRoutes: AnyRoute[] = [
   pollExecutionRoute,
   streamExecutionRoute,
   historyRoute,
-] as AnyRoute[];
+];

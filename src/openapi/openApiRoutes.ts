@@ -89,5 +89,5 @@ export function openApiRoutes(routes: readonly AnyRoute[]): AnyRoute[] {
     docRoute('/api/docs', 'apiDocs', 'text/html; charset=utf-8', () => page),
     docRoute('/api/docs/init.js', 'apiDocsInit', 'text/javascript; charset=utf-8', () => init),
     asset,
-  ] as AnyRoute[];
+  ];
 }
