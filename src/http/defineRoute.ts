@@ -39,8 +39,15 @@ export interface IdempotencySpec<A extends AuthKind> {
    * are scoped by customerId as well.
    */
   scope?(auth: AuthOf[A], rawBody: unknown): string | undefined;
-  /** Turns a stored answer back into the response (tokens are never stored: they are signed or derived again). */
-  replay?(ctx: AppContext, stored: RouteResult): Promise<RouteResult> | RouteResult;
+  /**
+   * Turns a stored answer back into the response (tokens are never stored: they are signed or derived again); given
+   * the request as the handler would get it, it may write the reply itself (a stream) and return nothing.
+   */
+  replay?(
+    ctx: AppContext,
+    stored: RouteResult,
+    input: RouteInput<A, unknown, unknown, unknown>,
+  ): Promise<RouteResult | undefined> | RouteResult | undefined;
 }
 
 export interface RouteInput<A extends AuthKind, P, Q, B> {

@@ -49,7 +49,7 @@ export async function withIdempotency(
   reply: FastifyReply,
   scope: IdempotencyScope,
   handler: (receipt: Receipt | undefined) => Promise<RouteResult | undefined>,
-  replay: (stored: RouteResult) => Promise<RouteResult> | RouteResult = (stored) => stored,
+  replay: (stored: RouteResult) => Promise<RouteResult | undefined> | RouteResult | undefined = (stored) => stored,
 ): Promise<RouteResult | undefined> {
   const raw = request.headers['idempotency-key'];
   if (raw === undefined) return handler(undefined);

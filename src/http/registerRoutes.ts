@@ -86,8 +86,8 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
   }
 
   let signal: AbortSignal | undefined;
-  const call = (receipt: Parameters<AnyRoute['handler']>[0]['receipt']) =>
-    route.handler({
+  const input = (receipt: Parameters<AnyRoute['handler']>[0]['receipt']) =>
+    ({
       ctx,
       request,
       reply,
@@ -101,7 +101,8 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
         signal ??= closeSignal(ctx, reply);
         return signal;
       },
-    });
+    }) satisfies Parameters<AnyRoute['handler']>[0];
+  const call = (receipt: Parameters<AnyRoute['handler']>[0]['receipt']) => route.handler(input(receipt));
   const idempotent = route.idempotent;
   const result =
     idempotent && route.auth !== 'none'
@@ -115,7 +116,7 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
             route: route.operationId,
           },
           call,
-          (stored) => (idempotent.replay ? idempotent.replay(ctx, stored) : stored),
+          (stored) => (idempotent.replay ? idempotent.replay(ctx, stored, input(undefined) as never) : stored),
         )
       : await call(undefined);
   if (result === undefined) return reply;

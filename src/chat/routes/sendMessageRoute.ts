@@ -4,7 +4,7 @@ import { resumeExecution } from '../../executions/resumeExecution.js';
 import { streamExecution } from '../../executions/streamExecution.js';
 import { triggerExecution } from '../../executions/triggerExecution.js';
 import { replayTurn } from '../../executions/turnReceipt.js';
-import { defineRoute } from '../../http/defineRoute.js';
+import { defineRoute, type RouteInput, type RouteResult } from '../../http/defineRoute.js';
 import { writeEventStream } from '../../http/writeEventStream.js';
 import { type ChatTurnResponse, chatTurnResponse, messageRequest } from '../../wire/chatSchemas.js';
 import { CHAT_BASE, idempotencyHeader, originHeader } from './sessionRouteErrors.js';
@@ -42,7 +42,13 @@ export const sendMessageRoute = defineRoute({
     'payload_too_large',
     'unsupported_media_type',
   ],
-  idempotent: { replay: (ctx, stored) => replayTurn(ctx.secrets, stored) },
+  idempotent: {
+    // A replay is answered as the turn was: streamed when asked for with Accept: text/event-stream.
+    replay: (ctx, stored, input) => {
+      const result = replayTurn(ctx.secrets, stored);
+      return result.status === 200 ? respond(input, result.body as ChatTurnResponse) : result;
+    },
+  },
   handler: async ({ ctx, request, reply, auth, body, receipt, signal }) => {
     // Shape errors, after 401/403: a session row not read yet (left to the service) is read first.
     const shapeError = async (message: string) => {
@@ -81,15 +87,29 @@ export const sendMessageRoute = defineRoute({
         receipt,
       );
     }
-    if (!String(request.headers.accept ?? '').includes('text/event-stream')) return { status: 200, body: turn };
-    const seqs = turn.blocks.map((b) => Number(b.id.slice(b.id.lastIndexOf('.') + 1)));
-    const afterSeq = seqs.length > 0 ? Math.min(...seqs) - 1 : decodeCursor(turn.cursor).seq;
-    const session = await auth.session();
-    await writeEventStream(
-      reply,
-      streamExecution(ctx, session, { executionId: turn.executionId, afterSeq, initial: turn, signal: signal() }),
-      { closing: () => ctx.shutdown.signal.aborted },
-    );
-    return undefined;
+    return respond({ ctx, request, reply, auth, signal }, turn);
   },
 });
+
+/** A turn's answer: JSON, or the turn streamed from its first block when the client asked for text/event-stream. */
+async function respond(
+  {
+    ctx,
+    request,
+    reply,
+    auth,
+    signal,
+  }: Pick<RouteInput<'session', unknown, unknown, unknown>, 'ctx' | 'request' | 'reply' | 'auth' | 'signal'>,
+  turn: ChatTurnResponse,
+): Promise<RouteResult | undefined> {
+  if (!String(request.headers.accept ?? '').includes('text/event-stream')) return { status: 200, body: turn };
+  const seqs = turn.blocks.map((b) => Number(b.id.slice(b.id.lastIndexOf('.') + 1)));
+  const afterSeq = seqs.length > 0 ? Math.min(...seqs) - 1 : decodeCursor(turn.cursor).seq;
+  const session = await auth.session();
+  await writeEventStream(
+    reply,
+    streamExecution(ctx, session, { executionId: turn.executionId, afterSeq, initial: turn, signal: signal() }),
+    { closing: () => ctx.shutdown.signal.aborted },
+  );
+  return undefined;
+}
