@@ -207,6 +207,36 @@ describe('a crash between a turn commit and its response', () => {
   });
 });
 
+describe('a replayed turn asked for as a stream', () => {
+  it('streams the stored reply, as the first answer did (Accept: text/event-stream)', async () => {
+    const { w, conversationId } = await opened();
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/public/v1/chat/messages',
+        headers: {
+          origin: ORIGIN,
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          authorization: `Bearer ${w.token}`,
+          'idempotency-key': 'sse-replay',
+        },
+        payload: { intentName: 'order_status', text: 'hi' },
+      });
+    const first = await send();
+    expect(first.statusCode).toBe(200);
+    expect(String(first.headers['content-type'])).toContain('text/event-stream');
+    const replayed = await send();
+    expect(replayed.statusCode).toBe(200);
+    expect(replayed.headers['idempotency-replayed']).toBe('true');
+    expect(String(replayed.headers['content-type'])).toContain('text/event-stream');
+    const events = (body: string) => body.split('\n').filter((line) => line.startsWith('event: '));
+    expect(events(replayed.body)).toEqual(events(first.body));
+    expect(events(first.body)).toContain('event: done');
+    expect(await executionsOf(conversationId)).toHaveLength(1);
+  });
+});
+
 describe('a stale in-progress record taken over by a retry', () => {
   const age = (where: RecordKey, seconds: number) =>
     sql`update idempotency_keys set created_at = created_at - make_interval(secs => ${seconds})
