@@ -237,6 +237,29 @@ describe('a replayed turn asked for as a stream', () => {
   });
 });
 
+describe('two requests with one key at once', () => {
+  it('runs one turn: the other is told 409 idempotency_in_progress or replays it', async () => {
+    const { w, conversationId } = await opened();
+    const body = { intentName: 'order_status', text: 'twice' };
+    const results = await Promise.all([
+      w.send(body, { 'idempotency-key': 'together' }),
+      w.send(body, { 'idempotency-key': 'together' }),
+    ]);
+    const executions = await executionsOf(conversationId);
+    expect(executions).toHaveLength(1);
+    const ran = results.filter((r) => r.status === 200 && r.headers['idempotency-replayed'] === undefined);
+    expect(ran).toHaveLength(1);
+    expect(ran[0]!.body.executionId).toBe(executions[0]!.id);
+    const other = results.find((r) => r !== ran[0])!;
+    if (other.status === 409) {
+      expect((other.body.error as { code: string }).code).toBe('idempotency_in_progress');
+      expect(other.headers['retry-after']).toBe('1');
+    } else {
+      expectReplayOf(other, ran[0]!.body);
+    }
+  });
+});
+
 describe('a stale in-progress record taken over by a retry', () => {
   const age = (where: RecordKey, seconds: number) =>
     sql`update idempotency_keys set created_at = created_at - make_interval(secs => ${seconds})
