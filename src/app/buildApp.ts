@@ -22,6 +22,8 @@ export async function buildApp(
     reply.header('x-request-id', request.id);
   });
   installErrorHandler(app);
+  // Bodies are JSON only: anything else (Fastify parses text/plain by default) is 415 unsupported_media_type.
+  app.removeContentTypeParser('text/plain');
   installPreflight(app, ctx.origins);
 
   registerRoutes(app, ctx, allRoutes());

@@ -7,11 +7,18 @@ export const MAX_JSON_DEPTH = 64;
  * array adds one.
  */
 export function deepestPoint(value: unknown): { depth: number; path: (string | number)[] } {
-  let best: { depth: number; path: (string | number)[] } = { depth: 1, path: [] };
-  const stack: { value: unknown; depth: number; path: (string | number)[] }[] = [{ value, depth: 1, path: [] }];
+  // Each item links to its parent instead of copying its path: a chain nested N deep costs O(N), not O(N²).
+  interface Item {
+    value: unknown;
+    depth: number;
+    key: string | number | undefined;
+    parent: Item | undefined;
+  }
+  let best: Item = { value, depth: 1, key: undefined, parent: undefined };
+  const stack: Item[] = [best];
   while (stack.length > 0) {
     const item = stack.pop()!;
-    if (item.depth > best.depth) best = { depth: item.depth, path: item.path };
+    if (item.depth > best.depth) best = item;
     if (typeof item.value !== 'object' || item.value === null) continue;
     const entries: [string | number, unknown][] = Array.isArray(item.value)
       ? item.value.map((v, i) => [i, v])
@@ -20,11 +27,13 @@ export function deepestPoint(value: unknown): { depth: number; path: (string | n
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, child] = entries[i]!;
       if (typeof child === 'object' && child !== null) {
-        stack.push({ value: child, depth: item.depth + 1, path: [...item.path, key] });
+        stack.push({ value: child, depth: item.depth + 1, key, parent: item });
       }
     }
   }
-  return best;
+  const path: (string | number)[] = [];
+  for (let at: Item | undefined = best; at?.key !== undefined; at = at.parent) path.push(at.key);
+  return { depth: best.depth, path: path.reverse() };
 }
 
 /** `variables.a.b[0]` for a path from `deepestPoint`. */

@@ -54,6 +54,7 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
   let auth: unknown;
   let caller = '';
   let tenantId = '';
+  let verifyFirst: (() => Promise<unknown>) | undefined;
   if (route.auth === 'publicKey') {
     const key = await publicKeyAuth(ctx, request);
     checkOrigin(key);
@@ -62,16 +63,28 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
     tenantId = key.tenant_id;
   } else if (route.auth === 'session') {
     const session = sessionAuth(ctx, request.headers.authorization, checkOrigin);
-    if (route.sessionRow !== 'service') await session.session();
+    // The row (revocation, the key's origins) is checked before the Idempotency-Key is looked at, so a refused origin
+    // can neither replay nor record an answer; a route leaving it to its service skips the read only without a key.
+    if (route.sessionRow !== 'service' || request.headers['idempotency-key'] !== undefined) await session.session();
+    else verifyFirst = () => session.session();
     auth = session;
     caller = `session:${session.claims.sid}`;
     tenantId = session.claims.tid;
   }
 
-  const params = route.params ? parse(route.params, request.params, 'params') : undefined;
-  const query = route.query ? parse(route.query, request.query, 'query') : undefined;
-  if (route.body) checkDepth(request.body);
-  const body = route.body ? parse(route.body, request.body, 'body') : undefined;
+  let params: unknown;
+  let query: unknown;
+  let body: unknown;
+  try {
+    params = route.params ? parse(route.params, request.params, 'params') : undefined;
+    query = route.query ? parse(route.query, request.query, 'query') : undefined;
+    if (route.body) checkDepth(request.body);
+    body = route.body ? parse(route.body, request.body, 'body') : undefined;
+  } catch (error) {
+    // 401 and 403 come before a shape error: a session row left to the service is read now, on this path only.
+    await verifyFirst?.();
+    throw error;
+  }
 
   let signal: AbortSignal | undefined;
   const input = (receipt: Receipt | undefined): RouteInput<AuthKind, unknown, unknown, unknown> => ({

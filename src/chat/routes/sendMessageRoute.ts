@@ -45,9 +45,13 @@ export const sendMessageRoute = defineRoute({
   ],
   idempotent: { replay: (ctx, stored) => replayTurn(ctx.secrets, stored) },
   handler: async ({ ctx, auth, body, receipt }) => {
+    // Shape errors, after 401/403: a session row not read yet (left to the service) is read first.
+    const shapeError = async (message: string) => {
+      await auth.session();
+      return new AppError('invalid_request', message);
+    };
     if ((body.intentName === undefined) === (body.waitToken === undefined)) {
-      throw new AppError(
-        'invalid_request',
+      throw await shapeError(
         'Send either intentName (to trigger) or waitToken + executionId (to resume), not both or neither.',
       );
     }
@@ -65,8 +69,7 @@ export const sendMessageRoute = defineRoute({
         receipt,
       );
     } else {
-      if (body.executionId === undefined)
-        throw new AppError('invalid_request', 'A resume needs executionId with its waitToken.');
+      if (body.executionId === undefined) throw await shapeError('A resume needs executionId with its waitToken.');
       turn = await resumeExecution(
         ctx,
         auth,

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ORIGIN, seedTenant, Widget } from '../../test/support/fixtures.js';
+import { createTestApp, type TestApp } from '../../test/support/testApp.js';
+import { allRoutes } from '../app/routes.js';
+import { errorCatalog } from '../errors/catalog.js';
+import { SECURITY_OF } from '../openapi/openApiDocument.js';
+import { Secrets } from '../security/secrets.js';
+import { signSessionToken, verifySessionToken } from '../security/sessionToken.js';
+import type { AnyRoute } from './defineRoute.js';
+
+// Every route Fastify registers while the app is built, seen through an onRoute hook on the real instance.
+const registered = vi.hoisted(() => [] as { method: string; url: string }[]);
+vi.mock('fastify', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('fastify')>();
+  const wrapped = ((options: Parameters<typeof mod.default>[0]) => {
+    const app = mod.default(options);
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) registered.push({ method: String(method), url: route.url });
+    });
+    return app;
+  }) as unknown as typeof mod.default;
+  return { ...mod, default: wrapped };
+});
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const routes = allRoutes();
+const fastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+describe('route declarations', () => {
+  it('puts every public declaration in the OpenAPI document with its security and error statuses', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = JSON.parse(res.body) as {
+      paths: Record<string, Record<string, { operationId: string; security: unknown; responses: object }>>;
+    };
+    const visible = routes.filter((r) => !r.hidden);
+    expect(visible.length).toBeGreaterThanOrEqual(5);
+    let operations = 0;
+    for (const route of visible) {
+      const op = doc.paths[route.path]?.[route.method.toLowerCase()];
+      expect(op, `${route.method} ${route.path}`).toBeDefined();
+      expect(op!.operationId).toBe(route.operationId);
+      expect(op!.security, route.operationId).toEqual(SECURITY_OF[route.auth]);
+      const statuses = Object.keys(op!.responses);
+      expect(statuses).toContain(String(route.response.status));
+      for (const code of route.errors) {
+        expect(statuses, `${route.operationId} ${code}`).toContain(String(errorCatalog[code].status));
+      }
+      if (route.auth !== 'none') {
+        expect(statuses, route.operationId).toContain('401');
+        expect(route.errors, route.operationId).toContain(
+          route.auth === 'session' ? 'invalid_session_token' : 'invalid_public_key',
+        );
+      }
+    }
+    for (const methods of Object.values(doc.paths)) operations += Object.keys(methods).length;
+    // Nothing in the document that is not declared.
+    expect(operations).toBe(visible.length);
+    for (const route of routes.filter((r) => r.hidden)) {
+      expect(doc.paths[route.path]?.[route.method.toLowerCase()], route.operationId).toBeUndefined();
+    }
+  });
+
+  it('registers in Fastify exactly the declarations, plus the CORS preflight', () => {
+    const declared = new Set(routes.map((r) => `${r.method} ${fastifyPath(r.path)}`));
+    const seen = new Set(registered.map((r) => `${r.method} ${r.url}`));
+    expect(registered.length).toBeGreaterThan(0);
+    const undeclared = [...seen].filter((entry) => {
+      if (declared.has(entry)) return false;
+      if (entry === 'OPTIONS /api/public/*') return false;
+      // Fastify answers HEAD for every GET route it has.
+      const [method, url] = entry.split(' ') as [string, string];
+      return !(method === 'HEAD' && declared.has(`GET ${url}`));
+    });
+    expect(undeclared).toEqual([]);
+    for (const entry of declared) expect(seen.has(entry), entry).toBe(true);
+    expect(seen.has('OPTIONS /api/public/*')).toBe(true);
+    for (const route of routes) {
+      expect(t.app.hasRoute({ method: route.method, url: fastifyPath(route.path) }), route.operationId).toBe(true);
+    }
+  });
+});
+
+interface Setup {
+  /** A real execution of the session (for {id}). */
+  executionId: string;
+  token: string;
+  publicKey: string;
+  /** A valid session of another tenant. */
+  foreignToken: string;
+}
+
+async function setup(): Promise<Setup> {
+  const { key } = await seedTenant(t.ctx);
+  const w = new Widget(t.app);
+  await w.open(key.key);
+  const turn = await w.trigger('order_status');
+  expect(turn.status).toBe(200);
+  const other = await seedTenant(t.ctx);
+  const foreign = new Widget(t.app);
+  expect((await foreign.open(other.key.key)).status).toBe(201);
+  return {
+    executionId: String(turn.body.executionId),
+    token: w.token!,
+    publicKey: key.key,
+    foreignToken: foreign.token!,
+  };
+}
+
+/** A request to the route with a minimal valid body, its {id} filled in, and the given credential. */
+function request(
+  route: AnyRoute,
+  s: Setup,
+  credential: { authorization?: string; publicKey?: string | null },
+  id = s.executionId,
+) {
+  const url = route.path.replace('{id}', id);
+  const headers: Record<string, string> = { origin: ORIGIN };
+  if (credential.authorization) headers.authorization = credential.authorization;
+  if (route.method === 'GET') return t.app.inject({ method: 'GET', url, headers });
+  let payload: Record<string, unknown>;
+  if (route.operationId === 'openSession') {
+    payload = { customerId: 'u-auth', ...(credential.publicKey ? { publicKey: credential.publicKey } : {}) };
+  } else if (route.operationId === 'sendMessage') {
+    payload = { intentName: 'order_status', text: 'hi' };
+  } else {
+    throw new Error(`no minimal body for ${route.operationId}: add one`);
+  }
+  return t.app.inject({
+    method: route.method,
+    url,
+    headers: { ...headers, 'content-type': 'application/json' },
+    payload,
+  });
+}
+
+const errorCode = (res: { body: string }) => (JSON.parse(res.body) as { error: { code: string } }).error.code;
+
+describe('each authenticated route refuses a missing or foreign credential', () => {
+  const sessionRoutes = routes.filter((r) => r.auth === 'session');
+  const keyRoutes = routes.filter((r) => r.auth === 'publicKey');
+
+  it('has routes of both kinds to check', () => {
+    expect(sessionRoutes.map((r) => r.operationId).sort()).toEqual(
+      ['conversationHistory', 'pollExecution', 'sendMessage', 'streamExecution'].sort(),
+    );
+    expect(keyRoutes.map((r) => r.operationId)).toEqual(['openSession']);
+  });
+
+  for (const route of sessionRoutes) {
+    it(`${route.method} ${route.path}: 401 without a token or with one signed by another key`, async () => {
+      const s = await setup();
+      const none = await request(route, s, {});
+      expect(none.statusCode).toBe(401);
+      expect(errorCode(none)).toBe('invalid_session_token');
+      // The origin is allowed by an active key: the widget can read the 401.
+      expect(none.headers['access-control-allow-origin']).toBe(ORIGIN);
+
+      const claims = verifySessionToken(t.ctx.secrets, s.token);
+      const otherMaster = signSessionToken(new Secrets(Buffer.alloc(32, 9)), {
+        tid: claims.tid,
+        sid: claims.sid,
+        cid: claims.cid,
+        exp: claims.exp,
+      });
+      const forged = await request(route, s, { authorization: `Bearer ${otherMaster}` });
+      expect(forged.statusCode).toBe(401);
+      expect(errorCode(forged)).toBe('invalid_session_token');
+
+      const garbage = await request(route, s, { authorization: 'Bearer not-a-token' });
+      expect(garbage.statusCode).toBe(401);
+      expect(errorCode(garbage)).toBe('invalid_session_token');
+    });
+
+    if (route.path.includes('{id}')) {
+      it(`${route.method} ${route.path}: another tenant's valid session gets the 404 of an unknown id`, async () => {
+        const s = await setup();
+        const foreign = await request(route, s, { authorization: `Bearer ${s.foreignToken}` });
+        const unknown = await request(
+          route,
+          s,
+          { authorization: `Bearer ${s.foreignToken}` },
+          '01900000-0000-7000-8000-000000000000',
+        );
+        expect(unknown.statusCode).toBe(404);
+        expect(foreign.statusCode).toBe(404);
+        expect(errorCode(foreign)).toBe(errorCode(unknown));
+        expect(errorCode(foreign)).toBe('execution_not_found');
+        // The owner still reaches it: the 404 is about the caller, not the id.
+        if (!route.path.endsWith('/stream')) {
+          const own = await request(route, s, { authorization: `Bearer ${s.token}` });
+          expect(own.statusCode).toBe(200);
+        }
+      });
+    }
+  }
+
+  it("POST /chat/messages: resuming another tenant's execution is the 404 of an unknown one", async () => {
+    const s = await setup();
+    const poll = await t.app.inject({
+      method: 'GET',
+      url: `/api/public/v1/chat/executions/${s.executionId}`,
+      headers: { origin: ORIGIN, authorization: `Bearer ${s.token}` },
+    });
+    const waitToken = String(JSON.parse(poll.body).waitToken);
+    const send = (executionId: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/public/v1/chat/messages',
+        headers: { origin: ORIGIN, 'content-type': 'application/json', authorization: `Bearer ${s.foreignToken}` },
+        payload: { waitToken, executionId, values: { order_number: '12345' } },
+      });
+    const foreign = await send(s.executionId);
+    const unknown = await send('01900000-0000-7000-8000-000000000000');
+    expect(foreign.statusCode).toBe(404);
+    expect(unknown.statusCode).toBe(404);
+    expect(errorCode(foreign)).toBe(errorCode(unknown));
+  });
+
+  for (const route of keyRoutes) {
+    it(`${route.method} ${route.path}: 401 invalid_public_key without a key or with an unknown one`, async () => {
+      const s = await setup();
+      const none = await request(route, s, { publicKey: null });
+      expect(none.statusCode).toBe(401);
+      expect(errorCode(none)).toBe('invalid_public_key');
+      expect(none.headers['access-control-allow-origin']).toBe(ORIGIN);
+      const unknown = await request(route, s, { publicKey: `pk_live_${'f'.repeat(32)}` });
+      expect(unknown.statusCode).toBe(401);
+      expect(errorCode(unknown)).toBe('invalid_public_key');
+      // A session token is not a public key.
+      const wrongKind = await request(route, s, { authorization: `Bearer ${s.token}`, publicKey: null });
+      expect(wrongKind.statusCode).toBe(401);
+      const ok = await request(route, s, { publicKey: s.publicKey });
+      expect(ok.statusCode).toBe(201);
+    });
+  }
+});
