@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppContext } from '../app/AppContext.js';
 import { MAX_VARIABLE_DEPTH } from '../conversations/conversationVariables.js';
 import type { PublicKey } from '../db/types.js';
@@ -20,16 +20,18 @@ const DEPTH_RULED = new Set(['variables', 'values']);
 
 /** Registers route declarations: the only place routes reach Fastify. */
 export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: readonly AnyRoute[]): void {
-  for (const route of routes) {
-    // The one registration of every defineRoute declaration.
-    app.route({
-      method: route.method,
-      url: route.path.replace(/\{(\w+)\}/g, ':$1'),
-      bodyLimit: route.limits?.bodyBytes ?? JSON_BODY_LIMIT,
-      ...(route.cors ? { onRequest: provisionalCors(ctx) } : {}),
-      handler: (request, reply) => run(ctx, route, request, reply),
-    });
-  }
+  for (const route of routes) app.route(defineRouteOptions(ctx, route));
+}
+
+/** Fastify's options for one declaration: its URL, body limit, CORS hook and the pipeline below. */
+function defineRouteOptions(ctx: AppContext, route: AnyRoute): RouteOptions {
+  return {
+    method: route.method,
+    url: route.path.replace(/\{(\w+)\}/g, ':$1'),
+    bodyLimit: route.limits?.bodyBytes ?? JSON_BODY_LIMIT,
+    ...(route.cors ? { onRequest: provisionalCors(ctx) } : {}),
+    handler: (request, reply) => run(ctx, route, request, reply),
+  };
 }
 
 /**
