@@ -32,6 +32,15 @@ export class OriginPolicy {
     return origins;
   }
 
+  /**
+   * Whether some active key allows the origin, answered from the cached set without a promise; undefined when the set
+   * must be read first (at most every 30 s). Every request of the public API asks, before its body is parsed.
+   */
+  anyKeyAllows(origin: string): boolean | undefined {
+    if (!this.cached || Date.now() - this.cached.at >= ORIGIN_SET_TTL_MS) return undefined;
+    return this.cached.origins.has(origin);
+  }
+
   /** Preflight: no body, no Authorization — decided from the Origin and the key in the URL, if any. */
   async preflightAllows(origin: string, publicKey: string | undefined): Promise<boolean> {
     if (publicKey) {

@@ -40,10 +40,23 @@ function defineRouteOptions(ctx: AppContext, route: AnyRoute): RouteOptions {
  * follows authentication; a refused origin's 403 carries none (`sendError` drops them).
  */
 function provisionalCors(ctx: AppContext) {
-  return async (request: FastifyRequest, reply: FastifyReply) => {
+  // A callback hook, synchronous while the origin set is cached: it runs on every public request.
+  return (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     const raw = originOf(request);
     const origin = raw ? normalizeOrigin(raw) : undefined;
-    if (raw && origin && (await ctx.origins.preflightAllows(origin, undefined))) setCorsHeaders(reply, raw);
+    if (!raw || !origin) return done();
+    const known = ctx.origins.anyKeyAllows(origin);
+    if (known !== undefined) {
+      if (known) setCorsHeaders(reply, raw);
+      return done();
+    }
+    ctx.origins.preflightAllows(origin, undefined).then(
+      (allowed) => {
+        if (allowed) setCorsHeaders(reply, raw);
+        done();
+      },
+      (error: Error) => done(error),
+    );
   };
 }
 
