@@ -86,8 +86,9 @@ export interface RouteDefinition<
   query?: Q;
   body?: B;
   /**
-   * The body as documented, when the route parses a permissive `body` and validates the rest itself (telemetry
-   * answers a bad event in its result, or 422, rather than the pipeline's 400).
+   * The body as documented, for a route that declares no `body` and reads `request.body` itself (after the
+   * pipeline's depth check): telemetry answers a bad event — even one holding a NUL — in its per-event result, or 422,
+   * never with the pipeline's 400 for the whole batch.
    */
   bodyDoc?: z.ZodType;
   headers?: HeaderDoc[];

@@ -100,7 +100,7 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
   try {
     params = route.params ? parse(route.params, request.params, 'params') : undefined;
     query = route.query ? parse(route.query, request.query, 'query') : undefined;
-    if (route.body) checkDepth(request.body);
+    if (route.body || route.bodyDoc) checkDepth(request.body);
     body = route.body ? parse(route.body, request.body, 'body') : undefined;
   } catch (error) {
     // 401 and 403 come before a shape error: a session row left to the service is read now, on this path only.

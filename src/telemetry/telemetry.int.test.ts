@@ -110,6 +110,27 @@ describe('POST /chat/events/batch', () => {
     expect((res.body.rejected as { index: number }[]).map((r) => r.index)).toEqual([0, 1]);
   });
 
+  it('rejects only the event holding text the database cannot store', async () => {
+    const { tenant, token } = await session();
+    const res = await post(
+      BATCH,
+      { events: [{ type: 'page_view', properties: { title: 'a\u0000b' } }, { type: 'page_view' }] },
+      { token },
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 1, rejected: [{ index: 0, error: { code: 'validation_failed' } }] });
+    expect(await countEvents(tenant.id)).toBe(1);
+  });
+
+  it('documents both routes with their bodies and either credential', async () => {
+    const doc = JSON.parse((await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).body);
+    const batch = doc.paths['/api/public/v1/chat/events/batch'].post;
+    expect(batch.security).toEqual([{ sessionToken: [] }, { publicKey: [] }]);
+    expect(batch.requestBody.content['application/json'].schema.properties.events.maxItems).toBe(50);
+    const single = doc.paths['/api/public/v1/chat/events'].post;
+    expect(Object.keys(single.responses)).toEqual(expect.arrayContaining(['202', '401', '403', '422']));
+  });
+
   it('counts a clientEventId repeated inside one batch once', async () => {
     const { tenant, token } = await session();
     const res = await post(

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { CHAT_BASE, idempotencyHeader, originHeader } from '../../chat/routes/sessionRouteErrors.js';
 import { AppError } from '../../errors/AppError.js';
 import type { ErrorCode } from '../../errors/catalog.js';
@@ -49,14 +48,14 @@ export const sendEventRoute = defineRoute({
   tags: ['Telemetry'],
   auth: 'sessionOrPublicKey',
   cors: true,
-  // Validated by the service, event by event: a bad event is 422 (not the pipeline's 400).
-  body: z.unknown(),
+  // Read and validated by the service, event by event: a bad event is 422 (not the pipeline's 400).
   bodyDoc: telemetryEvent,
   headers: credentialHeaders,
   response: { status: 202, description: 'Stored (or already stored)', schema: ingestResult },
   errors: EVENT_ROUTE_ERRORS,
   idempotent: { scope: scopeByVisitor },
-  handler: async ({ ctx, auth, body, receipt }) => {
+  handler: async ({ ctx, auth, request, receipt }) => {
+    const body: unknown = request.body;
     if (!isObject(body)) {
       throw AppError.validation([{ path: 'body', rule: 'type', message: 'must be one event object' }]);
     }
@@ -82,13 +81,15 @@ export const sendEventBatchRoute = defineRoute({
   tags: ['Telemetry'],
   auth: 'sessionOrPublicKey',
   cors: true,
-  body: z.unknown(),
   bodyDoc: telemetryBatch,
+  // 50 events of up to 4 KB of properties each.
+  limits: { bodyBytes: 256 * 1024 },
   headers: credentialHeaders,
   response: { status: 200, description: 'Per-event result', schema: ingestResult },
   errors: EVENT_ROUTE_ERRORS,
   idempotent: { scope: scopeByVisitor },
-  handler: async ({ ctx, auth, body, receipt }) => {
+  handler: async ({ ctx, auth, request, receipt }) => {
+    const body: unknown = request.body;
     const events = isObject(body) ? body.events : undefined;
     if (!isObject(body) || !Array.isArray(events)) {
       throw AppError.validation([{ path: 'events', rule: 'type', message: 'the body must be {"events": [ … ]}' }]);
