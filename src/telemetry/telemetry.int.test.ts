@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFlow, ORIGIN, seedTenant, Widget } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
+import { runCommand } from '../cli/runCommand.js';
 import { createGoal } from '../goals/goalService.js';
 
 let t: TestApp;
@@ -229,6 +230,62 @@ describe('POST /chat/events: credentials and origins', () => {
     const again = await post(EVENTS, event, { token });
     expect(again.status).toBe(202);
     expect(again.body).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+  });
+});
+
+describe('Idempotency-Key on telemetry', () => {
+  it('replays the first answer of a batch, written with its events', async () => {
+    const { tenant, token } = await session();
+    const body = { events: [{ type: 'widget_close' }, { type: 'nope!' }] };
+    const headers = { 'idempotency-key': 'batch-1' };
+    const first = await post(BATCH, body, { token, headers });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ accepted: 1, rejected: [{ index: 1 }] });
+    const again = await post(BATCH, body, { token, headers });
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotency-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await countEvents(tenant.id)).toBe(1);
+    const single = await post(EVENTS, { type: 'widget_close' }, { token, headers: { 'idempotency-key': 's-1' } });
+    expect(single.status).toBe(202);
+    const replayed = await post(EVENTS, { type: 'widget_close' }, { token, headers: { 'idempotency-key': 's-1' } });
+    expect(replayed.status).toBe(202);
+    expect(replayed.headers['idempotency-replayed']).toBe('true');
+    expect(await countEvents(tenant.id)).toBe(2);
+  });
+});
+
+describe('goal CLI', () => {
+  it('creates, lists with hit counts and deletes goals; usage errors are invalid_request', async () => {
+    const { tenant, token } = await session();
+    const created = await runCommand(t.ctx, {
+      command: 'goal:create',
+      tenant: tenant.slug,
+      key: 'viewed_cart',
+      name: 'Viewed the cart',
+      eventType: 'page_view',
+      properties: { pageType: 'cart' },
+    });
+    expect(created).toBe('viewed_cart');
+    await post(BATCH, { events: [{ type: 'page_view', properties: { pageType: 'cart' } }] }, { token });
+    const list = await runCommand(t.ctx, { command: 'goal:list', tenant: tenant.slug });
+    expect(list.split('\n')[0]).toMatch(/^KEY\s+NAME\s+EVENT TYPE\s+PROPERTIES\s+HITS$/);
+    expect(list).toMatch(/viewed_cart\s+Viewed the cart\s+page_view\s+pageType=cart\s+1/);
+    await expect(
+      runCommand(t.ctx, { command: 'goal:create', tenant: tenant.slug, key: 'viewed_cart', name: 'Again' }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(
+      runCommand(t.ctx, { command: 'goal:create', tenant: tenant.slug, key: 'Bad-Key', name: 'x' }),
+    ).rejects.toMatchObject({ code: 'invalid_request' });
+    expect(await runCommand(t.ctx, { command: 'goal:delete', tenant: tenant.slug, key: 'viewed_cart' })).toBe(
+      'viewed_cart',
+    );
+    await expect(
+      runCommand(t.ctx, { command: 'goal:delete', tenant: tenant.slug, key: 'viewed_cart' }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    // The hit stays, by key, unlinked.
+    const hits = await t.ctx.kysely.selectFrom('goal_hits').selectAll().where('tenant_id', '=', tenant.id).execute();
+    expect(hits).toMatchObject([{ goal: 'viewed_cart', goal_id: null }]);
   });
 });
 
