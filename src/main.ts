@@ -7,6 +7,7 @@ import { DataDirLockedError } from './db/dataDirLock.js';
 import { addDemoCommands } from './demo/demoCli.js';
 import { AppError } from './errors/AppError.js';
 import { addFlowCommands } from './flows/flowCli.js';
+import { addGoalCommands } from './goals/goalCli.js';
 import { addKeyCommands, KEY_FLAGS } from './keys/keyCli.js';
 import { addServerCommands } from './server/serverCli.js';
 import { addSessionCommands } from './sessions/sessionCli.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   addSessionCommands(program, dispatch);
   addDemoCommands(program, dispatch);
   addConnectionCommands(program, dispatch, (message) => new UsageError(message));
+  addGoalCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }

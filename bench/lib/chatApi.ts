@@ -95,6 +95,26 @@ export function pollRequest(next: () => WaitingExecution): Request {
   };
 }
 
+/**
+ * A telemetry batch of `size` events in the session `token()` names: page views and add-to-carts, each with a
+ * clientEventId unique to the run (`runId`) and the request (`next()`), so every event is stored, none a duplicate.
+ */
+export function telemetryBatchRequest(token: () => string, runId: string, next: () => number, size = 50): Request {
+  return {
+    method: 'POST',
+    path: `${BASE}/events/batch`,
+    setupRequest(request) {
+      const batch = next();
+      const events = Array.from({ length: size }, (_, i) =>
+        i % 5 === 4
+          ? { type: 'add_to_cart', clientEventId: `${runId}-${batch}-${i}`, properties: { productId: `sku-${i}` } }
+          : { type: 'page_view', clientEventId: `${runId}-${batch}-${i}`, properties: { pageType: 'product' } },
+      );
+      return { ...request, headers: authHeaders(token(), true), body: JSON.stringify({ events }) };
+    },
+  };
+}
+
 /** Pulls a string member out of a JSON response without parsing all of it (keeps the load generator light). */
 function field(body: string, name: string): string {
   const match = new RegExp(`"${name}":"([^"]+)"`).exec(body);

@@ -15,6 +15,8 @@ export const TARGETS = {
   turnP99Ratio: 3,
   apiRssMb: 200,
   growthP50Ratio: 1.25,
+  /** DESIGN §17: telemetry ingested on PostgreSQL, events per second (batches of 50). */
+  telemetryEventsPerSecond: 20_000,
 } as const;
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -109,6 +111,15 @@ export function verdicts(backend: BackendName, rows: ScenarioRow[]): Verdict[] {
         pass: r.p99 <= TARGETS.turnP99Ratio,
       });
     }
+  }
+  const telemetry = rows.find((r) => r.key === 'telemetry');
+  if (backend === 'postgres' && telemetry?.load) {
+    const eventsPerSecond = Math.round(telemetry.load.rps * 50);
+    out.push({
+      target: `telemetry ≥ ${TARGETS.telemetryEventsPerSecond} events/s (batches of 50)`,
+      measured: `${eventsPerSecond} events/s`,
+      pass: eventsPerSecond >= TARGETS.telemetryEventsPerSecond && failures(telemetry.load) === 0,
+    });
   }
   if (backend === 'postgres') {
     const product = rows.filter((r) => r.key !== 'ceiling' && r.load?.proc);

@@ -2,9 +2,10 @@ import { chatRoutes } from '../chat/chatRoutes.js';
 import type { AnyRoute } from '../http/defineRoute.js';
 import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
+import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
 
 /** Every route the server answers, each declared once; the OpenAPI document is generated from the same list. */
 export function allRoutes(): AnyRoute[] {
-  const api = [...opsRoutes, ...chatRoutes];
+  const api = [...opsRoutes, ...chatRoutes, ...telemetryRoutes];
   return [...api, ...openApiRoutes(api)];
 }

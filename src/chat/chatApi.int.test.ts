@@ -643,6 +643,8 @@ describe('api documents', () => {
     expect(res.statusCode).toBe(200);
     const doc = JSON.parse(res.body);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/public/v1/chat/events',
+      '/api/public/v1/chat/events/batch',
       '/api/public/v1/chat/executions/{id}',
       '/api/public/v1/chat/executions/{id}/stream',
       '/api/public/v1/chat/history',

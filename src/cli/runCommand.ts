@@ -2,6 +2,7 @@ import type { AppContext } from '../app/AppContext.js';
 import { type ConnectionCommandRequest, runConnectionCommand } from '../connections/connectionCommands.js';
 import { type DemoCommandRequest, runDemoCommand } from '../demo/demoCommands.js';
 import { type FlowCommandRequest, runFlowCommand } from '../flows/flowCommands.js';
+import { type GoalCommandRequest, runGoalCommand } from '../goals/goalCommands.js';
 import { type KeyCommandRequest, runKeyCommand } from '../keys/keyCommands.js';
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
 import { runTenantCommand, type TenantCommandRequest } from '../tenants/tenantCommands.js';
@@ -16,7 +17,8 @@ export type CommandRequest =
   | KeyCommandRequest
   | SessionCommandRequest
   | DemoCommandRequest
-  | ConnectionCommandRequest;
+  | ConnectionCommandRequest
+  | GoalCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -42,5 +44,9 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'connection:test':
     case 'connection:delete':
       return runConnectionCommand(ctx, request);
+    case 'goal:create':
+    case 'goal:list':
+    case 'goal:delete':
+      return runGoalCommand(ctx, request);
   }
 }

@@ -9,6 +9,8 @@ export interface TenantsTable {
   id: string;
   slug: string;
   name: string;
+  /** How many days before a conversion its customer's conversation may have started and still get the credit. */
+  attribution_window_days: Generated<number>;
   created_at: Timestamp;
 }
 
@@ -148,14 +150,68 @@ export interface IdempotencyKeysTable {
   expires_at: Date;
 }
 
+/** A goal reached: by an execution's `goal` node (execution_id, node_id) or by a telemetry event (event_id). */
 export interface GoalHitsTable {
   id: Generated<number>;
   tenant_id: string;
-  conversation_id: string;
-  execution_id: string;
+  /** Null for an anonymous event (public key + anonymousId, before any session). */
+  conversation_id: string | null;
+  execution_id: string | null;
+  /** The goal's key (a goal node's `goal`, or the defined goal's key). */
   goal: string;
-  node_id: string;
+  /** The defined goal with that key, when one exists. */
+  goal_id: string | null;
+  node_id: string | null;
+  event_id: string | null;
   created_at: Timestamp;
+}
+
+export interface GoalsTable {
+  id: string;
+  tenant_id: string;
+  /** snake_case, unique per tenant; a flow's goal node names it. */
+  key: string;
+  name: string;
+  /** Reached by events of this type (null: only by goal nodes). */
+  event_type: string | null;
+  /** Equality of each property's text form (all must match). */
+  property_filter: JsonCol<Record<string, string>>;
+  created_at: Timestamp;
+}
+
+export interface TelemetryEventsTable {
+  id: string;
+  tenant_id: string;
+  type: string;
+  client_event_id: string | null;
+  public_key_id: string;
+  session_id: string | null;
+  conversation_id: string | null;
+  anonymous_id: string | null;
+  page_type: string | null;
+  properties: JsonCol<JsonObject>;
+  occurred_at: Date;
+  received_at: Timestamp;
+}
+
+export interface ConversionsTable {
+  id: string;
+  tenant_id: string;
+  order_id: string;
+  /** Integer minor units of `currency` (JPY 0 decimals, KWD 3, most 2). */
+  amount_minor: number;
+  currency: string;
+  source: 'client' | 'server';
+  verified: boolean;
+  customer_id: string | null;
+  conversation_id: string | null;
+  flow_id: string | null;
+  intent_name: string | null;
+  event_id: string | null;
+  metadata: JsonCol<JsonObject>;
+  occurred_at: Date;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface JobsTable {
@@ -207,6 +263,9 @@ export interface Database {
   chat_turns: ChatTurnsTable;
   idempotency_keys: IdempotencyKeysTable;
   goal_hits: GoalHitsTable;
+  goals: GoalsTable;
+  telemetry_events: TelemetryEventsTable;
+  conversions: ConversionsTable;
   jobs: JobsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
   connections: ConnectionsTable;
@@ -221,3 +280,5 @@ export type Conversation = Selectable<ConversationsTable>;
 export type Session = Selectable<SessionsTable>;
 export type Execution = Selectable<ExecutionsTable>;
 export type ExecutionUpdate = Updateable<ExecutionsTable>;
+export type Goal = Selectable<GoalsTable>;
+export type Conversion = Selectable<ConversionsTable>;

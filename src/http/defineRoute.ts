@@ -5,19 +5,23 @@ import type { PublicKey } from '../db/types.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import type { ChatSession, SessionAuth } from './auth/sessionAuth.js';
+import type { SessionOrPublicKey } from './auth/sessionOrPublicKeyAuth.js';
 
 /**
  * How a route's caller proves who it is. `session` checks the token's signature and expiry before anything else;
  * the session row (revocation, its key's status and origins) is checked by the route too, unless the route declares
  * `sessionRow: 'service'`, in which case the service checks it inside its own read (one round trip less).
+ * `sessionOrPublicKey` takes a session token (Authorization: Bearer; the session's key's origins apply) or, without
+ * one, a public key (the key's origins apply): client telemetry sent before a session exists.
  */
-export type AuthKind = 'none' | 'publicKey' | 'session';
+export type AuthKind = 'none' | 'publicKey' | 'session' | 'sessionOrPublicKey';
 
 /** What the handler receives as `auth` for each kind. */
 export interface AuthOf {
   none: undefined;
   publicKey: PublicKey;
   session: SessionAuth;
+  sessionOrPublicKey: SessionOrPublicKey;
 }
 
 export interface HeaderDoc {
@@ -81,6 +85,12 @@ export interface RouteDefinition<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The body as documented, for a route that declares no `body` and reads `request.body` itself (after the
+   * pipeline's depth check): telemetry answers a bad event — even one holding a NUL — in its per-event result, or 422,
+   * never with the pipeline's 400 for the whole batch.
+   */
+  bodyDoc?: z.ZodType;
   headers?: HeaderDoc[];
   response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
   /** Every code the route can answer; the OpenAPI document lists them and the auth suite checks the auth ones. */

@@ -7,6 +7,7 @@ import type { Receipt } from '../idempotency/Receipt.js';
 import { normalizeOrigin } from '../keys/normalizeOrigin.js';
 import { publicKeyAuth } from './auth/publicKeyAuth.js';
 import { sessionAuth } from './auth/sessionAuth.js';
+import { publicKeyGiven, type SessionOrPublicKey } from './auth/sessionOrPublicKeyAuth.js';
 import { assertOrigin, originOf, setCorsHeaders } from './cors.js';
 import type { AnyRoute, AuthKind, RouteInput, RouteResult } from './defineRoute.js';
 import { withIdempotency } from './idempotency.js';
@@ -85,6 +86,27 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
     auth = session;
     caller = `session:${session.claims.sid}`;
     tenantId = session.claims.tid;
+  } else if (route.auth === 'sessionOrPublicKey') {
+    // A session token when one is sent (its key's origins), else a public key (that key's origins); neither → 401.
+    let either: SessionOrPublicKey;
+    if (request.headers.authorization !== undefined) {
+      const session = await sessionAuth(ctx, request.headers.authorization, checkOrigin).session();
+      either = { kind: 'session', session };
+      caller = `session:${session.id}`;
+      tenantId = session.tenantId;
+    } else if (publicKeyGiven(request)) {
+      const key = await publicKeyAuth(ctx, request);
+      checkOrigin(key);
+      either = { kind: 'publicKey', key };
+      caller = `pk:${key.id}`;
+      tenantId = key.tenant_id;
+    } else {
+      throw new AppError(
+        'invalid_session_token',
+        'Send a session token (Authorization: Bearer <sessionToken>), or a public key with an anonymousId.',
+      );
+    }
+    auth = either;
   }
 
   let params: unknown;
@@ -93,7 +115,7 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
   try {
     params = route.params ? parse(route.params, request.params, 'params') : undefined;
     query = route.query ? parse(route.query, request.query, 'query') : undefined;
-    if (route.body) checkDepth(request.body);
+    if (route.body || route.bodyDoc) checkDepth(request.body);
     body = route.body ? parse(route.body, request.body, 'body') : undefined;
   } catch (error) {
     // 401 and 403 come before a shape error: a session row left to the service is read now, on this path only.

@@ -55,9 +55,13 @@ describe('route declarations', () => {
       }
       if (route.auth !== 'none') {
         expect(statuses, route.operationId).toContain('401');
-        expect(route.errors, route.operationId).toContain(
-          route.auth === 'session' ? 'invalid_session_token' : 'invalid_public_key',
-        );
+        const credentialCodes =
+          route.auth === 'session'
+            ? ['invalid_session_token']
+            : route.auth === 'publicKey'
+              ? ['invalid_public_key']
+              : ['invalid_session_token', 'invalid_public_key'];
+        for (const code of credentialCodes) expect(route.errors, route.operationId).toContain(code);
       }
     }
     for (const methods of Object.values(doc.paths)) operations += Object.keys(methods).length;
@@ -118,7 +122,7 @@ async function setup(): Promise<Setup> {
 function request(
   route: AnyRoute,
   s: Setup,
-  credential: { authorization?: string; publicKey?: string | null },
+  credential: { authorization?: string; publicKey?: string | null; anonymousId?: string },
   id = s.executionId,
 ) {
   const url = route.path.replace('{id}', id);
@@ -130,6 +134,15 @@ function request(
     payload = { customerId: 'u-auth', ...(credential.publicKey ? { publicKey: credential.publicKey } : {}) };
   } else if (route.operationId === 'sendMessage') {
     payload = { intentName: 'order_status', text: 'hi' };
+  } else if (route.operationId === 'sendEvent' || route.operationId === 'sendEventBatch') {
+    const credentialed = {
+      ...(credential.publicKey ? { publicKey: credential.publicKey } : {}),
+      ...(credential.anonymousId ? { anonymousId: credential.anonymousId } : {}),
+    };
+    payload =
+      route.operationId === 'sendEvent'
+        ? { type: 'widget_open', ...credentialed }
+        : { events: [{ type: 'widget_open' }], ...credentialed };
   } else {
     throw new Error(`no minimal body for ${route.operationId}: add one`);
   }
@@ -223,6 +236,42 @@ describe('each authenticated route refuses a missing or foreign credential', () 
     expect(unknown.statusCode).toBe(404);
     expect(errorCode(foreign)).toBe(errorCode(unknown));
   });
+
+  const eitherRoutes = routes.filter((r) => r.auth === 'sessionOrPublicKey');
+
+  it('has the telemetry routes as session-or-public-key routes', () => {
+    expect(eitherRoutes.map((r) => r.operationId).sort()).toEqual(['sendEvent', 'sendEventBatch']);
+  });
+
+  for (const route of eitherRoutes) {
+    it(`${route.method} ${route.path}: 401 without a session or key, with a forged token or an unknown key`, async () => {
+      const s = await setup();
+      const none = await request(route, s, { anonymousId: 'anon-1' });
+      expect(none.statusCode).toBe(401);
+      expect(errorCode(none)).toBe('invalid_session_token');
+      expect(none.headers['access-control-allow-origin']).toBe(ORIGIN);
+
+      const claims = verifySessionToken(t.ctx.secrets, s.token);
+      const otherMaster = signSessionToken(new Secrets(Buffer.alloc(32, 9)), {
+        tid: claims.tid,
+        sid: claims.sid,
+        cid: claims.cid,
+        exp: claims.exp,
+      });
+      const forged = await request(route, s, { authorization: `Bearer ${otherMaster}` });
+      expect(forged.statusCode).toBe(401);
+      expect(errorCode(forged)).toBe('invalid_session_token');
+
+      const unknown = await request(route, s, { publicKey: `pk_live_${'f'.repeat(32)}`, anonymousId: 'anon-1' });
+      expect(unknown.statusCode).toBe(401);
+      expect(errorCode(unknown)).toBe('invalid_public_key');
+
+      const bySession = await request(route, s, { authorization: `Bearer ${s.token}` });
+      expect(bySession.statusCode).toBe(route.response.status);
+      const byKey = await request(route, s, { publicKey: s.publicKey, anonymousId: 'anon-1' });
+      expect(byKey.statusCode).toBe(route.response.status);
+    });
+  }
 
   for (const route of keyRoutes) {
     it(`${route.method} ${route.path}: 401 invalid_public_key without a key or with an unknown one`, async () => {

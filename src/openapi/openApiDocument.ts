@@ -28,6 +28,8 @@ export const SECURITY_OF: Record<AuthKind, JsonSchema[]> = {
   none: [],
   publicKey: [{ publicKey: [] }],
   session: [{ sessionToken: [] }],
+  // Either scheme satisfies the route (OpenAPI: alternatives are separate requirement objects).
+  sessionOrPublicKey: [{ sessionToken: [] }, { publicKey: [] }],
 };
 
 function operation(route: AnyRoute): JsonSchema {
@@ -67,8 +69,13 @@ function operation(route: AnyRoute): JsonSchema {
         schema: { type: 'string' },
       })),
     ],
-    ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body, 'input') } } } }
+    ...((route.bodyDoc ?? route.body)
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schemaOf((route.bodyDoc ?? route.body)!, 'input') } },
+          },
+        }
       : {}),
     responses,
   };
