@@ -9,6 +9,7 @@ import * as m0007 from './migrations/0007_chat_turns.js';
 import * as m0008 from './migrations/0008_idempotency_owner.js';
 import * as m0009 from './migrations/0009_trace_dropped.js';
 import * as m0010 from './migrations/0010_session_revocation.js';
+import * as m0012 from './migrations/0012_secret_keys.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,8 @@ const migrations: Record<string, Migration> = {
   '0008_idempotency_owner': m0008,
   '0009_trace_dropped': m0009,
   '0010_session_revocation': m0010,
+  // 0011 is taken by a change being made elsewhere.
+  '0012_secret_keys': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

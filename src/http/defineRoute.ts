@@ -1,23 +1,27 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AppContext } from '../app/AppContext.js';
-import type { PublicKey } from '../db/types.js';
+import type { PublicKey, SecretKeyScope } from '../db/types.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { Receipt } from '../idempotency/Receipt.js';
+import type { SecretKeyAuth } from './auth/secretKeyAuth.js';
 import type { ChatSession, SessionAuth } from './auth/sessionAuth.js';
 
 /**
  * How a route's caller proves who it is. `session` checks the token's signature and expiry before anything else;
  * the session row (revocation, its key's status and origins) is checked by the route too, unless the route declares
  * `sessionRow: 'service'`, in which case the service checks it inside its own read (one round trip less).
+ * `secretKey` is a server-side `Authorization: Bearer sk_live_…` (no Origin rules); the route names the `scope` the
+ * key must carry.
  */
-export type AuthKind = 'none' | 'publicKey' | 'session';
+export type AuthKind = 'none' | 'publicKey' | 'session' | 'secretKey';
 
 /** What the handler receives as `auth` for each kind. */
 export interface AuthOf {
   none: undefined;
   publicKey: PublicKey;
   session: SessionAuth;
+  secretKey: SecretKeyAuth;
 }
 
 export interface HeaderDoc {
@@ -78,6 +82,8 @@ export interface RouteDefinition<
   /** Public API routes get the widget's CORS rules (DESIGN §4). */
   cors?: boolean;
   sessionRow?: 'route' | 'service';
+  /** `auth: 'secretKey'` only, and required there: the scope the key must carry, else 403 `forbidden`. */
+  scope?: A extends 'secretKey' ? SecretKeyScope : never;
   params?: P;
   query?: Q;
   body?: B;

@@ -6,6 +6,7 @@ import { AppError } from '../errors/AppError.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { normalizeOrigin } from '../keys/normalizeOrigin.js';
 import { publicKeyAuth } from './auth/publicKeyAuth.js';
+import { requireScope, secretKeyAuth } from './auth/secretKeyAuth.js';
 import { sessionAuth } from './auth/sessionAuth.js';
 import { assertOrigin, originOf, setCorsHeaders } from './cors.js';
 import type { AnyRoute, AuthKind, RouteInput, RouteResult } from './defineRoute.js';
@@ -21,6 +22,9 @@ const DEPTH_RULED = new Set(['variables', 'values']);
 /** Registers route declarations: the only place routes reach Fastify. */
 export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: readonly AnyRoute[]): void {
   for (const route of routes) {
+    if ((route.auth === 'secretKey') !== (route.scope !== undefined)) {
+      throw new Error(`${route.operationId}: a scope is declared by, and required of, every secretKey route`);
+    }
     // The one registration of every defineRoute declaration.
     app.route({
       method: route.method,
@@ -70,6 +74,13 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
     auth = session;
     caller = `session:${session.claims.sid}`;
     tenantId = session.claims.tid;
+  } else if (route.auth === 'secretKey') {
+    // Server-side: no Origin rules. 401 for the key, then 403 for its scope, both before the request's shape.
+    const key = await secretKeyAuth(ctx, request.headers.authorization);
+    requireScope(key, route.scope!);
+    auth = key;
+    caller = `sk:${key.id}`;
+    tenantId = key.tenantId;
   }
 
   let params: unknown;
