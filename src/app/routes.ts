@@ -1,10 +1,11 @@
 import { chatRoutes } from '../chat/chatRoutes.js';
+import { engineRoutes } from '../engineApi/engineRoutes.js';
 import type { AnyRoute } from '../http/defineRoute.js';
 import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
 
 /** Every route the server answers, each declared once; the OpenAPI document is generated from the same list. */
 export function allRoutes(): AnyRoute[] {
-  const api = [...opsRoutes, ...chatRoutes];
+  const api = [...opsRoutes, ...chatRoutes, ...engineRoutes];
   return [...api, ...openApiRoutes(api)];
 }
