@@ -1,4 +1,5 @@
 import { chatRoutes } from '../chat/chatRoutes.js';
+import { engineRoutes } from '../engineApi/engineRoutes.js';
 import type { AnyRoute } from '../http/defineRoute.js';
 import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
@@ -6,6 +7,6 @@ import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
 
 /** Every route the server answers, each declared once; the OpenAPI document is generated from the same list. */
 export function allRoutes(): AnyRoute[] {
-  const api = [...opsRoutes, ...chatRoutes, ...telemetryRoutes];
+  const api = [...opsRoutes, ...chatRoutes, ...telemetryRoutes, ...engineRoutes];
   return [...api, ...openApiRoutes(api)];
 }

@@ -645,6 +645,10 @@ describe('api documents', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/public/v1/chat/events',
       '/api/public/v1/chat/events/batch',
+      '/api/engine/v1/conversations/{id}',
+      '/api/engine/v1/executions/{id}',
+      '/api/engine/v1/executions/{id}/abort',
+      '/api/engine/v1/sessions',
       '/api/public/v1/chat/executions/{id}',
       '/api/public/v1/chat/executions/{id}/stream',
       '/api/public/v1/chat/history',

@@ -19,11 +19,37 @@ export async function conversationHistory(
   session: ChatSession,
   query: { cursor?: string; limit?: number },
 ): Promise<HistoryResponse> {
+  const response: HistoryResponse = {
+    conversationId: session.conversationId,
+    ...(await transcriptPage(ctx, session, query)),
+  };
+  const open = await loadOpenExecution(ctx.kysely, session);
+  if (open) {
+    const view = turnResponse(ctx.secrets, open, [], storedWaitView(open));
+    response.pending = {
+      executionId: view.executionId,
+      status: view.status,
+      ...(view.waitToken ? { waitToken: view.waitToken } : {}),
+      ...(view.wait ? { wait: view.wait } : {}),
+    };
+  }
+  return response;
+}
+
+/**
+ * One page of a conversation's transcript, oldest first, paginated by item id (the caller has checked that the
+ * conversation is one it may read: the session's own, or one of a secret key's tenant).
+ */
+export async function transcriptPage(
+  ctx: AppContext,
+  conversation: { tenantId: string; conversationId: string },
+  query: { cursor?: string; limit?: number },
+): Promise<Pick<HistoryResponse, 'items' | 'nextCursor'>> {
   const limit = query.limit ?? DEFAULT_LIMIT;
   const after = parseCursor(query.cursor);
   // Every turn row holds at least one item: limit + 2 rows hold the page and one item more, even when the first row's
   // items were all on the previous page.
-  const rows = await readTranscript(ctx.kysely, session, after.row, limit + 2);
+  const rows = await readTranscript(ctx.kysely, conversation, after.row, limit + 2);
   const items: HistoryResponse['items'] = [];
   let more = false;
   for (const row of rows) {
@@ -37,22 +63,7 @@ export async function conversationHistory(
     }
     if (more) break;
   }
-  const response: HistoryResponse = {
-    conversationId: session.conversationId,
-    items,
-    nextCursor: more ? items.at(-1)!.id : null,
-  };
-  const open = await loadOpenExecution(ctx.kysely, session);
-  if (open) {
-    const view = turnResponse(ctx.secrets, open, [], storedWaitView(open));
-    response.pending = {
-      executionId: view.executionId,
-      status: view.status,
-      ...(view.waitToken ? { waitToken: view.waitToken } : {}),
-      ...(view.wait ? { wait: view.wait } : {}),
-    };
-  }
-  return response;
+  return { items, nextCursor: more ? items.at(-1)!.id : null };
 }
 
 /** Item ids are `<turn row id>.<index>`; the cursor is the last item id a page returned. */

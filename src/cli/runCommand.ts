@@ -4,6 +4,7 @@ import { type DemoCommandRequest, runDemoCommand } from '../demo/demoCommands.js
 import { type FlowCommandRequest, runFlowCommand } from '../flows/flowCommands.js';
 import { type GoalCommandRequest, runGoalCommand } from '../goals/goalCommands.js';
 import { type KeyCommandRequest, runKeyCommand } from '../keys/keyCommands.js';
+import { runSecretKeyCommand, type SecretKeyCommandRequest } from '../secretKeys/secretKeyCommands.js';
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
 import { runTenantCommand, type TenantCommandRequest } from '../tenants/tenantCommands.js';
 
@@ -15,6 +16,7 @@ export type CommandRequest =
   | TenantCommandRequest
   | FlowCommandRequest
   | KeyCommandRequest
+  | SecretKeyCommandRequest
   | SessionCommandRequest
   | DemoCommandRequest
   | ConnectionCommandRequest
@@ -35,6 +37,10 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'widget-key:list':
     case 'widget-key:revoke':
       return runKeyCommand(ctx, request);
+    case 'secret-key:create':
+    case 'secret-key:list':
+    case 'secret-key:revoke':
+      return runSecretKeyCommand(ctx, request);
     case 'session:revoke':
       return runSessionCommand(ctx, request);
     case 'demo:seed':

@@ -10,6 +10,7 @@ import * as m0008 from './migrations/0008_idempotency_owner.js';
 import * as m0009 from './migrations/0009_trace_dropped.js';
 import * as m0010 from './migrations/0010_session_revocation.js';
 import * as m0011 from './migrations/0011_telemetry.js';
+import * as m0012 from './migrations/0012_secret_keys.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0009_trace_dropped': m0009,
   '0010_session_revocation': m0010,
   '0011_telemetry': m0011,
+  '0012_secret_keys': m0012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -56,6 +56,26 @@ export interface PublicKeysTable {
   revoked_at: Date | null;
 }
 
+/** The scopes a secret key can carry (DESIGN §14). */
+export const SECRET_KEY_SCOPES = ['conversions:write', 'engine:read', 'engine:write', 'analytics:read', 'mcp'] as const;
+export type SecretKeyScope = (typeof SECRET_KEY_SCOPES)[number];
+
+export interface SecretKeysTable {
+  id: string;
+  tenant_id: string;
+  /** SHA-256 (hex) of the whole key: the key itself is stored nowhere. */
+  key_hash: string;
+  /** `sk_live_` + the first 4 hex digits, to tell keys apart in lists. */
+  prefix: string;
+  label: string;
+  scopes: JsonCol<SecretKeyScope[]>;
+  status: Generated<'active' | 'revoked'>;
+  created_at: Timestamp;
+  revoked_at: Generated<Date | null>;
+  /** Updated at most about once a minute per key. */
+  last_used_at: Generated<Date | null>;
+}
+
 export interface ConversationsTable {
   id: string;
   tenant_id: string;
@@ -257,6 +277,7 @@ export interface Database {
   flows: FlowsTable;
   flow_versions: FlowVersionsTable;
   public_keys: PublicKeysTable;
+  secret_keys: SecretKeysTable;
   conversations: ConversationsTable;
   sessions: SessionsTable;
   executions: ExecutionsTable;
@@ -276,6 +297,7 @@ export type Flow = Selectable<FlowsTable>;
 export type FlowVersion = Selectable<FlowVersionsTable>;
 export type PublicKey = Selectable<PublicKeysTable>;
 export type NewPublicKey = Insertable<PublicKeysTable>;
+export type SecretKey = Selectable<SecretKeysTable>;
 export type Conversation = Selectable<ConversationsTable>;
 export type Session = Selectable<SessionsTable>;
 export type Execution = Selectable<ExecutionsTable>;

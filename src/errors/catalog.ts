@@ -20,7 +20,11 @@ export const errorCatalog = {
     retryable: false,
     doc: 'The session expired or was revoked. Open a new session (pass conversationId + conversationToken to keep the conversation).',
   },
-  invalid_secret_key: { status: 401, retryable: false, doc: 'The secret key is unknown or revoked. Abort.' },
+  invalid_secret_key: {
+    status: 401,
+    retryable: false,
+    doc: 'The secret key (Authorization: Bearer sk_live_…) is missing, unknown or revoked. Abort.',
+  },
   origin_not_allowed: {
     status: 403,
     retryable: false,
@@ -115,5 +119,6 @@ export const executionErrorCatalog = {
 export const abortReasonCatalog = {
   superseded: 'A new trigger in the same conversation replaced this execution.',
   wait_expired: 'Nobody answered the input wait before it expired (default 24 h).',
+  aborted_by_api: 'A server-side caller aborted it (POST /api/engine/v1/executions/{id}/abort, scope engine:write).',
   user_declined: 'An example reason given by an `end` node; flows may give their own reasons.',
 } as const;

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AppContext } from '../app/AppContext.js';
-import type { PublicKey } from '../db/types.js';
+import type { PublicKey, SecretKeyScope } from '../db/types.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { Receipt } from '../idempotency/Receipt.js';
+import type { SecretKeyAuth } from './auth/secretKeyAuth.js';
 import type { ChatSession, SessionAuth } from './auth/sessionAuth.js';
 import type { SessionOrPublicKey } from './auth/sessionOrPublicKeyAuth.js';
 
@@ -13,8 +14,10 @@ import type { SessionOrPublicKey } from './auth/sessionOrPublicKeyAuth.js';
  * `sessionRow: 'service'`, in which case the service checks it inside its own read (one round trip less).
  * `sessionOrPublicKey` takes a session token (Authorization: Bearer; the session's key's origins apply) or, without
  * one, a public key (the key's origins apply): client telemetry sent before a session exists.
+ * `secretKey` is a server-side `Authorization: Bearer sk_live_…` (no Origin rules); the route names the `scope` the
+ * key must carry.
  */
-export type AuthKind = 'none' | 'publicKey' | 'session' | 'sessionOrPublicKey';
+export type AuthKind = 'none' | 'publicKey' | 'session' | 'sessionOrPublicKey' | 'secretKey';
 
 /** What the handler receives as `auth` for each kind. */
 export interface AuthOf {
@@ -22,6 +25,7 @@ export interface AuthOf {
   publicKey: PublicKey;
   session: SessionAuth;
   sessionOrPublicKey: SessionOrPublicKey;
+  secretKey: SecretKeyAuth;
 }
 
 export interface HeaderDoc {
@@ -82,6 +86,8 @@ export interface RouteDefinition<
   /** Public API routes get the widget's CORS rules (DESIGN §4). */
   cors?: boolean;
   sessionRow?: 'route' | 'service';
+  /** `auth: 'secretKey'` only, and required there: the scope the key must carry, else 403 `forbidden`. */
+  scope?: A extends 'secretKey' ? SecretKeyScope : never;
   params?: P;
   query?: Q;
   body?: B;

@@ -6,6 +6,7 @@ import { AppError } from '../errors/AppError.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { normalizeOrigin } from '../keys/normalizeOrigin.js';
 import { publicKeyAuth } from './auth/publicKeyAuth.js';
+import { requireScope, secretKeyAuth } from './auth/secretKeyAuth.js';
 import { sessionAuth } from './auth/sessionAuth.js';
 import { publicKeyGiven, type SessionOrPublicKey } from './auth/sessionOrPublicKeyAuth.js';
 import { assertOrigin, originOf, setCorsHeaders } from './cors.js';
@@ -21,7 +22,12 @@ const DEPTH_RULED = new Set(['variables', 'values']);
 
 /** Registers route declarations: the only place routes reach Fastify. */
 export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: readonly AnyRoute[]): void {
-  for (const route of routes) app.route(defineRouteOptions(ctx, route));
+  for (const route of routes) {
+    if ((route.auth === 'secretKey') !== (route.scope !== undefined)) {
+      throw new Error(`${route.operationId}: a scope is declared by, and required of, every secretKey route`);
+    }
+    app.route(defineRouteOptions(ctx, route));
+  }
 }
 
 /** Fastify's options for one declaration: its URL, body limit, CORS hook and the pipeline below. */
@@ -107,6 +113,13 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
       );
     }
     auth = either;
+  } else if (route.auth === 'secretKey') {
+    // Server-side: no Origin rules. 401 for the key, then 403 for its scope, both before the request's shape.
+    const key = await secretKeyAuth(ctx, request.headers.authorization);
+    requireScope(key, route.scope!);
+    auth = key;
+    caller = `sk:${key.id}`;
+    tenantId = key.tenantId;
   }
 
   let params: unknown;

@@ -3,7 +3,8 @@ import { ORIGIN, seedTenant, Widget } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import { allRoutes } from '../app/routes.js';
 import { errorCatalog } from '../errors/catalog.js';
-import { SECURITY_OF } from '../openapi/openApiDocument.js';
+import { securityOf } from '../openapi/openApiDocument.js';
+import { createSecretKey, revokeTenantSecretKey } from '../secretKeys/secretKeyService.js';
 import { Secrets } from '../security/secrets.js';
 import { signSessionToken, verifySessionToken } from '../security/sessionToken.js';
 import type { AnyRoute } from './defineRoute.js';
@@ -47,7 +48,7 @@ describe('route declarations', () => {
       const op = doc.paths[route.path]?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${route.path}`).toBeDefined();
       expect(op!.operationId).toBe(route.operationId);
-      expect(op!.security, route.operationId).toEqual(SECURITY_OF[route.auth]);
+      expect(op!.security, route.operationId).toEqual(securityOf(route));
       const statuses = Object.keys(op!.responses);
       expect(statuses).toContain(String(route.response.status));
       for (const code of route.errors) {
@@ -60,8 +61,15 @@ describe('route declarations', () => {
             ? ['invalid_session_token']
             : route.auth === 'publicKey'
               ? ['invalid_public_key']
-              : ['invalid_session_token', 'invalid_public_key'];
+              : route.auth === 'secretKey'
+                ? ['invalid_secret_key']
+                : ['invalid_session_token', 'invalid_public_key'];
         for (const code of credentialCodes) expect(route.errors, route.operationId).toContain(code);
+      }
+      if (route.auth === 'secretKey') {
+        expect(route.scope, route.operationId).toBeDefined();
+        expect(route.errors, route.operationId).toContain('forbidden');
+        if (route.method === 'POST') expect(route.idempotent, route.operationId).toBeDefined();
       }
     }
     for (const methods of Object.values(doc.paths)) operations += Object.keys(methods).length;
@@ -160,7 +168,7 @@ describe('each authenticated route refuses a missing or foreign credential', () 
   const sessionRoutes = routes.filter((r) => r.auth === 'session');
   const keyRoutes = routes.filter((r) => r.auth === 'publicKey');
 
-  it('has routes of both kinds to check', () => {
+  it('has routes of each kind to check', () => {
     expect(sessionRoutes.map((r) => r.operationId).sort()).toEqual(
       ['conversationHistory', 'pollExecution', 'sendMessage', 'streamExecution'].sort(),
     );
@@ -289,5 +297,120 @@ describe('each authenticated route refuses a missing or foreign credential', () 
       const ok = await request(route, s, { publicKey: s.publicKey });
       expect(ok.statusCode).toBe(201);
     });
+  }
+});
+
+describe('each secret-key route refuses a missing, unknown, revoked or under-scoped key', () => {
+  const secretRoutes = routes.filter((r) => r.auth === 'secretKey');
+
+  it('has the Engine API routes to check', () => {
+    expect(secretRoutes.map((r) => r.operationId).sort()).toEqual(
+      ['engineAbortExecution', 'engineGetConversation', 'engineGetExecution', 'engineListSessions'].sort(),
+    );
+  });
+
+  interface SecretSetup {
+    executionId: string;
+    conversationId: string;
+    key: string;
+    /** A key of the same tenant with every scope but the route's. */
+    unscoped: (scope: string) => Promise<string>;
+    revoked: string;
+    sessionToken: string;
+    /** A key of another tenant with every scope. */
+    foreign: string;
+  }
+
+  const ALL = ['conversions:write', 'engine:read', 'engine:write', 'analytics:read', 'mcp'];
+
+  async function secretSetup(): Promise<SecretSetup> {
+    const { tenant, key } = await seedTenant(t.ctx);
+    const w = new Widget(t.app);
+    const opened = await w.open(key.key);
+    const turn = await w.trigger('order_status');
+    expect(turn.status).toBe(200);
+    const own = await createSecretKey(t.ctx, { tenantId: tenant.id, label: 'all', scopes: ALL });
+    const revoked = await createSecretKey(t.ctx, { tenantId: tenant.id, label: 'revoked', scopes: ALL });
+    await revokeTenantSecretKey(t.ctx, tenant.id, revoked.row.id);
+    const other = await seedTenant(t.ctx);
+    const foreign = await createSecretKey(t.ctx, { tenantId: other.tenant.id, label: 'other', scopes: ALL });
+    return {
+      executionId: String(turn.body.executionId),
+      conversationId: String(opened.body.conversationId),
+      key: own.key,
+      unscoped: async (scope) =>
+        (
+          await createSecretKey(t.ctx, {
+            tenantId: tenant.id,
+            label: 'unscoped',
+            scopes: ALL.filter((s) => s !== scope),
+          })
+        ).key,
+      revoked: revoked.key,
+      sessionToken: w.token!,
+      foreign: foreign.key,
+    };
+  }
+
+  function secretRequest(route: AnyRoute, s: SecretSetup, authorization: string | undefined, id?: string) {
+    const filled = id ?? (route.path.includes('/conversations/') ? s.conversationId : s.executionId);
+    let url = route.path.replace('{id}', filled);
+    if (route.operationId === 'engineListSessions') url += '?customerId=u-42';
+    const headers: Record<string, string> = authorization ? { authorization } : {};
+    return t.app.inject({ method: route.method, url, headers });
+  }
+
+  const withoutRequestId = (res: { body: string }) => {
+    const body = JSON.parse(res.body) as { error: Record<string, unknown> };
+    const { requestId: _drop, ...error } = body.error;
+    return { error };
+  };
+
+  for (const route of secretRoutes) {
+    it(`${route.method} ${route.path}: 401 invalid_secret_key, 403 forbidden without ${route.scope}`, async () => {
+      const s = await secretSetup();
+      for (const authorization of [
+        undefined,
+        'Bearer ',
+        `Bearer sk_live_${'f'.repeat(40)}`,
+        `Bearer ${s.key.toUpperCase()}`,
+        `Bearer ${s.revoked}`,
+        `Bearer ${s.sessionToken}`,
+        s.key,
+      ]) {
+        const res = await secretRequest(route, s, authorization);
+        expect(res.statusCode, String(authorization)).toBe(401);
+        expect(errorCode(res)).toBe('invalid_secret_key');
+      }
+      const unscoped = await secretRequest(route, s, `Bearer ${await s.unscoped(route.scope!)}`);
+      expect(unscoped.statusCode).toBe(403);
+      expect(errorCode(unscoped)).toBe('forbidden');
+      // 403 comes before a shape error.
+      const badShape = await t.app.inject({
+        method: route.method,
+        url: `${route.path.replace('{id}', s.executionId)}?limit=0`,
+        headers: { authorization: `Bearer ${await s.unscoped(route.scope!)}` },
+      });
+      expect(badShape.statusCode).toBe(403);
+      const ok = await secretRequest(route, s, `Bearer ${s.key}`);
+      expect(ok.statusCode, ok.body).toBe(200);
+    });
+
+    if (route.path.includes('{id}')) {
+      it(`${route.method} ${route.path}: another tenant's id is byte-for-byte an unknown id`, async () => {
+        const s = await secretSetup();
+        const foreign = await secretRequest(route, s, `Bearer ${s.foreign}`);
+        const unknown = await secretRequest(route, s, `Bearer ${s.foreign}`, '01900000-0000-7000-8000-000000000000');
+        const malformed = await secretRequest(route, s, `Bearer ${s.foreign}`, 'not-an-id');
+        expect(foreign.statusCode).toBe(404);
+        expect(withoutRequestId(foreign)).toEqual(withoutRequestId(unknown));
+        expect(withoutRequestId(malformed)).toEqual(withoutRequestId(unknown));
+        expect(foreign.headers['content-type']).toBe(unknown.headers['content-type']);
+        expect(errorCode(foreign)).toBe(route.path.includes('/conversations/') ? 'not_found' : 'execution_not_found');
+        // The owner still reaches it.
+        const own = await secretRequest(route, s, `Bearer ${s.key}`);
+        expect(own.statusCode).toBe(200);
+      });
+    }
   }
 });

@@ -30,7 +30,13 @@ export const SECURITY_OF: Record<AuthKind, JsonSchema[]> = {
   session: [{ sessionToken: [] }],
   // Either scheme satisfies the route (OpenAPI: alternatives are separate requirement objects).
   sessionOrPublicKey: [{ sessionToken: [] }, { publicKey: [] }],
+  secretKey: [{ secretKey: [] }],
 };
+
+/** A route's security requirement: a secret-key route names the scope its key must carry (OpenAPI 3.1 allows roles). */
+export function securityOf(route: Pick<AnyRoute, 'auth' | 'scope'>): JsonSchema[] {
+  return route.auth === 'secretKey' && route.scope ? [{ secretKey: [route.scope] }] : SECURITY_OF[route.auth];
+}
 
 function operation(route: AnyRoute): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
@@ -55,9 +61,18 @@ function operation(route: AnyRoute): JsonSchema {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
+    ...(route.description || route.scope
+      ? {
+          description: [
+            route.description,
+            route.scope ? `Requires a secret key with the scope \`${route.scope}\`.` : '',
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
+        }
+      : {}),
     tags: route.tags,
-    security: SECURITY_OF[route.auth],
+    security: securityOf(route),
     parameters: [
       ...parametersOf(route.params, 'path'),
       ...parametersOf(route.query, 'query'),
@@ -112,7 +127,7 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl: string):
       title: 'Comerix API',
       version: '1.0.0',
       description: [
-        'Public HTTP API for a third-party chat widget driving published flows.',
+        'Public HTTP API for a third-party chat widget driving published flows, and the server-side Engine API.',
         '',
         'Every error uses one envelope: `{"error":{"code","message","status","retryable","details"?,"requestId"}}`.',
         '',
@@ -134,11 +149,23 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl: string):
       ].join('\n'),
     },
     servers: [{ url: serverUrl }],
-    tags: [{ name: 'Chat', description: 'Drive a conversation against a published flow.' }],
+    tags: [
+      { name: 'Chat', description: 'Drive a conversation against a published flow.' },
+      {
+        name: 'Engine',
+        description: 'Server-side reads and control of executions, conversations and sessions (secret key).',
+      },
+    ],
     paths,
     components: {
       securitySchemes: {
         sessionToken: { type: 'http', scheme: 'bearer', description: 'The sessionToken from POST /chat/sessions.' },
+        secretKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'A secret key (sk_live_ + 40 hex), server-side only, from `comerix secret-key:create`. Each operation names the scope it needs.',
+        },
         publicKey: {
           type: 'apiKey',
           in: 'header',

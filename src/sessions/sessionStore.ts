@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { json } from '../db/json.js';
 import { precompile } from '../db/precompile.js';
 import type { Database, PublicKey } from '../db/types.js';
@@ -208,4 +208,53 @@ export async function revokeSessionRows(
       .executeTakeFirst();
     return { sessions: Number(sessions.numUpdatedRows), conversations: Number(conversations.numUpdatedRows) };
   });
+}
+
+/** A keyset position in a newest-first walk: `created_at` to the microsecond (text, UTC) and the row id. */
+export interface KeysetPosition {
+  at: string;
+  id: string;
+}
+
+/** `created_at` to the microsecond, as the text a keyset cursor keeps (a JS Date would drop the microseconds). */
+const createdKey = sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * One page of a customer's sessions, newest first, strictly after `after` in (created_at, id) descending order: an
+ * index range of sessions_customer, so sessions opened meanwhile (newer than the walk's start) never shift a page.
+ */
+export async function listCustomerSessions(
+  db: Kysely<Database>,
+  where: { tenantId: string; customerId: string },
+  after: KeysetPosition | undefined,
+  limit: number,
+) {
+  let q = db
+    .selectFrom('sessions')
+    .select([
+      'id',
+      'conversation_id',
+      'customer_id',
+      'public_key_id',
+      'origin',
+      'locale',
+      'created_at',
+      'expires_at',
+      'revoked_at',
+      createdKey.as('created_key'),
+    ])
+    .where('tenant_id', '=', where.tenantId)
+    .where('customer_id', '=', where.customerId);
+  if (after) q = q.where(sql<boolean>`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** A conversation of the tenant, as the Engine API shows it; undefined for unknown and other tenants' ids alike. */
+export async function readConversationRow(db: Kysely<Database>, tenantId: string, conversationId: string) {
+  return db
+    .selectFrom('conversations')
+    .select(['id', 'customer_id', 'public_key_id', 'variables', 'created_at', 'updated_at', 'revoked_at'])
+    .where('id', '=', conversationId)
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
 }
