@@ -643,12 +643,13 @@ describe('api documents', () => {
     expect(res.statusCode).toBe(200);
     const doc = JSON.parse(res.body);
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/api/public/v1/chat/events',
-      '/api/public/v1/chat/events/batch',
       '/api/engine/v1/conversations/{id}',
+      '/api/engine/v1/conversions',
       '/api/engine/v1/executions/{id}',
       '/api/engine/v1/executions/{id}/abort',
       '/api/engine/v1/sessions',
+      '/api/public/v1/chat/events',
+      '/api/public/v1/chat/events/batch',
       '/api/public/v1/chat/executions/{id}',
       '/api/public/v1/chat/executions/{id}/stream',
       '/api/public/v1/chat/history',

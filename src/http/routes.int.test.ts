@@ -305,7 +305,13 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
 
   it('has the Engine API routes to check', () => {
     expect(secretRoutes.map((r) => r.operationId).sort()).toEqual(
-      ['engineAbortExecution', 'engineGetConversation', 'engineGetExecution', 'engineListSessions'].sort(),
+      [
+        'engineAbortExecution',
+        'engineGetConversation',
+        'engineGetExecution',
+        'engineListSessions',
+        'engineReportConversion',
+      ].sort(),
     );
   });
 
@@ -357,6 +363,15 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
     let url = route.path.replace('{id}', filled);
     if (route.operationId === 'engineListSessions') url += '?customerId=u-42';
     const headers: Record<string, string> = authorization ? { authorization } : {};
+    if (route.operationId === 'engineReportConversion') {
+      const order = { orderId: `o-${Math.random()}`, amount: '1.00', currency: 'EUR', customerId: 'u-42' };
+      return t.app.inject({
+        method: route.method,
+        url,
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: JSON.stringify(order),
+      });
+    }
     return t.app.inject({ method: route.method, url, headers });
   }
 
@@ -393,7 +408,7 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
       });
       expect(badShape.statusCode).toBe(403);
       const ok = await secretRequest(route, s, `Bearer ${s.key}`);
-      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.statusCode, ok.body).toBe(route.operationId === 'engineReportConversion' ? 201 : 200);
     });
 
     if (route.path.includes('{id}')) {
