@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json200, ORIGIN, seedTenant, Widget } from '../../test/support/fixtures.js';
+import { tablesContaining } from '../../test/support/tablesContaining.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 
 let t: TestApp;
@@ -19,22 +19,6 @@ async function open(publicKey: string, customerId: string, idempotencyKey: strin
     payload: { publicKey, customerId, locale: 'en' },
   });
   return { status: res.statusCode, body: JSON.parse(res.body), headers: res.headers };
-}
-
-/** Every row of every table of the database, as text, that contains `needle`: `schema.table` names. */
-async function tablesContaining(needle: string): Promise<string[]> {
-  const tables = await sql<{ table_schema: string; table_name: string }>`
-    select table_schema, table_name from information_schema.tables
-    where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')
-    order by 1, 2`.execute(t.ctx.kysely);
-  const found: string[] = [];
-  for (const { table_schema, table_name } of tables.rows) {
-    const hits = await sql<{ n: number | string }>`
-      select count(*) as n from ${sql.table(`${table_schema}.${table_name}`)} as row
-      where strpos(row::text, ${needle}) > 0`.execute(t.ctx.kysely);
-    if (Number(hits.rows[0]?.n) > 0) found.push(`${table_schema}.${table_name}`);
-  }
-  return found;
 }
 
 describe('session opens with an Idempotency-Key', () => {
@@ -96,11 +80,11 @@ describe('session opens with an Idempotency-Key', () => {
       'eyJ0aWQi',
     ].map(String);
     // The scan finds what is there (the conversation ids are stored).
-    expect(await tablesContaining(String(a.body.conversationId))).toEqual(
+    expect(await tablesContaining(t.ctx.kysely, String(a.body.conversationId))).toEqual(
       expect.arrayContaining(['public.conversations', 'public.sessions', 'public.idempotency_keys']),
     );
     for (const secret of secrets) {
-      expect(await tablesContaining(secret), secret.slice(0, 12)).toEqual([]);
+      expect(await tablesContaining(t.ctx.kysely, secret), secret.slice(0, 12)).toEqual([]);
     }
   });
 

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFlow, type Json200, seedTenant, Widget } from '../../test/support/fixtures.js';
+import { tablesContaining } from '../../test/support/tablesContaining.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import { runCommand } from '../cli/runCommand.js';
 import { newId } from '../db/newId.js';
@@ -29,22 +29,6 @@ async function call(
 ): Promise<Json200> {
   const res = await t.app.inject({ method, url, headers: { authorization: `Bearer ${key}`, ...headers } });
   return { status: res.statusCode, body: JSON.parse(res.body) as Record<string, unknown>, headers: res.headers };
-}
-
-/** Every table whose rows, as text, contain `needle` (as src/chat/sessionIdempotency.int.test.ts scans). */
-async function tablesContaining(needle: string): Promise<string[]> {
-  const tables = await sql<{ table_schema: string; table_name: string }>`
-    select table_schema, table_name from information_schema.tables
-    where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')
-    order by 1, 2`.execute(t.ctx.kysely);
-  const found: string[] = [];
-  for (const { table_schema, table_name } of tables.rows) {
-    const hits = await sql<{ n: number | string }>`
-      select count(*) as n from ${sql.table(`${table_schema}.${table_name}`)} as row
-      where strpos(row::text, ${needle}) > 0`.execute(t.ctx.kysely);
-    if (Number(hits.rows[0]?.n) > 0) found.push(`${table_schema}.${table_name}`);
-  }
-  return found;
 }
 
 /** A track_order execution waiting on its task's job (pending: no worker runs here). */
@@ -283,8 +267,8 @@ describe('secret keys', () => {
       'idempotency-key': 'k-1',
     });
     expect(aborted.status).toBe(200);
-    expect(await tablesContaining(created)).toEqual([]);
-    expect(await tablesContaining(created.slice('sk_live_'.length))).toEqual([]);
+    expect(await tablesContaining(t.ctx.kysely, created)).toEqual([]);
+    expect(await tablesContaining(t.ctx.kysely, created.slice('sk_live_'.length))).toEqual([]);
     expect(logs.filter((line) => line.includes(created.slice(8)))).toEqual([]);
 
     const list = await runCommand(t.ctx, { command: 'secret-key:list', tenant: tenant.slug });

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Json200, ORIGIN, seedTenant, Widget } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import { openSession } from '../chat/openSession.js';
-import type { Database, PublicKey } from '../db/types.js';
+import type { PublicKey } from '../db/types.js';
 import type { Json } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { resumeExecution } from '../executions/resumeExecution.js';
@@ -21,7 +20,7 @@ import {
 import type { Receipt } from '../idempotency/Receipt.js';
 import type { ChatSession } from '../sessions/ChatSession.js';
 import { sessionAuth } from './auth/sessionAuth.js';
-import { canonicalJson } from './idempotency.js';
+import { canonicalJson, ownedReceipt } from './idempotency.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -53,27 +52,7 @@ async function claim(
       expiresAt: new Date(now.getTime() + DAY),
     }),
   ).toBe(true);
-  return { owner, receipt: receiptOf(where, owner), where };
-}
-
-function receiptOf(where: RecordKey, owner: string): Receipt {
-  let used = false;
-  return {
-    sql(status, stored) {
-      used = true;
-      return finishStatement(where, owner, status, stored);
-    },
-    async write(trx: Kysely<Database>, status, stored) {
-      used = true;
-      const result = await finishStatement(where, owner, status, stored).execute(trx);
-      if (Number(result.numAffectedRows ?? 0) !== 1) {
-        throw new AppError('idempotency_in_progress', 'taken over');
-      }
-    },
-    get used() {
-      return used;
-    },
-  };
+  return { owner, receipt: ownedReceipt(where, owner), where };
 }
 
 async function sessionOf(token: string): Promise<ChatSession> {
@@ -322,7 +301,7 @@ describe('a stale in-progress record taken over by a retry', () => {
     expect(poll.body.status).toBe('waiting_input');
     expect(poll.body.waitToken).toBe(body.waitToken);
 
-    const done = await resumeExecution(t.ctx, caller(), body, receiptOf(where, second));
+    const done = await resumeExecution(t.ctx, caller(), body, ownedReceipt(where, second));
     expect(done.status).toBe('completed');
     const replay = await w.send(body, { 'idempotency-key': 'stale-resume' });
     expectReplayOf(replay, done as unknown as Record<string, unknown>);

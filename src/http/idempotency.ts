@@ -122,7 +122,8 @@ async function runAndRecord(
   return result;
 }
 
-function ownedReceipt(where: RecordKey, owner: string): Receipt {
+/** The receipt of the request that owns the record `where` (exported for the tests that claim records by hand). */
+export function ownedReceipt(where: RecordKey, owner: string): Receipt {
   let used = false;
   return {
     sql(status, stored) {
