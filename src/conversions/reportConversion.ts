@@ -1,4 +1,5 @@
 import type { AppContext } from '../app/AppContext.js';
+import { isUuid } from '../db/isUuid.js';
 import { newId } from '../db/newId.js';
 import type { Conversion } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
@@ -51,7 +52,6 @@ export interface ReportConversionResult {
 }
 
 const ORDER_ID = /^[^\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]{1,128}$/u;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_METADATA_BYTES = 4096;
 
 export function conversionView(c: Conversion): ConversionView {
@@ -96,7 +96,7 @@ export async function reportConversion(
     issues.push({ path: 'customerId', rule: 'one_of', message: 'give exactly one of customerId and conversationId' });
   } else if (hasCustomer && (typeof input.customerId !== 'string' || !ORDER_ID.test(input.customerId))) {
     issues.push({ path: 'customerId', rule: 'format', message: 'must be 1–128 printable characters' });
-  } else if (hasConversation && (typeof input.conversationId !== 'string' || !UUID.test(input.conversationId))) {
+  } else if (hasConversation && (typeof input.conversationId !== 'string' || !isUuid(input.conversationId))) {
     issues.push({ path: 'conversationId', rule: 'format', message: 'must be a UUID' });
   }
   const occurredAt = input.occurredAt === undefined ? new Date() : new Date(input.occurredAt);

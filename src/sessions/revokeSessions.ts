@@ -1,8 +1,7 @@
 import type { AppContext } from '../app/AppContext.js';
+import { isUuid } from '../db/isUuid.js';
 import { AppError } from '../errors/AppError.js';
 import { type RevokeTarget, revokeSessionRows } from './sessionStore.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Revokes sessions at once in every process (their caches drop on the change announcement): a revoked session
@@ -12,7 +11,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function revokeSessions(ctx: AppContext, tenantId: string, target: RevokeTarget): Promise<number> {
   const id = 'sessionId' in target ? target.sessionId : 'conversationId' in target ? target.conversationId : undefined;
-  if (id !== undefined && !UUID.test(id)) throw new AppError('not_found', 'no such session or conversation');
+  if (id !== undefined && !isUuid(id)) throw new AppError('not_found', 'no such session or conversation');
   if ('customerId' in target && !target.customerId) throw new AppError('invalid_request', 'customerId is empty');
   const revoked = await revokeSessionRows(ctx.kysely, tenantId, normalized(target), new Date());
   await ctx.events.announce('sessions');

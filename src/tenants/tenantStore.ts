@@ -1,9 +1,9 @@
 import type { AppContext } from '../app/AppContext.js';
+import { isUuid } from '../db/isUuid.js';
 import { newId } from '../db/newId.js';
 import type { Tenant } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export async function createTenant(ctx: AppContext, input: { name: string; slug: string }): Promise<Tenant> {
@@ -27,7 +27,7 @@ export async function createTenant(ctx: AppContext, input: { name: string; slug:
 /** Accepts a tenant id or slug, as every CLI `--tenant` flag does. */
 export async function findTenant(ctx: AppContext, idOrSlug: string): Promise<Tenant | undefined> {
   const q = ctx.kysely.selectFrom('tenants').selectAll();
-  return UUID.test(idOrSlug)
+  return isUuid(idOrSlug)
     ? q.where('id', '=', idOrSlug.toLowerCase()).executeTakeFirst()
     : q.where('slug', '=', idOrSlug).executeTakeFirst();
 }
