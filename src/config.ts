@@ -27,6 +27,13 @@ const envSchema = z.object({
   COMERIX_TASKS_MODULE: z.string().min(1).optional(),
   COMERIX_PG_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   COMERIX_CONVERSATION_CACHE_MB: z.coerce.number().min(0).max(4096).default(4),
+  COMERIX_METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{24,256}$/, 'must be 24 to 256 printable characters without spaces')
+    .optional(),
+  COMERIX_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  COMERIX_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  COMERIX_SHUTDOWN_SECONDS: z.coerce.number().min(1).max(600).default(10),
 });
 
 export interface Config {
@@ -54,6 +61,13 @@ export interface Config {
   pgPreparedStatements: boolean;
   /** Heap for each conversation's state as this process's last turn wrote it (ConversationCache); 0 turns it off. */
   conversationCacheBytes: number;
+  /** With it, `/metrics` on the API port answers a `Bearer <token>` request; without it, that route is a 404. */
+  metricsToken?: string;
+  /** A separate listener (on metricsHost, loopback by default) serving only `/metrics`: the way for `comerix worker`. */
+  metricsPort?: number;
+  metricsHost: string;
+  /** On SIGTERM, in-flight requests and jobs get this long to finish before connections are cut. */
+  shutdownMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -93,6 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.COMERIX_TASKS_MODULE ? { tasksModule: resolve(e.COMERIX_TASKS_MODULE) } : {}),
     pgPreparedStatements: e.COMERIX_PG_PREPARED_STATEMENTS === 'on',
     conversationCacheBytes: Math.round(e.COMERIX_CONVERSATION_CACHE_MB * 1024 * 1024),
+    ...(e.COMERIX_METRICS_TOKEN ? { metricsToken: e.COMERIX_METRICS_TOKEN } : {}),
+    ...(e.COMERIX_METRICS_PORT !== undefined ? { metricsPort: e.COMERIX_METRICS_PORT } : {}),
+    metricsHost: e.COMERIX_METRICS_HOST,
+    shutdownMs: Math.round(e.COMERIX_SHUTDOWN_SECONDS * 1000),
   };
 }
 

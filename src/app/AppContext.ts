@@ -7,6 +7,7 @@ import type { ConversationCache } from '../executions/ConversationCache.js';
 import type { FlowCache } from '../flows/FlowCache.js';
 import type { OriginPolicy } from '../http/cors.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
+import type { Metrics } from '../metrics/Metrics.js';
 import type { Secrets } from '../security/secrets.js';
 import type { SessionCache } from '../sessions/SessionCache.js';
 
@@ -27,6 +28,8 @@ export interface AppContext {
   sessions: SessionCache;
   /** Conversations waiting for an answer, as this process's last turn wrote them: a guess the next write verifies. */
   conversations: ConversationCache;
+  /** This process's Prometheus metrics (its own registry); see src/metrics/Metrics.ts for the functions to call. */
+  metrics: Metrics;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
   /** Shortcut for `db.kysely`. */

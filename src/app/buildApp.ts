@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { installPreflight } from '../http/cors.js';
 import { installErrorHandler } from '../http/errorHandler.js';
 import { JSON_BODY_LIMIT, registerRoutes } from '../http/registerRoutes.js';
+import { installSecurityHeaders } from '../http/securityHeaders.js';
 import type { AppContext } from './AppContext.js';
 import { allRoutes } from './routes.js';
 
@@ -16,10 +17,24 @@ export async function buildApp(
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: ctx.config.trustProxy,
     genReqId: () => `req_${randomUUID().replaceAll('-', '')}`,
-    return503OnClosing: true,
+    // A request that reaches a closing server on a kept-alive connection is still answered (with `connection: close`,
+    // see the onSend hook): during a rolling restart the client then reconnects to another process, and sees no 503.
+    return503OnClosing: false,
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // Labelled by the declared route (bounded), never the raw URL; a path no route declares is `unmatched`.
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.httpDuration.observe(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  await installSecurityHeaders(app);
+  // Shutting down: every answer closes its connection, so kept-alive clients reconnect to another process.
+  app.addHook('onSend', async (_request, reply) => {
+    if (ctx.shutdown.signal.aborted) reply.header('connection', 'close');
   });
   installErrorHandler(app);
   // Bodies are JSON only: anything else (Fastify parses text/plain by default) is 415 unsupported_media_type.

@@ -10,6 +10,7 @@ import { OriginPolicy } from '../http/cors.js';
 import { GraphileJobQueue } from '../jobs/GraphileJobQueue.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import { TableJobQueue } from '../jobs/TableJobQueue.js';
+import { Metrics } from '../metrics/Metrics.js';
 import { Secrets } from '../security/secrets.js';
 import { SessionCache } from '../sessions/SessionCache.js';
 import type { AppContext } from './AppContext.js';
@@ -55,6 +56,8 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
   const flowCache = new FlowCache();
   events.on('flows', () => flowCache.invalidate());
   const conversations = new ConversationCache(config.conversationCacheBytes);
+  const metrics = new Metrics();
+  metrics.connect({ jobsWaiting: () => jobs.waiting(), ...(db.poolUse ? { poolUse: () => db.poolUse!() } : {}) });
   events.onChanged((executionId) => conversations.executionChanged(executionId));
   return {
     jobs,
@@ -67,6 +70,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     flowCache,
     sessions,
     conversations,
+    metrics,
     shutdown: new AbortController(),
   };
 }

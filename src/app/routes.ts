@@ -1,6 +1,7 @@
 import { chatRoutes } from '../chat/chatRoutes.js';
 import { engineRoutes } from '../engineApi/engineRoutes.js';
 import type { AnyRoute } from '../http/defineRoute.js';
+import { metricsRoute } from '../metrics/metricsRoute.js';
 import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
 import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
@@ -8,5 +9,5 @@ import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
 /** Every route the server answers, each declared once; the OpenAPI document is generated from the same list. */
 export function allRoutes(): AnyRoute[] {
   const api = [...opsRoutes, ...chatRoutes, ...telemetryRoutes, ...engineRoutes];
-  return [...api, ...openApiRoutes(api)];
+  return [...api, metricsRoute, ...openApiRoutes(api)];
 }

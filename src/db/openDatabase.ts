@@ -1,6 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { PoolUse } from '../metrics/Metrics.js';
 import { closeTreeToOthers } from './closeTreeToOthers.js';
 import { PGliteDialect } from './pgliteDialect.js';
 import { preparedStatementPool } from './preparedStatements.js';
@@ -12,6 +13,8 @@ export interface Db {
   /** The embedded instance, when the backend is PGlite (tests dump it as a template). */
   pglite?: PGlite;
   close(): Promise<void>;
+  /** Connections in use and callers queued for one, for the pool gauge. */
+  poolUse?(): PoolUse;
 }
 
 const INT8 = 20;
@@ -39,7 +42,12 @@ export async function openPostgres(
     pool: options.preparedStatements === false ? pool : preparedStatementPool(pool),
   });
   const kysely = new Kysely<Database>({ dialect });
-  return { kysely, backend: 'postgres', close: () => kysely.destroy() };
+  return {
+    kysely,
+    backend: 'postgres',
+    close: () => kysely.destroy(),
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
 }
 
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob } = {}): Promise<Db> {
@@ -49,11 +57,13 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     parsers: { [INT8]: (v: string) => Number(v), [NUMERIC_OID]: (v: string) => v },
   });
   if (options.dataDir) closeTreeToOthers(options.dataDir);
-  const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const dialect = new PGliteDialect(pglite);
+  const kysely = new Kysely<Database>({ dialect });
   return {
     kysely,
     backend: 'pglite',
     pglite,
+    poolUse: () => dialect.use(),
     close: async () => {
       await kysely.destroy();
       await pglite.close();

@@ -11,6 +11,7 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import type { PoolUse } from '../metrics/Metrics.js';
 import { isPlanChanged, StatementNames } from './StatementNames.js';
 
 const { serialize } = protocol;
@@ -21,12 +22,19 @@ const { serialize } = protocol;
  * (a rolled-back transaction's rows could survive, see notes/node20-stack-findings.md).
  */
 export class PGliteDialect implements Dialect {
+  private driver: PGliteDriver | undefined;
   constructor(private readonly pglite: PGlite) {}
+  /** The one session as a pool of one: held or idle, and how many callers queue for it. */
+  use(): PoolUse {
+    const holders = this.driver?.holders ?? 0;
+    return { total: 1, idle: holders === 0 ? 1 : 0, waiting: Math.max(0, holders - 1) };
+  }
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    this.driver = new PGliteDriver(this.pglite);
+    return this.driver;
   }
   createQueryCompiler() {
     return new PostgresQueryCompiler();
@@ -39,6 +47,8 @@ export class PGliteDialect implements Dialect {
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection;
   private tail: Promise<void> = Promise.resolve();
+  /** The caller holding the session plus those queued for it. */
+  holders = 0;
 
   constructor(pglite: PGlite) {
     this.connection = new PGliteConnection(pglite);
@@ -49,8 +59,15 @@ class PGliteDriver implements Driver {
   async acquireConnection(): Promise<DatabaseConnection> {
     let release!: () => void;
     const previous = this.tail;
+    this.holders += 1;
     this.tail = new Promise<void>((resolve) => {
-      release = resolve;
+      let released = false;
+      release = () => {
+        if (released) return;
+        released = true;
+        this.holders -= 1;
+        resolve();
+      };
     });
     await previous;
     this.connection.release = release;

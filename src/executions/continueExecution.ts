@@ -94,6 +94,7 @@ export function continueExecution(
       });
     });
     if (advanced) {
+      ctx.metrics.executionStatus(advanced.row.status);
       ctx.events.changed(payload.executionId);
       if (advanced.enqueuesJob) ctx.jobs.wake();
     }

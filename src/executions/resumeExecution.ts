@@ -33,6 +33,7 @@ export async function resumeExecution(
 ): Promise<ChatTurnResponse> {
   // Set by the first read: the caller's session, verified from memory or with the execution it read.
   let session: TurnCaller | undefined = 'claims' in caller ? caller.known : caller;
+  const timed = ctx.metrics.startTurn('resume');
   const result = await retryTurn(
     async () => {
       const now = new Date();
@@ -102,6 +103,8 @@ export async function resumeExecution(
     },
     () => ctx.conversations.forget('claims' in caller ? caller.claims.cid : caller.conversationId),
   );
+  timed();
+  ctx.metrics.executionStatus(result.row.status);
   ctx.events.changed(result.row.id);
   // After the change event, which drops the conversation's entry (it named this execution).
   result.remember();

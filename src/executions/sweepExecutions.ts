@@ -46,6 +46,8 @@ export async function sweepExecutions(ctx: AppContext, now = new Date()): Promis
     status: 'running',
     set: { status: 'failed', error: { code: 'timeout', message: 'The process running this execution stopped.' } },
   });
+  if (expired > 0) ctx.metrics.executions.inc({ status: 'aborted' }, expired);
+  if (lost + stuck > 0) ctx.metrics.executions.inc({ status: 'failed' }, lost + stuck);
   return { expired, lost, stuck };
 }
 

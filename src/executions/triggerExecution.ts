@@ -38,6 +38,7 @@ export async function triggerExecution(
   const flow = await findPublishedFlow(ctx, session.tenantId, input.intentName);
   if (!flow) throw new AppError('intent_not_matched', `No published flow for the intent "${input.intentName}".`);
 
+  const timed = ctx.metrics.startTurn('trigger');
   const result = await retryTurn(
     async () => {
       const now = new Date();
@@ -143,7 +144,12 @@ export async function triggerExecution(
     },
     () => ctx.conversations.forget(session.conversationId),
   );
-  if (result.superseded) ctx.events.changed(result.superseded);
+  timed();
+  if (result.superseded) {
+    ctx.metrics.executionStatus('aborted');
+    ctx.events.changed(result.superseded);
+  }
+  ctx.metrics.executionStatus(result.row.status);
   ctx.events.created(result.row.id);
   // After the change events, which drop the conversation's entry when they name its (superseded) open execution.
   result.remember();

@@ -24,11 +24,16 @@ export async function writeEventStream(
   const write = (text: string) => {
     if (!raw.writableEnded && !raw.destroyed) raw.write(text);
   };
+  let settled = false;
   try {
     for await (const e of events) {
       if (!('data' in e)) write(': ping\n\n');
       else write(`${e.id !== undefined ? `id: ${e.id}\n` : ''}event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      if (e.event === 'done') settled = true;
     }
+    // Cut short by a shutdown: say so, so the client reconnects (Last-Event-ID) to another process instead of
+    // taking the closed connection for the end of the execution.
+    if (!settled && options.closing()) write(`event: error\ndata: ${JSON.stringify(restarting(reply))}\n\n`);
   } catch (error) {
     const envelope = {
       error: {
@@ -46,4 +51,16 @@ export async function writeEventStream(
     if (options.closing()) raw.shouldKeepAlive = false;
     raw.end();
   }
+}
+
+function restarting(reply: FastifyReply) {
+  return {
+    error: {
+      code: 'unavailable',
+      message: 'The server is restarting; reconnect with Last-Event-ID, or poll the execution.',
+      status: 503,
+      retryable: true,
+      requestId: reply.request.id,
+    },
+  };
 }

@@ -76,6 +76,7 @@ export class GraphileJobQueue implements JobQueue {
           maxAttempts: helpers.job.max_attempts,
           jobKey: helpers.job.key ?? null,
         };
+        options.onPickup?.(name, (Date.now() - new Date(helpers.job.run_at).getTime()) / 1000);
         try {
           await handler((payload ?? null) as Json, meta);
         } catch (error) {
@@ -149,6 +150,12 @@ export class GraphileJobQueue implements JobQueue {
       this.kysely,
     );
     return Number(result.rows[0]?.n ?? 0) > 0;
+  }
+
+  async waiting(): Promise<number> {
+    const result = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs
+      where locked_at is null and run_at <= now() and attempts < max_attempts`.execute(this.kysely);
+    return Number(result.rows[0]?.n ?? 0);
   }
 
   async pending(): Promise<number> {

@@ -24,6 +24,8 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Called when a handler fails (before its retry is scheduled). */
   onError?: (task: string, error: unknown, meta: JobMeta) => void;
+  /** Called as a job starts, with how long it waited past the time it was due (metrics). */
+  onPickup?: (task: string, seconds: number) => void;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface JobQueue {
   stop(): Promise<void>;
   /** Jobs not yet finished (queued, scheduled or running), for metrics and tests. */
   pending(): Promise<number>;
+  /** Jobs due now and not yet picked up by any worker (the queue's backlog, for metrics). */
+  waiting(): Promise<number>;
   /** Whether a job with this key is still queued, scheduled or running. */
   exists(jobKey: string): Promise<boolean>;
 }

@@ -21,6 +21,8 @@ interface PickedJob {
   job_key: string | null;
   attempts: number;
   max_attempts: number;
+  /** How long past its run_at the job was picked. */
+  late_seconds: number;
 }
 
 /**
@@ -126,6 +128,17 @@ export class TableJobQueue implements JobQueue {
     if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
+  async waiting(): Promise<number> {
+    const row = await this.kysely
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('failed_at', 'is', null)
+      .where('run_at', '<=', sql<Date>`now()`)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async pending(): Promise<number> {
     const row = await this.kysely
       .selectFrom('jobs')
@@ -186,13 +199,15 @@ export class TableJobQueue implements JobQueue {
         limit 1
         for update skip locked
       )
-      returning id, task, payload, job_key, attempts, max_attempts`.execute(this.kysely);
+      returning id, task, payload, job_key, attempts, max_attempts,
+        greatest(0, extract(epoch from clock_timestamp() - run_at))::float8 as late_seconds`.execute(this.kysely);
     return result.rows[0];
   }
 
   private async run(job: PickedJob): Promise<void> {
     const meta: JobMeta = { attempt: job.attempts, maxAttempts: job.max_attempts, jobKey: job.job_key };
     const handler = this.handlers[job.task];
+    this.options.onPickup?.(job.task, Number(job.late_seconds));
     try {
       if (!handler) throw new Error(`no handler for task "${job.task}"`);
       await handler(job.payload, meta);

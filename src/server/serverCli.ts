@@ -1,29 +1,51 @@
 import type { Command } from 'commander';
 import { createContext, openConfiguredDb } from '../app/createContext.js';
 import { UsageError } from '../cli/UsageError.js';
-import { loadConfig } from '../config.js';
+import { type Config, loadConfig } from '../config.js';
 import { lockDataDir, lockHolder } from '../db/dataDirLock.js';
 import { migrate } from '../db/migrate.js';
 import { performHttp } from '../executions/performHttp.js';
 import { GraphileJobQueue } from '../jobs/GraphileJobQueue.js';
+import { startMetricsServer } from '../metrics/startMetricsServer.js';
+import { jsonLog } from './jsonLog.js';
 import { startServer } from './startServer.js';
 import { startWorker } from './startWorker.js';
 
 async function serve(seed: boolean, worker: boolean): Promise<void> {
-  const server = await startServer(loadConfig(), { seed, worker });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`\n${signal} received, stopping…\n`);
-    await server.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const config = loadConfig();
+  const server = await startServer(config, { seed, worker });
+  onStopSignal(config, (signal) => {
+    server.app.log.info({ signal, deadlineSeconds: config.shutdownMs / 1000 }, 'stopping');
+    return server.stop();
+  });
 }
 
-/** `comerix worker`: jobs only, for scaling out on PostgreSQL (any number of them). */
+/**
+ * SIGTERM or SIGINT: stop gracefully and exit 0; past COMERIX_SHUTDOWN_SECONDS, exit 1 with whatever is still running
+ * cut off (its job is retried elsewhere, its client gets a closed connection). A second signal exits at once.
+ */
+function onStopSignal(config: Config, stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  const handle = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    setTimeout(() => {
+      process.stderr.write(`comerix: still stopping after ${config.shutdownMs / 1000} s; exiting\n`);
+      process.exit(1);
+    }, config.shutdownMs).unref();
+    stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`comerix: stop failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => handle('SIGINT'));
+  process.on('SIGTERM', () => handle('SIGTERM'));
+}
+
+/** `comerix worker`: jobs only, for scaling out on PostgreSQL (any number of them); logs JSON like the API. */
 async function work(): Promise<void> {
   const cfg = loadConfig();
   if (cfg.backend === 'pglite') {
@@ -31,21 +53,32 @@ async function work(): Promise<void> {
       '`worker` needs DATABASE_URL (PostgreSQL); the embedded server (`comerix start`) works its own jobs',
     );
   }
+  const log = jsonLog(cfg.logLevel);
   const db = await openConfiguredDb(cfg);
   const ctx = await createContext(cfg, db, { migrate: true });
-  const worker = await startWorker(ctx, {
-    http: performHttp,
-    log: (msg, err) => process.stderr.write(`${msg}: ${err instanceof Error ? err.message : String(err)}\n`),
+  const worker = await startWorker(ctx, { http: performHttp, log: (msg, err) => log.warn(msg, { err }) });
+  const metricsServer =
+    cfg.metricsPort !== undefined
+      ? await startMetricsServer(ctx.metrics, {
+          port: cfg.metricsPort,
+          host: cfg.metricsHost,
+          ...(cfg.metricsToken ? { token: cfg.metricsToken } : {}),
+        })
+      : undefined;
+  log.info('worker running', {
+    concurrency: cfg.workerConcurrency,
+    ...(metricsServer ? { metrics: `http://${cfg.metricsHost}:${cfg.metricsPort}/metrics` } : {}),
   });
-  process.stderr.write(`comerix worker running (concurrency ${cfg.workerConcurrency})\n`);
-  const shutdown = async () => {
+  onStopSignal(cfg, async (signal) => {
+    log.info('stopping', { signal, deadlineSeconds: cfg.shutdownMs / 1000 });
+    ctx.shutdown.abort();
     await worker.stop();
+    metricsServer?.close();
     await ctx.events.close();
     await db.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
+    ctx.metrics.close();
+    log.info('stopped');
+  });
 }
 
 /** `start`, `serve`, `worker` and `migrate`: the processes and the schema. */

@@ -8,6 +8,7 @@ import { type Config, displayHost } from '../config.js';
 import { type DataDirLock, lockDataDir } from '../db/dataDirLock.js';
 import { DEMO_ORIGINS, DEMO_SLUG, type DemoInfo, demoKey, seedDemo } from '../demo/seedDemo.js';
 import { performHttp } from '../executions/performHttp.js';
+import { startMetricsServer } from '../metrics/startMetricsServer.js';
 import { findTenant } from '../tenants/tenantStore.js';
 import { banner } from './banner.js';
 import { startWorker } from './startWorker.js';
@@ -16,6 +17,10 @@ export interface RunningServer {
   app: FastifyInstance;
   ctx: AppContext;
   url: string;
+  /**
+   * Graceful: stops accepting, answers open long polls and ends streams (with their final event) at once, lets
+   * in-flight requests and jobs finish, then closes the database. The caller bounds it (COMERIX_SHUTDOWN_SECONDS).
+   */
   stop(): Promise<void>;
 }
 
@@ -43,6 +48,14 @@ export async function startServer(
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
     await app.listen({ port: config.port, host: config.host });
+    const metricsServer =
+      config.metricsPort !== undefined
+        ? await startMetricsServer(ctx.metrics, {
+            port: config.metricsPort,
+            host: config.metricsHost,
+            ...(config.metricsToken ? { token: config.metricsToken } : {}),
+          })
+        : undefined;
     if (config.backend === 'pglite') control = await startControlSocket(ctx, config.dataDir);
     // Embedded mode has one process, so it always works its own jobs; on PostgreSQL `serve` leaves them to workers.
     const worker =
@@ -65,12 +78,13 @@ export async function startServer(
         if (stopped) return;
         stopped = true;
         control?.close();
+        // Long polls answer and streams end now (their final event), so only real work holds the close below.
         ctx.shutdown.abort();
-        await worker?.stop();
-
-        await app.close();
+        await Promise.all([app.close(), worker?.stop()]);
+        metricsServer?.close();
         await ctx.events.close();
         await db.close();
+        ctx.metrics.close();
         lock?.release();
       },
     };

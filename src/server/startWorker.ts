@@ -31,6 +31,7 @@ export async function startWorker(
       concurrency: ctx.config.workerConcurrency,
       onError: (task, error, meta) =>
         options.log?.(`job ${task} attempt ${meta.attempt}/${meta.maxAttempts} failed`, error),
+      onPickup: (task, seconds) => ctx.metrics.jobPickedUp(task, seconds),
     },
   );
   const sweep = () =>
