@@ -262,27 +262,37 @@ function parseEvents(body: string): { event: string; id?: string; data: Record<s
 }
 
 describe('shutdown', () => {
-  it('ends open long polls and streams when the server shuts down', async () => {
+  it('ends open long polls (with the poll object) and streams (with a retryable error event) on shutdown', async () => {
     const own = await createTestApp();
     try {
       await own.app.listen({ port: 0, host: '127.0.0.1' });
       const base = `http://127.0.0.1:${(own.app.server.address() as { port: number }).port}`;
+      const slow = {
+        ...delayFlow,
+        intent: intent('slower'),
+        nodes: delayFlow.nodes.map((n) => (n.type === 'delay' ? { ...n, seconds: 30 } : n)),
+      };
       const { key } = await seedTenant(own.ctx, {
-        flows: [exampleFlow('order_status')],
-        key: { intents: ['order_status'] },
+        flows: [exampleFlow('order_status'), slow],
+        key: { intents: ['order_status', 'slower'] },
       });
       const w = new Widget(own.app);
       await w.open(key.key);
       const turn = await w.trigger('order_status');
+      // Still working (no worker here): its stream stays open until the shutdown cuts it.
+      const other = new Widget(own.app);
+      await other.open(key.key);
+      const working = await other.trigger('slower');
+      expect(working.body.status).toBe('waiting_time');
       const headers = { origin: w.origin, authorization: `Bearer ${w.token}` };
       const longPoll = fetch(
         `${base}/api/public/v1/chat/executions/${turn.body.executionId}?after=${turn.body.cursor}&waitSeconds=25`,
         { headers },
       );
       const stream = fetch(
-        `${base}/api/public/v1/chat/executions/${turn.body.executionId}/stream?after=${turn.body.cursor}`,
+        `${base}/api/public/v1/chat/executions/${working.body.executionId}/stream?after=${working.body.cursor}`,
         {
-          headers: { ...headers, accept: 'text/event-stream' },
+          headers: { origin: other.origin, authorization: `Bearer ${other.token}`, accept: 'text/event-stream' },
         },
       );
       const streamed = await stream;
@@ -294,7 +304,13 @@ describe('shutdown', () => {
       const polled = await longPoll;
       expect(polled.status).toBe(200);
       expect(((await polled.json()) as { status: string }).status).toBe('waiting_input');
-      await streamBody;
+      // The stream's last event tells the widget to reconnect elsewhere (Last-Event-ID), not that the execution ended.
+      const events = parseEvents(await streamBody);
+      expect(events.at(-1)).toMatchObject({
+        event: 'error',
+        data: { error: { code: 'unavailable', status: 503, retryable: true } },
+      });
+      expect(events.some((e) => e.event === 'done')).toBe(false);
       // The 25 s long poll did not hold the shutdown: it was answered at once.
       expect(Date.now() - abortedAt).toBeLessThan(15_000);
     } finally {

@@ -21,6 +21,8 @@ export async function writeEventStream(
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
+  // Headers go out now, not with the first event (which may be a ping 15 s away): the client knows the stream is open.
+  raw.flushHeaders();
   const write = (text: string) => {
     if (!raw.writableEnded && !raw.destroyed) raw.write(text);
   };

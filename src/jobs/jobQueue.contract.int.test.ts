@@ -169,4 +169,30 @@ describe.each(implementations)('JobQueue contract: %s', (_name, make, timing, lo
     await new Promise((r) => setTimeout(r, 300));
     expect(runs.map((r) => r.task)).toEqual(['b']);
   });
+  it('counts due jobs not yet picked up as waiting, and reports each pickup with how late it was', async () => {
+    queue = make();
+    await queue.prepare();
+    await db.kysely.transaction().execute(async (trx) => {
+      await queue.enqueue(trx, { task: 'a', payload: { id: 'due' } });
+      await queue.enqueue(trx, {
+        task: 'a',
+        payload: { id: 'later' },
+        runAt: new Date(Date.now() + 3600_000),
+        jobKey: 'later',
+      });
+    });
+    expect(await queue.waiting()).toBe(1);
+    expect(await queue.pending()).toBe(2);
+    const pickups: { task: string; seconds: number }[] = [];
+    await queue.start(
+      { a: async (payload, meta) => void runs.push({ task: 'a', payload, meta, at: Date.now() }) },
+      { onPickup: (task, seconds) => pickups.push({ task, seconds }) },
+    );
+    await until(() => runs.length === 1);
+    expect(pickups).toHaveLength(1);
+    expect(pickups[0]!.task).toBe('a');
+    expect(pickups[0]!.seconds).toBeGreaterThanOrEqual(0);
+    expect(await queue.waiting()).toBe(0);
+    await queue.cancel(db.kysely, 'later');
+  });
 });
