@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,4 +226,45 @@ function isZombie(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+describe.skipIf(backend !== 'postgres')('comerix worker', () => {
+  it('logs JSON lines like the API, serves its metrics port, and stops on SIGTERM with exit 0', async () => {
+    const port = await freePort();
+    const p = spawnComerix(['worker'], {
+      DATABASE_URL: pg!.url!,
+      COMERIX_MASTER_KEY: MASTER_KEY,
+      LOG_LEVEL: 'info',
+      COMERIX_METRICS_PORT: String(port),
+    });
+    running.push(p);
+    await until(() => p.stderr().includes('"msg":"worker running"'), 'the worker to start');
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('# TYPE comerix_job_pickup_seconds histogram');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const lines = p
+      .stderr()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const line of lines) {
+      expect(line).toMatchObject({ level: expect.any(Number), time: expect.any(Number), pid: p.child.pid });
+      expect(typeof line.msg).toBe('string');
+    }
+    expect(lines.map((l) => l.msg)).toEqual(['worker running', 'stopping', 'stopped']);
+    expect(lines[0]).toMatchObject({ level: 30, concurrency: 4 });
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
