@@ -25,6 +25,8 @@ export interface LoadSpec {
   /** Before starting, wait up to this long for other processes to leave the CPU alone (timed runs only). */
   quietWaitMs?: number;
   log?: (line: string) => void;
+  /** Called as each response completes, with its latency (ms): for time series (bench/sustained.ts). */
+  onResponse?: (ms: number) => void;
 }
 
 export interface Latency {
@@ -77,6 +79,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       let sum = 0;
       client.on('response', (_status: number, _bytes: number, ms: number) => {
         latencies.push(ms);
+        spec.onResponse?.(ms);
         if (groupSize === 1) return;
         sum += ms;
         if (++inGroup === groupSize) {
