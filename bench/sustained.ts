@@ -25,6 +25,8 @@ interface Args {
   connections: number;
   ceilingSeconds: number;
   skipBuild: boolean;
+  /** Extra node flags for the product server (e.g. --trace-gc --trace-gc-ignore-scavenger). */
+  serverNodeArgs: string[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -35,9 +37,11 @@ function parseArgs(argv: string[]): Args {
     connections: 50,
     ceilingSeconds: 10,
     skipBuild: false,
+    serverNodeArgs: [],
   };
   for (const arg of argv) {
-    const [key, value] = arg.replace(/^--/, '').split('=') as [string, string | undefined];
+    const [key, ...rest] = arg.replace(/^--/, '').split('=') as [string, ...string[]];
+    const value = rest.length > 0 ? rest.join('=') : undefined;
     const number = () => {
       const n = Number(value);
       if (!Number.isFinite(n) || n <= 0) throw new Error(`--${key} needs a positive number`);
@@ -49,6 +53,7 @@ function parseArgs(argv: string[]): Args {
     else if (key === 'connections') args.connections = Math.round(number());
     else if (key === 'ceiling-seconds') args.ceilingSeconds = number();
     else if (key === 'skip-build') args.skipBuild = true;
+    else if (key === 'server-node-args') args.serverNodeArgs = (value ?? '').split(' ').filter(Boolean);
     else throw new Error(`unknown option ${arg}`);
   }
   return args;
@@ -108,7 +113,7 @@ async function main(): Promise<void> {
     log(`[${args.backend}] ceiling before (${args.ceilingSeconds} s)`);
     const before = await ceiling(reference.ceilingEnv, args.ceilingSeconds, args.connections);
     const publicKey = runCli(['demo:seed'], backend.productEnv);
-    const server = await startProduct(backend.productEnv);
+    const server = await startProduct(backend.productEnv, args.serverNodeArgs);
     const c = args.connections;
     const completions = new Float64Array(8_000 * args.duration + 1000);
     let count = 0;
@@ -148,7 +153,17 @@ async function main(): Promise<void> {
       });
     } finally {
       await server.stop();
+      // With --trace-gc: the full (mark-compact) collections the server paused for, longest first.
+      const pauses = [...server.output().matchAll(/Mark-Compact[^\n]*?, ([\d.]+) \/ [\d.]+ ms/g)].map((m) =>
+        Number(m[1]),
+      );
+      if (pauses.length > 0) {
+        const sorted = pauses.sort((a, b) => b - a);
+        log(`[${args.backend}] mark-compact pauses: ${pauses.length}, longest ${sorted.slice(0, 5).join(', ')} ms`);
+      }
     }
+    const store = backend.pgliteDir ? await inspectPglite(backend.pgliteDir) : undefined;
+    if (store) log(`[${args.backend}] store after the run: ${JSON.stringify(store)}`);
     log(`[${args.backend}] ceiling after (${args.ceilingSeconds} s)`);
     const after = await ceiling(reference.ceilingEnv, args.ceilingSeconds, args.connections);
 
@@ -183,6 +198,7 @@ async function main(): Promise<void> {
       rawDrift: round3(last / first - 1),
       longestStallMs: Math.round(t.longestGap),
       longestStallEndsAtS: round3(t.gapEndsAt / 1000),
+      ...(store ? { store } : {}),
       windowRps: t.windowRps.map(Math.round),
       slowResponses: slow.length,
       slowest: [...slow].sort((a, b) => b.ms - a.ms).slice(0, 10),
@@ -215,6 +231,46 @@ async function main(): Promise<void> {
 }
 
 const SLOW_MS = 200;
+
+/**
+ * What the run left in the embedded store: dead rows per table (PGlite runs PostgreSQL in single-user mode, with no
+ * autovacuum), the WAL on disk and the last checkpoint.
+ */
+async function inspectPglite(dir: string) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create({ dataDir: dir });
+  try {
+    // PGlite keeps no table statistics (pg_stat_user_tables stays empty), so bloat is measured directly: each big
+    // table's size with its indexes, then again after VACUUM FULL rewrote it with live rows only.
+    const sizeOf = async () =>
+      (
+        await db.query<{ relname: string; kb: number }>(
+          `select c.relname, (pg_total_relation_size(c.oid) / 1024)::int as kb from pg_class c
+           join pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = 'public' and c.relkind = 'r' order by pg_total_relation_size(c.oid) desc limit 6`,
+        )
+      ).rows;
+    const grown = await sizeOf();
+    await db.exec('vacuum full');
+    const compact = new Map((await sizeOf()).map((r) => [r.relname, r.kb]));
+    const tables = grown.map((r) => ({ table: r.relname, kb: r.kb, kbLiveOnly: compact.get(r.relname) }));
+    const wal = await db.query<{ mb: number }>(`select round(sum(size) / 1048576.0)::int as mb from pg_ls_waldir()`);
+    const size = await db.query<{ mb: number }>(
+      `select round(pg_database_size(current_database()) / 1048576.0)::int as mb`,
+    );
+    const settings = await db.query<{ name: string; setting: string }>(
+      `select name, setting from pg_settings where name in ('max_wal_size', 'checkpoint_timeout', 'autovacuum', 'fsync', 'shared_buffers', 'wal_level')`,
+    );
+    return {
+      tables,
+      walMb: wal.rows[0]?.mb,
+      databaseMb: size.rows[0]?.mb,
+      settings: Object.fromEntries(settings.rows.map((r) => [r.name, r.setting])),
+    };
+  } finally {
+    await db.close();
+  }
+}
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const pct = (n: number) => `${(n * 100).toFixed(1)} %`;
 
