@@ -31,4 +31,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ COMERIX_PG_PREPARED_STATEMENTS: 'maybe' })).toThrow(/COMERIX_PG_PREPARED_STATEMENTS/);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
+
+  it('bounds the shutdown deadline, 10 s by default', () => {
+    expect(loadConfig({}).shutdownMs).toBe(10_000);
+    expect(loadConfig({ COMERIX_SHUTDOWN_SECONDS: '2.5' }).shutdownMs).toBe(2500);
+    expect(() => loadConfig({ COMERIX_SHUTDOWN_SECONDS: '0' })).toThrow(/COMERIX_SHUTDOWN_SECONDS/);
+    expect(() => loadConfig({ COMERIX_SHUTDOWN_SECONDS: '601' })).toThrow(/COMERIX_SHUTDOWN_SECONDS/);
+  });
+
+  it('serves no metrics by default; a token must be long enough to guess at no better than a key', () => {
+    const plain = loadConfig({});
+    expect(plain.metricsToken).toBeUndefined();
+    expect(plain.metricsPort).toBeUndefined();
+    expect(plain.metricsHost).toBe('127.0.0.1');
+    const token = 'x'.repeat(24);
+    expect(loadConfig({ COMERIX_METRICS_TOKEN: token, COMERIX_METRICS_PORT: '9464' })).toMatchObject({
+      metricsToken: token,
+      metricsPort: 9464,
+    });
+    expect(() => loadConfig({ COMERIX_METRICS_TOKEN: 'short' })).toThrow(/COMERIX_METRICS_TOKEN/);
+    expect(() => loadConfig({ COMERIX_METRICS_TOKEN: `${'x'.repeat(24)} y` })).toThrow(/COMERIX_METRICS_TOKEN/);
+  });
 });
