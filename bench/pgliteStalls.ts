@@ -33,6 +33,11 @@ const perSecond: number[] = [];
 let segment = Math.floor((await lsn()) / SEGMENT);
 let segmentsCrossed = 0;
 let stallsAtBoundary = 0;
+const checkpointAt = async () =>
+  (await db.query<{ l: string }>('select checkpoint_lsn::text as l from pg_control_checkpoint()')).rows[0]!.l;
+let checkpoint = await checkpointAt();
+let checkpoints = 0;
+let stallsAtCheckpoint = 0;
 while (performance.now() - started < seconds * 1000) {
   const t0 = performance.now();
   const session = crypto.randomUUID();
@@ -53,11 +58,20 @@ while (performance.now() - started < seconds * 1000) {
   const crossed = seg !== segment;
   if (crossed) segmentsCrossed++;
   segment = seg;
+  // The checkpoint position is read after slow operations and every 200th one, so a checkpoint is seen near its time.
+  let checkpointed = false;
+  if (ms > 100 || ops % 200 === 0) {
+    const now = await checkpointAt();
+    checkpointed = now !== checkpoint;
+    if (checkpointed) checkpoints++;
+    checkpoint = now;
+  }
   if (ms > 100) {
     if (crossed) stallsAtBoundary++;
-    stalls.push(
-      `${((performance.now() - started) / 1000).toFixed(1)} s: ${ms.toFixed(0)} ms${crossed ? ' (entered a new WAL segment)' : ''}`,
-    );
+    if (checkpointed) stallsAtCheckpoint++;
+    const what = [crossed ? 'entered a new WAL segment' : '', checkpointed ? 'a checkpoint ran' : ''].filter(Boolean);
+    const at = ((performance.now() - started) / 1000).toFixed(1);
+    stalls.push(`${at} s: ${ms.toFixed(0)} ms${what.length > 0 ? ` (${what.join(', ')})` : ''}`);
   }
 }
 const rates = perSecond.map((n) => n ?? 0);
@@ -74,6 +88,8 @@ process.stdout.write(
       segmentsCrossed,
       stallsOver100ms: stalls.length,
       stallsAtBoundary,
+      checkpoints,
+      stallsAtCheckpoint,
       stalls: stalls.slice(0, 20),
     },
     null,
