@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -62,6 +62,9 @@ export async function createBackend(name: BackendName): Promise<Backend> {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'comerix-bench-'));
   const pgliteDir = join(dataDir, 'pglite'); // where the product opens PGlite (src/app/createContext.ts)
+  // Owner-only from the start: the ceiling opens it first, and the product refuses a data directory (or a top-level
+  // entry in it) that group or others can enter.
+  mkdirSync(pgliteDir, { mode: 0o700 });
   return track({
     name,
     pgliteDir,
