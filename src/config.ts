@@ -27,6 +27,9 @@ const envSchema = z.object({
   COMERIX_TASKS_MODULE: z.string().min(1).optional(),
   COMERIX_PG_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   COMERIX_CONVERSATION_CACHE_MB: z.coerce.number().min(0).max(4096).default(4),
+  COMERIX_USAGE_METERING: z.enum(['on', 'off']).default('on'),
+  COMERIX_USAGE_FLUSH_SECONDS: z.coerce.number().min(0.1).max(3600).default(10),
+  COMERIX_UPLOAD_DIR: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -54,6 +57,12 @@ export interface Config {
   pgPreparedStatements: boolean;
   /** Heap for each conversation's state as this process's last turn wrote it (ConversationCache); 0 turns it off. */
   conversationCacheBytes: number;
+  /** Usage metering per key × day × kind (off: nothing counted, for the bench's on/off comparison). */
+  usageMetering: boolean;
+  /** How often each process adds its in-memory usage counts to the database. */
+  usageFlushMs: number;
+  /** Uploaded files go here when set (owner-only files), else into the database. */
+  uploadDir?: string;
 }
 
 export class ConfigError extends Error {}
@@ -93,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.COMERIX_TASKS_MODULE ? { tasksModule: resolve(e.COMERIX_TASKS_MODULE) } : {}),
     pgPreparedStatements: e.COMERIX_PG_PREPARED_STATEMENTS === 'on',
     conversationCacheBytes: Math.round(e.COMERIX_CONVERSATION_CACHE_MB * 1024 * 1024),
+    usageMetering: e.COMERIX_USAGE_METERING === 'on',
+    usageFlushMs: Math.round(e.COMERIX_USAGE_FLUSH_SECONDS * 1000),
+    ...(e.COMERIX_UPLOAD_DIR ? { uploadDir: resolve(e.COMERIX_UPLOAD_DIR) } : {}),
   };
 }
 
