@@ -1,10 +1,10 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BlobStore, STORAGE_NAME } from './BlobStore.js';
 
 /**
- * Bytes as files under `<dir>/<tenant id>/<storage name>`, owner-only. Written to a temporary name and renamed, so a
- * reader never sees half a file. For one API node, or several sharing a network directory.
+ * Bytes as files under `<dir>/<tenant id>/<storage name>`, owner-only. Written to a temporary name and linked into
+ * place, so a reader never sees half a file. For one API node, or several sharing a network directory.
  */
 export class DirectoryBlobStore implements BlobStore {
   readonly kind = 'directory' as const;
@@ -20,9 +20,14 @@ export class DirectoryBlobStore implements BlobStore {
     const path = this.path(tenantId, storageName);
     if (!path) throw new Error('bad storage name');
     await mkdir(join(this.dir, tenantId), { recursive: true, mode: 0o700 });
-    const temporary = `${path}.partial`;
+    const temporary = `${path}.${process.pid}.partial`;
     await writeFile(temporary, bytes, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, path);
+    try {
+      // A hard link appears whole and fails when the name exists: a name is written once, as in the database.
+      await link(temporary, path);
+    } finally {
+      await rm(temporary, { force: true });
+    }
   }
 
   async get(tenantId: string, storageName: string): Promise<Buffer | undefined> {
