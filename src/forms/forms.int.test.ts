@@ -292,6 +292,18 @@ describe('uploads', () => {
     expect(await t.ctx.kysely.selectFrom('uploads').select('id').execute()).toHaveLength(before.length);
   });
 
+  it('body limits are per route: an upload passes 64 KB, a JSON submission does not', async () => {
+    const bigPdf = Buffer.concat([PDF, Buffer.alloc(300 * 1024, 0x20)]);
+    const res = await upload('contact', pdfQuery(), { filename: 'scan.pdf', type: 'application/pdf', bytes: bigPdf });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().fileRef.size).toBe(bigPdf.length);
+    const huge = await post(`${BASE}/contact/submissions?publicKey=${key.key}`, {
+      values: { name: 'x', email: 'x@example.com', message: 'y'.repeat(70 * 1024) },
+    });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().error.code).toBe('payload_too_large');
+  });
+
   it('over the field limit → 413 and no blob left', async () => {
     const blobs = await t.ctx.kysely.selectFrom('blobs').select('storage_name').execute();
     const big = Buffer.concat([PDF, Buffer.alloc(1024 * 1024 + 1, 0x20)]);
