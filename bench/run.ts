@@ -8,6 +8,7 @@ import { machine, writeResults } from './lib/results.js';
 import { runBench } from './lib/runBench.js';
 import {
   ceilingScenario,
+  formSchemaScenario,
   jobPickupScenario,
   pollScenario,
   prepareWaitingPool,
@@ -17,6 +18,7 @@ import {
   sessionOpenScenario,
   telemetryBatchScenario,
   triggerScenario,
+  turnMeteringOffScenario,
   turnPairScenario,
 } from './lib/scenarios.js';
 import {
@@ -75,12 +77,34 @@ async function benchBackend(args: BenchArgs, name: BackendName): Promise<Scenari
           rows.push(await resumeScenario(ctx, prepared));
         }
       }
-      rows.push(await telemetryBatchScenario(ctx), await jobPickupScenario(ctx));
+      if (wanted('formSchema')) {
+        log(`[${name}] form schema (warm ETag)`);
+        rows.push(await formSchemaScenario(ctx));
+      }
+      if (!args.only || wanted('telemetry')) rows.push(await telemetryBatchScenario(ctx));
+      rows.push(await jobPickupScenario(ctx));
     } catch (error) {
       log(`server output:\n${server.output()}`);
       throw error;
     } finally {
       await server.stop();
+    }
+    // Metering off: the same turn pair on a server that counts nothing, right after the metered one.
+    if (!args.only || args.only.has('turn') || args.only.has('turnMeteringOff')) {
+      const unmetered = await startProduct(
+        { ...backend.productEnv, COMERIX_USAGE_METERING: 'off' },
+        args.serverNodeArgs,
+      );
+      try {
+        log(`[${name}] turn pair, usage metering off`);
+        const metered = rows.find((r) => r.key === 'turn');
+        rows.push(await turnMeteringOffScenario(context(args, backend, unmetered, publicKey), metered));
+      } catch (error) {
+        log(`server output:\n${unmetered.output()}`);
+        throw error;
+      } finally {
+        await unmetered.stop();
+      }
     }
     return sortRows(rows);
   } finally {
@@ -98,7 +122,9 @@ const ORDER: ScenarioRow['key'][] = [
   'trigger',
   'resume',
   'turn',
+  'turnMeteringOff',
   'poll',
+  'formSchema',
   'telemetry',
   'jobPickup',
 ];
