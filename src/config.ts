@@ -30,6 +30,7 @@ const envSchema = z.object({
   COMERIX_USAGE_METERING: z.enum(['on', 'off']).default('on'),
   COMERIX_USAGE_FLUSH_SECONDS: z.coerce.number().min(0.1).max(3600).default(10),
   COMERIX_UPLOAD_DIR: z.string().min(1).optional(),
+  COMERIX_UPLOADS_PER_KEY_PER_DAY: z.coerce.number().int().min(0).max(10_000_000).default(1000),
 });
 
 export interface Config {
@@ -63,6 +64,8 @@ export interface Config {
   usageFlushMs: number;
   /** Uploaded files go here when set (owner-only files), else into the database. */
   uploadDir?: string;
+  /** Uploads one widget key may make per UTC day (form and chat uploads together); 0: no limit. */
+  uploadsPerKeyPerDay: number;
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     usageMetering: e.COMERIX_USAGE_METERING === 'on',
     usageFlushMs: Math.round(e.COMERIX_USAGE_FLUSH_SECONDS * 1000),
     ...(e.COMERIX_UPLOAD_DIR ? { uploadDir: resolve(e.COMERIX_UPLOAD_DIR) } : {}),
+    uploadsPerKeyPerDay: e.COMERIX_UPLOADS_PER_KEY_PER_DAY,
   };
 }
 

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors/AppError.js';
 import type { Field } from '../../fields/types.js';
 import { defineRoute } from '../../http/defineRoute.js';
+import { checkUploadQuota } from '../../uploads/checkUploadQuota.js';
 import { MAX_FILE_BYTES, storeUpload } from '../../uploads/storeUpload.js';
 import { chatUploadQuery, fileRefResponse } from '../../wire/formSchemas.js';
 import { CHAT_BASE, originHeader, SESSION_ROUTE_ERRORS } from './sessionRouteErrors.js';
@@ -26,6 +27,7 @@ export const chatUploadRoute = defineRoute({
     'execution_not_waiting',
     'payload_too_large',
     'unsupported_media_type',
+    'rate_limited',
   ],
   handler: async ({ ctx, auth, query, file }) => {
     const session = await auth.session();
@@ -44,6 +46,7 @@ export const chatUploadRoute = defineRoute({
     if (!field) throw new AppError('invalid_request', `The waiting step has no field "${query.field}".`);
     if (field.type !== 'file') throw new AppError('invalid_request', `The field "${query.field}" is not a file field.`);
     if (!file) throw new AppError('invalid_request', 'Send the file as a multipart/form-data file part.');
+    await checkUploadQuota(ctx, session.key.id);
     const fileRef = await storeUpload(ctx, {
       tenantId: session.tenantId,
       owner: { kind: 'chat', conversationId: session.conversationId, executionId: query.executionId },

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors/AppError.js';
 import { defineRoute } from '../../http/defineRoute.js';
+import { checkUploadQuota } from '../../uploads/checkUploadQuota.js';
 import { MAX_FILE_BYTES, storeUpload } from '../../uploads/storeUpload.js';
 import { fileRefResponse, formParams, uploadQuery } from '../../wire/formSchemas.js';
 import { liveFormFor } from '../submitForm.js';
@@ -31,6 +32,7 @@ export const uploadFormFileRoute = defineRoute({
     'form_not_found',
     'payload_too_large',
     'unsupported_media_type',
+    'rate_limited',
   ],
   handler: async ({ ctx, auth, params, query, file }) => {
     const form = await liveFormFor(ctx, auth, params.codeOrId);
@@ -38,6 +40,7 @@ export const uploadFormFileRoute = defineRoute({
     if (!field) throw new AppError('invalid_request', `The form has no field "${query.field}".`);
     if (field.type !== 'file') throw new AppError('invalid_request', `The field "${query.field}" is not a file field.`);
     if (!file) throw new AppError('invalid_request', 'Send the file as a multipart/form-data file part.');
+    await checkUploadQuota(ctx, auth.id);
     const fileRef = await storeUpload(ctx, {
       tenantId: auth.tenant_id,
       owner: { kind: 'form', formId: form.id, publicKeyId: auth.id },
