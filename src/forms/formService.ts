@@ -5,7 +5,7 @@ import { newId } from '../db/newId.js';
 import type { Form, FormVersion, PublicKey } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
-import { publishWidgetSettings, readableContent } from '../reads/widgetSettingsService.js';
+import { liveForms, publishWidgetSettings, readableContent } from '../reads/widgetSettingsService.js';
 import type { FormSchemaBody } from '../wire/formSchemas.js';
 import { parseFormDefinition } from './formDefinition.js';
 import {
@@ -83,10 +83,14 @@ export async function publishedFormFor(
   key: PublicKey,
   codeOrId: string,
 ): Promise<{ schema: FormSchemaBody; source: 'published' | 'live' }> {
-  const { content, source } = await readableContent(ctx, key.tenant_id);
+  const { value: forms, source } = await readableContent(ctx, key.tenant_id, 'forms', () =>
+    liveForms(ctx, key.tenant_id, codeOrId),
+  );
   const schema = isUuid(codeOrId)
-    ? Object.values(content.forms).find((f) => f.id === codeOrId.toLowerCase())
-    : content.forms[codeOrId];
+    ? Object.values(forms).find((f) => f.id === codeOrId.toLowerCase())
+    : Object.hasOwn(forms, codeOrId)
+      ? forms[codeOrId]
+      : undefined;
   const code = schema?.code ?? (isUuid(codeOrId) ? undefined : codeOrId);
   if (!(key.allows_all_forms || (code !== undefined && key.allowed_forms.includes(code)))) {
     throw new AppError('form_not_allowed', 'This form is outside the key’s form scope.');

@@ -4,7 +4,7 @@ import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import type { QuickQuestionItem } from './edgeDocument.js';
-import { readableContent } from './widgetSettingsService.js';
+import { liveConfig, liveQuickQuestions, readableContent } from './widgetSettingsService.js';
 
 /**
  * Quick questions for any of `pageTypes` (none given: all), plus those for every page, in (position, id) order;
@@ -15,10 +15,12 @@ export async function readQuickQuestions(
   key: PublicKey,
   pageTypes: string[],
 ): Promise<{ body: { items: QuickQuestionItem[] }; source: 'published' | 'live' }> {
-  const { content, source } = await readableContent(ctx, key.tenant_id);
+  const { value, source } = await readableContent(ctx, key.tenant_id, 'quickQuestions', () =>
+    liveQuickQuestions(ctx, key.tenant_id),
+  );
   const published = await ctx.flowCache.publishedIntents(ctx.kysely, key.tenant_id);
   const wanted = new Set(pageTypes);
-  const items = content.quickQuestions.filter(
+  const items = value.filter(
     (item) =>
       (wanted.size === 0 || item.pageTypes.length === 0 || item.pageTypes.some((p) => wanted.has(p))) &&
       (item.intentName === undefined || (published.has(item.intentName) && keyAllowsIntent(key, item.intentName))),
@@ -32,8 +34,10 @@ export async function readConfigSection(
   key: PublicKey,
   section: string,
 ): Promise<{ body: { section: string; values: JsonObject }; source: 'published' | 'live' }> {
-  const { content, source } = await readableContent(ctx, key.tenant_id);
-  const values = Object.hasOwn(content.config, section) ? content.config[section] : undefined;
+  const { value, source } = await readableContent(ctx, key.tenant_id, 'config', () =>
+    liveConfig(ctx, key.tenant_id, section),
+  );
+  const values = Object.hasOwn(value, section) ? value[section] : undefined;
   if (!values) throw new AppError('config_section_not_found', `No public config section "${section}".`);
   return { body: { section, values }, source };
 }

@@ -24,22 +24,37 @@ const invalid = (path: string, rule: string, message: string) =>
 
 /** What the tenant's rows say now: quick questions, public config sections, published form schemas. */
 export async function liveContent(ctx: AppContext, tenantId: string): Promise<EdgeContent> {
-  const [questions, sections, forms] = await Promise.all([
-    quickQuestionRows(ctx.kysely, tenantId),
-    configSectionRows(ctx.kysely, tenantId, { publicOnly: true }),
-    publishedFormVersions(ctx.kysely, tenantId),
+  const [quickQuestions, config, forms] = await Promise.all([
+    liveQuickQuestions(ctx, tenantId),
+    liveConfig(ctx, tenantId),
+    liveForms(ctx, tenantId),
   ]);
-  return {
-    quickQuestions: questions.map((q) => ({
-      id: q.id,
-      text: q.text,
-      ...(q.intent_name !== null ? { intentName: q.intent_name } : {}),
-      pageTypes: q.page_types,
-      position: q.position,
-    })),
-    config: Object.fromEntries(sections.map((s) => [s.section, s.values])),
-    forms: Object.fromEntries(forms.map((f) => [f.code, formSchemaOf(f)])),
-  };
+  return { quickQuestions, config, forms };
+}
+
+export async function liveQuickQuestions(ctx: AppContext, tenantId: string): Promise<EdgeContent['quickQuestions']> {
+  return (await quickQuestionRows(ctx.kysely, tenantId)).map((q) => ({
+    id: q.id,
+    text: q.text,
+    ...(q.intent_name !== null ? { intentName: q.intent_name } : {}),
+    pageTypes: q.page_types,
+    position: q.position,
+  }));
+}
+
+/** Public sections only (one when `section` is given). */
+export async function liveConfig(ctx: AppContext, tenantId: string, section?: string): Promise<EdgeContent['config']> {
+  const rows = await configSectionRows(ctx.kysely, tenantId, {
+    publicOnly: true,
+    ...(section !== undefined ? { section } : {}),
+  });
+  return Object.fromEntries(rows.map((s) => [s.section, s.values]));
+}
+
+/** Published form schemas by code (one when `codeOrId` is given). */
+export async function liveForms(ctx: AppContext, tenantId: string, codeOrId?: string): Promise<EdgeContent['forms']> {
+  const rows = await publishedFormVersions(ctx.kysely, tenantId, codeOrId);
+  return Object.fromEntries(rows.map((f) => [f.code, formSchemaOf(f)]));
 }
 
 /**
@@ -58,14 +73,19 @@ export async function publishWidgetSettings(ctx: AppContext, tenantId: string): 
   return document;
 }
 
-/** The content reads answer from: the published edge document (from memory), else the live rows. */
-export async function readableContent(
+/**
+ * What a read answers from: the published edge document (from memory), else — nothing published yet — the live
+ * rows, reading only the part the read needs (`live`).
+ */
+export async function readableContent<K extends keyof EdgeContent>(
   ctx: AppContext,
   tenantId: string,
-): Promise<{ content: EdgeContent; source: 'published' | 'live' }> {
+  part: K,
+  live: () => Promise<EdgeContent[K]>,
+): Promise<{ value: EdgeContent[K]; source: 'published' | 'live' }> {
   const document = await ctx.edge.get(ctx.kysely, tenantId);
-  if (document) return { content: document, source: 'published' };
-  return { content: await liveContent(ctx, tenantId), source: 'live' };
+  if (document) return { value: document[part], source: 'published' };
+  return { value: await live(), source: 'live' };
 }
 
 export interface AddQuickQuestionInput {
