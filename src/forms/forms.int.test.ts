@@ -160,6 +160,17 @@ describe('form reads', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('form_not_found');
     expect((await get(`${BASE}/other?publicKey=${all.key}`)).statusCode).toBe(200);
+    // Names that are properties of every object are unknown forms, not something inherited.
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      expect((await get(`${BASE}/${name}/schema?publicKey=${all.key}`)).statusCode, name).toBe(404);
+    }
+    // An id works as well as the code, in any case.
+    const id = (await get(`${BASE}/contact?publicKey=${key.key}`)).json().id as string;
+    expect((await get(`${BASE}/${id.toUpperCase()}/schema?publicKey=${key.key}`)).statusCode).toBe(200);
+    expect((await get(`${BASE}/${crypto.randomUUID()}?publicKey=${key.key}`)).json().error.code).toBe(
+      'form_not_allowed',
+    );
+    expect((await get(`${BASE}/${crypto.randomUUID()}?publicKey=${all.key}`)).json().error.code).toBe('form_not_found');
     // A key with no form scope at all reads nothing.
     const none = await createWidgetKey(t.ctx, {
       tenantId: tenant.id,
