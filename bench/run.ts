@@ -155,9 +155,12 @@ async function heading(args: BenchArgs, name: BackendName, title: string): Promi
 
 /** --repeat N [--compare REF]: rounds of ceiling and build(s) in rotated order; medians, spreads, verdicts. */
 async function repeated(args: BenchArgs): Promise<void> {
-  const builds: Build[] = [
-    { label: PRODUCT_ROOT === ROOT ? 'working tree' : `BENCH_PRODUCT_DIR ${PRODUCT_ROOT}`, root: PRODUCT_ROOT },
-  ];
+  const tree = PRODUCT_ROOT === ROOT ? 'working tree' : `BENCH_PRODUCT_DIR ${PRODUCT_ROOT}`;
+  const builds: Build[] = [{ label: args.compareMetering ? `${tree}, metering on` : tree, root: PRODUCT_ROOT }];
+  // The same build with usage metering off, as the "before" of the after ÷ before verdict.
+  if (args.compareMetering) {
+    builds.push({ label: `${tree}, metering off`, root: PRODUCT_ROOT, env: { COMERIX_USAGE_METERING: 'off' } });
+  }
   const ref = args.compare !== undefined ? prepareRefBuild(args.compare, log) : undefined;
   if (ref) builds.push({ label: `${ref.ref} (${ref.sha.slice(0, 7)})`, root: ref.root });
   try {
@@ -165,7 +168,7 @@ async function repeated(args: BenchArgs): Promise<void> {
       const records = await repeatBackend(args, name, builds, log);
       const partial = args.only !== undefined || args.serverNodeArgs.length > 0;
       const mode = `${args.quick ? 'quick' : 'full'}${partial ? ' (partial)' : ''}`;
-      const flags = `--repeat ${args.repeat}${ref ? ` --compare ${ref.ref}` : ''}`;
+      const flags = `--repeat ${args.repeat}${ref ? ` --compare ${ref.ref}` : ''}${args.compareMetering ? ' --compare-metering' : ''}`;
       const order = ['ceiling', ...builds.map((b) => b.label)];
       const markdown = [
         await heading(args, name, `${mode} run, ${flags}`),
@@ -180,7 +183,7 @@ async function repeated(args: BenchArgs): Promise<void> {
       ].join('\n');
       process.stdout.write(`\n${markdown}\n\n`);
       const files = writeResults(
-        `${name}${args.quick ? '-quick' : ''}${partial ? '-partial' : ''}${ref ? '-compare' : '-repeat'}`,
+        `${name}${args.quick ? '-quick' : ''}${partial ? '-partial' : ''}${ref ? '-compare' : args.compareMetering ? '-metering' : '-repeat'}`,
         {
           date: new Date().toISOString(),
           mode,
