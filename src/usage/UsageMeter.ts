@@ -40,7 +40,8 @@ export class UsageMeter {
 
   /** Writes what was counted; concurrent calls share one flush, then run again for what came meanwhile. */
   async flush(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    // Another caller's flush failing is its own error (its counts went back into `pending`, flushed below).
+    while (this.flushing) await this.flushing.catch(() => {});
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
