@@ -8,6 +8,7 @@ import { machine, writeResults } from './lib/results.js';
 import { runBench } from './lib/runBench.js';
 import {
   ceilingScenario,
+  formSchemaScenario,
   jobPickupScenario,
   pollScenario,
   prepareWaitingPool,
@@ -17,6 +18,7 @@ import {
   sessionOpenScenario,
   telemetryBatchScenario,
   triggerScenario,
+  turnMeteringOffScenario,
   turnPairScenario,
 } from './lib/scenarios.js';
 import {
@@ -75,12 +77,34 @@ async function benchBackend(args: BenchArgs, name: BackendName): Promise<Scenari
           rows.push(await resumeScenario(ctx, prepared));
         }
       }
-      rows.push(await telemetryBatchScenario(ctx), await jobPickupScenario(ctx));
+      if (wanted('formSchema')) {
+        log(`[${name}] form schema (warm ETag)`);
+        rows.push(await formSchemaScenario(ctx));
+      }
+      if (!args.only || wanted('telemetry')) rows.push(await telemetryBatchScenario(ctx));
+      rows.push(await jobPickupScenario(ctx));
     } catch (error) {
       log(`server output:\n${server.output()}`);
       throw error;
     } finally {
       await server.stop();
+    }
+    // Metering off: the same turn pair on a server that counts nothing, right after the metered one.
+    if (!args.only || args.only.has('turn') || args.only.has('turnMeteringOff')) {
+      const unmetered = await startProduct(
+        { ...backend.productEnv, COMERIX_USAGE_METERING: 'off' },
+        args.serverNodeArgs,
+      );
+      try {
+        log(`[${name}] turn pair, usage metering off`);
+        const metered = rows.find((r) => r.key === 'turn');
+        rows.push(await turnMeteringOffScenario(context(args, backend, unmetered, publicKey), metered));
+      } catch (error) {
+        log(`server output:\n${unmetered.output()}`);
+        throw error;
+      } finally {
+        await unmetered.stop();
+      }
     }
     return sortRows(rows);
   } finally {
@@ -98,7 +122,9 @@ const ORDER: ScenarioRow['key'][] = [
   'trigger',
   'resume',
   'turn',
+  'turnMeteringOff',
   'poll',
+  'formSchema',
   'telemetry',
   'jobPickup',
 ];
@@ -129,9 +155,12 @@ async function heading(args: BenchArgs, name: BackendName, title: string): Promi
 
 /** --repeat N [--compare REF]: rounds of ceiling and build(s) in rotated order; medians, spreads, verdicts. */
 async function repeated(args: BenchArgs): Promise<void> {
-  const builds: Build[] = [
-    { label: PRODUCT_ROOT === ROOT ? 'working tree' : `BENCH_PRODUCT_DIR ${PRODUCT_ROOT}`, root: PRODUCT_ROOT },
-  ];
+  const tree = PRODUCT_ROOT === ROOT ? 'working tree' : `BENCH_PRODUCT_DIR ${PRODUCT_ROOT}`;
+  const builds: Build[] = [{ label: args.compareMetering ? `${tree}, metering on` : tree, root: PRODUCT_ROOT }];
+  // The same build with usage metering off, as the "before" of the after ÷ before verdict.
+  if (args.compareMetering) {
+    builds.push({ label: `${tree}, metering off`, root: PRODUCT_ROOT, env: { COMERIX_USAGE_METERING: 'off' } });
+  }
   const ref = args.compare !== undefined ? prepareRefBuild(args.compare, log) : undefined;
   if (ref) builds.push({ label: `${ref.ref} (${ref.sha.slice(0, 7)})`, root: ref.root });
   try {
@@ -139,7 +168,7 @@ async function repeated(args: BenchArgs): Promise<void> {
       const records = await repeatBackend(args, name, builds, log);
       const partial = args.only !== undefined || args.serverNodeArgs.length > 0;
       const mode = `${args.quick ? 'quick' : 'full'}${partial ? ' (partial)' : ''}`;
-      const flags = `--repeat ${args.repeat}${ref ? ` --compare ${ref.ref}` : ''}`;
+      const flags = `--repeat ${args.repeat}${ref ? ` --compare ${ref.ref}` : ''}${args.compareMetering ? ' --compare-metering' : ''}`;
       const order = ['ceiling', ...builds.map((b) => b.label)];
       const markdown = [
         await heading(args, name, `${mode} run, ${flags}`),
@@ -154,7 +183,7 @@ async function repeated(args: BenchArgs): Promise<void> {
       ].join('\n');
       process.stdout.write(`\n${markdown}\n\n`);
       const files = writeResults(
-        `${name}${args.quick ? '-quick' : ''}${partial ? '-partial' : ''}${ref ? '-compare' : '-repeat'}`,
+        `${name}${args.quick ? '-quick' : ''}${partial ? '-partial' : ''}${ref ? '-compare' : args.compareMetering ? '-metering' : '-repeat'}`,
         {
           date: new Date().toISOString(),
           mode,

@@ -16,6 +16,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ COMERIX_CONVERSATION_CACHE_MB: '-1' })).toThrow(/COMERIX_CONVERSATION_CACHE_MB/);
   });
 
+  it('reads the usage metering switch, its flush interval, the upload directory and quota', () => {
+    const defaults = loadConfig({});
+    expect(defaults.usageMetering).toBe(true);
+    expect(defaults.usageFlushMs).toBe(10_000);
+    expect(defaults.uploadDir).toBeUndefined();
+    expect(defaults.uploadsPerKeyPerDay).toBe(1000);
+    const set = loadConfig({
+      COMERIX_USAGE_METERING: 'off',
+      COMERIX_USAGE_FLUSH_SECONDS: '0.5',
+      COMERIX_UPLOAD_DIR: '/var/lib/comerix/uploads',
+      COMERIX_UPLOADS_PER_KEY_PER_DAY: '0',
+    });
+    expect(set.usageMetering).toBe(false);
+    expect(set.usageFlushMs).toBe(500);
+    expect(set.uploadDir).toBe('/var/lib/comerix/uploads');
+    expect(set.uploadsPerKeyPerDay).toBe(0);
+    expect(() => loadConfig({ COMERIX_USAGE_METERING: 'maybe' })).toThrow(/COMERIX_USAGE_METERING/);
+  });
+
   it('turns prepared statements off for poolers that cannot keep them', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://db.example/comerix',

@@ -34,6 +34,10 @@ const envSchema = z.object({
   COMERIX_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   COMERIX_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   COMERIX_SHUTDOWN_SECONDS: z.coerce.number().min(1).max(600).default(10),
+  COMERIX_USAGE_METERING: z.enum(['on', 'off']).default('on'),
+  COMERIX_USAGE_FLUSH_SECONDS: z.coerce.number().min(0.1).max(3600).default(10),
+  COMERIX_UPLOAD_DIR: z.string().min(1).optional(),
+  COMERIX_UPLOADS_PER_KEY_PER_DAY: z.coerce.number().int().min(0).max(10_000_000).default(1000),
 });
 
 export interface Config {
@@ -68,6 +72,14 @@ export interface Config {
   metricsHost: string;
   /** On SIGTERM, in-flight requests and jobs get this long to finish before connections are cut. */
   shutdownMs: number;
+  /** Usage metering per key × day × kind (off: nothing counted, for the bench's on/off comparison). */
+  usageMetering: boolean;
+  /** How often each process adds its in-memory usage counts to the database. */
+  usageFlushMs: number;
+  /** Uploaded files go here when set (owner-only files), else into the database. */
+  uploadDir?: string;
+  /** Uploads one widget key may make per UTC day (form and chat uploads together); 0: no limit. */
+  uploadsPerKeyPerDay: number;
 }
 
 export class ConfigError extends Error {}
@@ -111,6 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.COMERIX_METRICS_PORT !== undefined ? { metricsPort: e.COMERIX_METRICS_PORT } : {}),
     metricsHost: e.COMERIX_METRICS_HOST,
     shutdownMs: Math.round(e.COMERIX_SHUTDOWN_SECONDS * 1000),
+    usageMetering: e.COMERIX_USAGE_METERING === 'on',
+    usageFlushMs: Math.round(e.COMERIX_USAGE_FLUSH_SECONDS * 1000),
+    ...(e.COMERIX_UPLOAD_DIR ? { uploadDir: resolve(e.COMERIX_UPLOAD_DIR) } : {}),
+    uploadsPerKeyPerDay: e.COMERIX_UPLOADS_PER_KEY_PER_DAY,
   };
 }
 

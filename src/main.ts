@@ -7,12 +7,15 @@ import { DataDirLockedError } from './db/dataDirLock.js';
 import { addDemoCommands } from './demo/demoCli.js';
 import { AppError } from './errors/AppError.js';
 import { addFlowCommands } from './flows/flowCli.js';
+import { addFormCommands } from './forms/formCli.js';
 import { addGoalCommands } from './goals/goalCli.js';
 import { addKeyCommands, KEY_FLAGS } from './keys/keyCli.js';
+import { addWidgetSettingsCommands, WIDGET_SETTINGS_FLAGS } from './reads/widgetSettingsCli.js';
 import { addSecretKeyCommands, SECRET_KEY_FLAGS } from './secretKeys/secretKeyCli.js';
 import { addServerCommands } from './server/serverCli.js';
 import { addSessionCommands } from './sessions/sessionCli.js';
 import { addTenantCommands } from './tenants/tenantCli.js';
+import { addUsageCommands } from './usage/usageCli.js';
 
 /** The `comerix` CLI: one file per command group, each beside the domain it drives. */
 export function buildProgram(): Command {
@@ -30,12 +33,15 @@ export function buildProgram(): Command {
   addDemoCommands(program, dispatch);
   addConnectionCommands(program, dispatch, (message) => new UsageError(message));
   addGoalCommands(program, dispatch);
+  addFormCommands(program, dispatch);
+  addWidgetSettingsCommands(program, dispatch);
+  addUsageCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }
 
 /** Service rules name fields, not flags: a rule broken on the command line is reported by the flag that set it. */
-const FIELD_FLAGS: Record<string, string> = { ...KEY_FLAGS, ...SECRET_KEY_FLAGS };
+const FIELD_FLAGS: Record<string, string> = { ...KEY_FLAGS, ...SECRET_KEY_FLAGS, ...WIDGET_SETTINGS_FLAGS };
 
 /** Exit codes of DESIGN §4: 0 ok, 1 runtime error, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {

@@ -16,12 +16,17 @@ export interface BenchArgs {
   repeat?: number;
   /** --compare REF: also build REF in a temp checkout and alternate it with this one (implies --repeat, default 3). */
   compare?: string;
+  /**
+   * --compare-metering: alternate this build with usage metering on (after) and off (before), same code and data
+   * (implies --repeat, default 3): the metering's cost set against the run-to-run spread, with a verdict.
+   */
+  compareMetering?: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--backend=postgres|pglite|both] [--duration=S] [--warmup=S]
                           [--connections=N] [--only=trigger,resume,...] [--skip-build] [--quiet-wait=S]
                           [--server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]
-                          [--repeat=N] [--compare=REF]`;
+                          [--repeat=N] [--compare=REF | --compare-metering]`;
 
 /**
  * Defaults: full run 15 s per scenario after a 3 s warm-up (≈ 5 min for both backends); --quick 3 s after 1 s
@@ -45,6 +50,7 @@ export function parseBenchArgs(
       'server-node-args': { type: 'string', default: '' },
       repeat: { type: 'string' },
       compare: { type: 'string' },
+      'compare-metering': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -67,8 +73,11 @@ export function parseBenchArgs(
   if (values.repeat !== undefined) {
     repeat = Number(values.repeat);
     if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number ≥ 1\n${USAGE}`);
-  } else if (values.compare !== undefined) {
+  } else if (values.compare !== undefined || values['compare-metering']) {
     repeat = 3;
+  }
+  if (values.compare !== undefined && values['compare-metering']) {
+    throw new Error(`--compare and --compare-metering each compare two builds: give one\n${USAGE}`);
   }
   if (values.compare === '') throw new Error(`--compare needs a git ref (HEAD, main, a sha…)\n${USAGE}`);
   // All quiet-machine waits of a run together: 15 s in a quick run, 60 s in a full one (per round with --repeat).
@@ -87,5 +96,6 @@ export function parseBenchArgs(
     ...(values.only ? { only: new Set(values.only.split(',')) } : {}),
     ...(repeat !== undefined ? { repeat } : {}),
     ...(values.compare !== undefined ? { compare: values.compare } : {}),
+    ...(values['compare-metering'] ? { compareMetering: true } : {}),
   };
 }

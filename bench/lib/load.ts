@@ -18,6 +18,8 @@ export interface LoadSpec {
   requests: (client: number) => Request[];
   /** A cheap check of every response body; failures count as `mismatches`. */
   verifyBody?: (body: string) => boolean;
+  /** The one status every response must have when it is not a 2xx (a warm conditional GET: 304); others fail. */
+  expectStatus?: number;
   /** Consecutive responses of one connection that form one unit (2 = a trigger + resume turn); default 1. */
   groupSize?: number;
   /** Sample this server process (CPU, RSS) during the run, and the backends of its PostgreSQL database if any. */
@@ -100,7 +102,12 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     latency: summarize(latencies),
     ...(groupSize > 1 ? { groupLatency: summarize(groups) } : {}),
     errors: result.errors,
-    non2xx: result.non2xx,
+    non2xx:
+      spec.expectStatus === undefined
+        ? result.non2xx
+        : Object.entries(statusCodes)
+            .filter(([code]) => Number(code) !== spec.expectStatus)
+            .reduce((n, [, count]) => n + count, 0),
     timeouts: result.timeouts,
     mismatches: result.mismatches,
     statusCodes,

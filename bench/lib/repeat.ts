@@ -21,6 +21,8 @@ import { runCli, type ServerProcess, startCeiling, startProduct } from './server
 export interface Build {
   label: string;
   root: string;
+  /** Extra environment of this build's server (e.g. COMERIX_USAGE_METERING=off). */
+  env?: Record<string, string>;
 }
 
 export type StepKey = 'session' | 'trigger' | 'turn' | 'poll' | 'resume';
@@ -111,7 +113,7 @@ export async function repeatBackend(
       backends.push(backend);
       // On PGlite demo:seed must run before serve: a running server holds the data directory lock.
       const publicKey = runCli(['demo:seed'], backend.productEnv, build.root);
-      const server = await startProduct(backend.productEnv, args.serverNodeArgs, build.root);
+      const server = await startProduct({ ...backend.productEnv, ...build.env }, args.serverNodeArgs, build.root);
       units.push({ label: build.label, kind: 'product', server, backend, publicKey });
     }
 

@@ -34,7 +34,17 @@ export interface ScenarioContext {
 }
 
 export interface ScenarioRow {
-  key: 'ceiling' | 'session' | 'trigger' | 'resume' | 'turn' | 'poll' | 'telemetry' | 'jobPickup';
+  key:
+    | 'ceiling'
+    | 'session'
+    | 'trigger'
+    | 'resume'
+    | 'turn'
+    | 'turnMeteringOff'
+    | 'poll'
+    | 'formSchema'
+    | 'telemetry'
+    | 'jobPickup';
   name: string;
   /** False for scenarios whose endpoint does not exist yet: printed as "n/a (not built yet)". */
   built: boolean;
@@ -238,6 +248,41 @@ export async function resumeScenario(
     load,
     note: `amount-bound: ${amount} pre-created waiting executions (trigger rate × duration × 1.1)`,
   };
+}
+
+/**
+ * GET /forms/contact/schema with a warm ETag (DESIGN §8): every request carries the ETag the first read answered, so
+ * every answer is a 304 with no body — the read an embed makes when it refreshes its schema. It never writes, so
+ * this is what a cacheable public read costs against the ceiling's INSERT + SELECT.
+ */
+export async function formSchemaScenario(ctx: ScenarioContext): Promise<ScenarioRow> {
+  const path = `/api/public/v1/forms/contact/schema?publicKey=${ctx.publicKey}`;
+  const first = await fetch(`${ctx.server.url}${path}`);
+  if (first.status !== 200) throw new Error(`form schema: ${first.status} ${await first.text()}`);
+  const etag = first.headers.get('etag')!;
+  const load = await measure(
+    ctx,
+    { requests: () => [{ method: 'GET', path, headers: { 'if-none-match': etag } }], expectStatus: 304 },
+    { duration: ctx.timing.duration },
+  );
+  return { key: 'formSchema', name: 'form schema, warm ETag (304)', built: true, load };
+}
+
+/**
+ * The turn pair again, on a server started with COMERIX_USAGE_METERING=off, in the same run: the row's note gives
+ * the difference to the metered `turn` row, to set against the run-to-run spread (`--repeat`).
+ */
+export async function turnMeteringOffScenario(
+  ctx: ScenarioContext,
+  metered: ScenarioRow | undefined,
+): Promise<ScenarioRow> {
+  const trigger = await triggerScenario(ctx);
+  const row = await turnPairScenario(ctx, trigger.sessions);
+  const delta =
+    metered?.load && row.load && metered.load.rps > 0
+      ? `; metering on is ${(((metered.load.rps - row.load.rps) / row.load.rps) * 100).toFixed(1)} % in req/s against this row`
+      : '';
+  return { ...row, key: 'turnMeteringOff', name: 'turn pair, usage metering off', note: `${row.note}${delta}` };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

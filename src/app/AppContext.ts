@@ -8,8 +8,11 @@ import type { FlowCache } from '../flows/FlowCache.js';
 import type { OriginPolicy } from '../http/cors.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import type { Metrics } from '../metrics/Metrics.js';
+import type { EdgeCache } from '../reads/EdgeCache.js';
 import type { Secrets } from '../security/secrets.js';
 import type { SessionCache } from '../sessions/SessionCache.js';
+import type { BlobStore } from '../uploads/BlobStore.js';
+import type { UsageMeter } from '../usage/UsageMeter.js';
 
 /** Everything a service needs, built once at start and passed down (no module-level singletons). */
 export interface AppContext {
@@ -30,6 +33,12 @@ export interface AppContext {
   conversations: ConversationCache;
   /** This process's Prometheus metrics (its own registry); see src/metrics/Metrics.ts for the functions to call. */
   metrics: Metrics;
+  /** Each tenant's published edge document (quick questions, public config, form schemas), from memory. */
+  edge: EdgeCache;
+  /** Usage per key × day × kind, counted in memory and flushed in batches. */
+  meter: UsageMeter;
+  /** Uploaded bytes: the database, or COMERIX_UPLOAD_DIR. */
+  blobs: BlobStore;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
   /** Shortcut for `db.kysely`. */

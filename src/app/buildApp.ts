@@ -42,6 +42,11 @@ export async function buildApp(
   installPreflight(app, ctx.origins);
 
   registerRoutes(app, ctx, allRoutes());
+  // Usage counts reach the database in batches; what is left is written when the server closes.
+  ctx.meter.start(ctx.config.usageFlushMs, (error) => app.log.warn({ err: error }, 'usage flush failed'));
+  app.addHook('onClose', async () => {
+    await ctx.meter.stop().catch((error: unknown) => app.log.warn({ err: error }, 'usage flush failed'));
+  });
   await app.ready();
   return app;
 }

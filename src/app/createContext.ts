@@ -11,8 +11,12 @@ import { GraphileJobQueue } from '../jobs/GraphileJobQueue.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import { TableJobQueue } from '../jobs/TableJobQueue.js';
 import { Metrics } from '../metrics/Metrics.js';
+import { EdgeCache } from '../reads/EdgeCache.js';
 import { Secrets } from '../security/secrets.js';
 import { SessionCache } from '../sessions/SessionCache.js';
+import { DatabaseBlobStore } from '../uploads/DatabaseBlobStore.js';
+import { DirectoryBlobStore } from '../uploads/DirectoryBlobStore.js';
+import { UsageMeter } from '../usage/UsageMeter.js';
 import type { AppContext } from './AppContext.js';
 
 /** Opens the configured database (PostgreSQL, or PGlite in the data dir), optionally migrating it. */
@@ -55,6 +59,8 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
   events.on('sessions', () => sessions.invalidate());
   const flowCache = new FlowCache();
   events.on('flows', () => flowCache.invalidate());
+  const edge = new EdgeCache();
+  events.on('settings', () => edge.invalidate());
   const conversations = new ConversationCache(config.conversationCacheBytes);
   const metrics = new Metrics();
   metrics.connect({ jobsWaiting: () => jobs.waiting(), ...(db.poolUse ? { poolUse: () => db.poolUse!() } : {}) });
@@ -71,6 +77,9 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     sessions,
     conversations,
     metrics,
+    edge,
+    meter: new UsageMeter(db.kysely, config.usageMetering),
+    blobs: config.uploadDir ? new DirectoryBlobStore(config.uploadDir) : new DatabaseBlobStore(db.kysely),
     shutdown: new AbortController(),
   };
 }

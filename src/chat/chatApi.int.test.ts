@@ -648,13 +648,21 @@ describe('api documents', () => {
       '/api/engine/v1/executions/{id}',
       '/api/engine/v1/executions/{id}/abort',
       '/api/engine/v1/sessions',
+      '/api/engine/v1/usage',
       '/api/public/v1/chat/events',
       '/api/public/v1/chat/events/batch',
       '/api/public/v1/chat/executions/{id}',
       '/api/public/v1/chat/executions/{id}/stream',
       '/api/public/v1/chat/history',
       '/api/public/v1/chat/messages',
+      '/api/public/v1/chat/quick-questions',
       '/api/public/v1/chat/sessions',
+      '/api/public/v1/chat/uploads',
+      '/api/public/v1/config/{section}',
+      '/api/public/v1/forms/{codeOrId}',
+      '/api/public/v1/forms/{codeOrId}/schema',
+      '/api/public/v1/forms/{codeOrId}/submissions',
+      '/api/public/v1/forms/{codeOrId}/uploads',
     ]);
     const blockTypesInDoc = Object.keys(doc.components.schemas).filter((k) => k.startsWith('Block_'));
     expect(blockTypesInDoc.length).toBeGreaterThanOrEqual(14);

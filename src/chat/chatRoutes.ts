@@ -1,4 +1,5 @@
 import type { AnyRoute } from '../http/defineRoute.js';
+import { chatUploadRoute } from './routes/chatUploadRoute.js';
 import { historyRoute } from './routes/historyRoute.js';
 import { openSessionRoute } from './routes/openSessionRoute.js';
 import { pollExecutionRoute } from './routes/pollExecutionRoute.js';
@@ -12,4 +13,5 @@ export const chatRoutes: AnyRoute[] = [
   pollExecutionRoute,
   streamExecutionRoute,
   historyRoute,
+  chatUploadRoute,
 ];

@@ -2,11 +2,14 @@ import type { AppContext } from '../app/AppContext.js';
 import { type ConnectionCommandRequest, runConnectionCommand } from '../connections/connectionCommands.js';
 import { type DemoCommandRequest, runDemoCommand } from '../demo/demoCommands.js';
 import { type FlowCommandRequest, runFlowCommand } from '../flows/flowCommands.js';
+import { type FormCommandRequest, runFormCommand } from '../forms/formCommands.js';
 import { type GoalCommandRequest, runGoalCommand } from '../goals/goalCommands.js';
 import { type KeyCommandRequest, runKeyCommand } from '../keys/keyCommands.js';
+import { runWidgetSettingsCommand, type WidgetSettingsCommandRequest } from '../reads/widgetSettingsCommands.js';
 import { runSecretKeyCommand, type SecretKeyCommandRequest } from '../secretKeys/secretKeyCommands.js';
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
 import { runTenantCommand, type TenantCommandRequest } from '../tenants/tenantCommands.js';
+import { runUsageCommand, type UsageCommandRequest } from '../usage/usageCommands.js';
 
 /**
  * Data commands, already parsed. They run either in this process or, in embedded mode while a server holds the
@@ -20,7 +23,10 @@ export type CommandRequest =
   | SessionCommandRequest
   | DemoCommandRequest
   | ConnectionCommandRequest
-  | GoalCommandRequest;
+  | GoalCommandRequest
+  | FormCommandRequest
+  | WidgetSettingsCommandRequest
+  | UsageCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -54,5 +60,17 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'goal:list':
     case 'goal:delete':
       return runGoalCommand(ctx, request);
+    case 'form:import':
+    case 'form:publish':
+    case 'form:list':
+      return runFormCommand(ctx, request);
+    case 'quick-question:add':
+    case 'quick-question:list':
+    case 'quick-question:remove':
+    case 'config:set':
+    case 'widget-settings:publish':
+      return runWidgetSettingsCommand(ctx, request);
+    case 'usage:show':
+      return runUsageCommand(ctx, request);
   }
 }

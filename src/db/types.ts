@@ -272,6 +272,104 @@ export interface ConnectionsTable {
   updated_at: Timestamp;
 }
 
+export interface FormsTable {
+  id: string;
+  tenant_id: string;
+  code: string;
+  /** The whole form file as last imported (validated). */
+  draft: JsonCol<JsonObject>;
+  /** Null until the form is first published. */
+  published_version_id: string | null;
+  latest_version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FormVersionsTable {
+  id: string;
+  tenant_id: string;
+  form_id: string;
+  version: number;
+  definition: JsonCol<JsonObject>;
+  created_at: Timestamp;
+}
+
+export interface FormSubmissionsTable {
+  id: string;
+  tenant_id: string;
+  form_id: string;
+  form_version_id: string;
+  public_key_id: string;
+  origin: string | null;
+  values: JsonCol<JsonObject>;
+  metadata: JsonCol<JsonObject>;
+  created_at: Timestamp;
+}
+
+export interface UploadsTable {
+  id: string;
+  tenant_id: string;
+  /** Form uploads: the form and the key that sent it. */
+  public_key_id: string | null;
+  form_id: string | null;
+  /** Chat uploads: the conversation and the execution whose ask step it is for. */
+  conversation_id: string | null;
+  execution_id: string | null;
+  field: string;
+  /** The client's file name, for display only (never a storage path). */
+  name: string;
+  storage_name: string;
+  size: number;
+  content_type: string;
+  sha256: string;
+  submission_id: string | null;
+  referenced_at: Date | null;
+  created_at: Timestamp;
+  expires_at: Date;
+}
+
+export interface BlobsTable {
+  storage_name: string;
+  tenant_id: string;
+  data: Uint8Array;
+  created_at: Timestamp;
+}
+
+export interface QuickQuestionsTable {
+  id: string;
+  tenant_id: string;
+  text: string;
+  intent_name: string | null;
+  page_types: JsonCol<string[]>;
+  position: number;
+  created_at: Timestamp;
+}
+
+export interface ConfigSectionsTable {
+  tenant_id: string;
+  section: string;
+  values: JsonCol<JsonObject>;
+  public: boolean;
+  updated_at: Timestamp;
+}
+
+export interface EdgeDocumentsTable {
+  id: string;
+  tenant_id: string;
+  content_hash: string;
+  document: JsonCol<JsonObject>;
+  created_at: Timestamp;
+}
+
+export interface UsageCountersTable {
+  tenant_id: string;
+  public_key_id: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: ColumnType<string, string, string>;
+  kind: string;
+  count: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   flows: FlowsTable;
@@ -290,6 +388,15 @@ export interface Database {
   jobs: JobsTable;
   worker_heartbeats: WorkerHeartbeatsTable;
   connections: ConnectionsTable;
+  forms: FormsTable;
+  form_versions: FormVersionsTable;
+  form_submissions: FormSubmissionsTable;
+  uploads: UploadsTable;
+  blobs: BlobsTable;
+  quick_questions: QuickQuestionsTable;
+  config_sections: ConfigSectionsTable;
+  edge_documents: EdgeDocumentsTable;
+  usage_counters: UsageCountersTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -304,3 +411,8 @@ export type Execution = Selectable<ExecutionsTable>;
 export type ExecutionUpdate = Updateable<ExecutionsTable>;
 export type Goal = Selectable<GoalsTable>;
 export type Conversion = Selectable<ConversionsTable>;
+export type Form = Selectable<FormsTable>;
+export type FormVersion = Selectable<FormVersionsTable>;
+export type Upload = Selectable<UploadsTable>;
+export type QuickQuestion = Selectable<QuickQuestionsTable>;
+export type ConfigSection = Selectable<ConfigSectionsTable>;

@@ -3,8 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../app/AppContext.js';
 import { importFlow } from '../flows/flowService.js';
+import { importForm } from '../forms/formService.js';
 import { activeKeyByLabel } from '../keys/keyStore.js';
 import { createWidgetKey } from '../keys/widgetKeyService.js';
+import { addQuickQuestion, publishWidgetSettings, setConfigSection } from '../reads/widgetSettingsService.js';
 import { createTenant, findTenant } from '../tenants/tenantStore.js';
 
 export const DEMO_SLUG = 'demo';
@@ -12,10 +14,16 @@ export const DEMO_KEY_LABEL = 'Demo widget';
 export const DEMO_ORIGINS = ['http://localhost:3000', 'https://acme.com'];
 const DEMO_FLOWS = ['order_status.json', 'returns.json', 'track_order.json'];
 export const DEMO_INTENTS = ['order_status', 'returns', 'track_order'];
+export const DEMO_FORMS = ['contact'];
+const DEMO_QUICK_QUESTIONS = [
+  { text: 'Where is my order?', intentName: 'order_status', pageTypes: ['cart'], position: 10 },
+  { text: 'Can I return this item?', intentName: 'returns', pageTypes: ['product'], position: 20 },
+  { text: 'Track a parcel', intentName: 'track_order', pageTypes: ['product', 'cart'], position: 30 },
+];
 
 /** The example flow files ship in examples/flows; the demo imports the same files a user would. */
-export function examplesDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'flows');
+export function examplesDir(kind: 'flows' | 'forms' = 'flows'): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', kind);
 }
 
 export interface DemoInfo {
@@ -24,7 +32,11 @@ export interface DemoInfo {
   created: boolean;
 }
 
-/** Seeds tenant `demo` with its flows and widget key, once: a database that has the tenant is left alone. */
+/**
+ * Seeds tenant `demo` once (a database that has the tenant is left alone): its flows, the `contact` form, quick
+ * questions for page types `product` and `cart`, a public `appearance` section, the published widget settings, and a
+ * widget key whose scope covers the flows and the form.
+ */
 export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
   const existing = await findTenant(ctx, DEMO_SLUG);
   if (existing) return { tenantId: existing.id, publicKey: await demoKey(ctx, existing.id), created: false };
@@ -33,11 +45,28 @@ export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
     const definition: unknown = JSON.parse(await readFile(join(examplesDir(), file), 'utf8'));
     await importFlow(ctx, tenant.id, definition, { publish: true });
   }
+  for (const code of DEMO_FORMS) {
+    const definition: unknown = JSON.parse(await readFile(join(examplesDir('forms'), `${code}.json`), 'utf8'));
+    await importForm(ctx, tenant.id, definition, { publish: true });
+  }
+  for (const question of DEMO_QUICK_QUESTIONS) await addQuickQuestion(ctx, tenant.id, question);
+  await setConfigSection(ctx, tenant.id, {
+    section: 'appearance',
+    values: {
+      colors: { primary: '#1a73e8' },
+      position: 'bottom-right',
+      greeting: 'Hi! How can we help?',
+      launcherLabel: 'Chat with us',
+    },
+    isPublic: true,
+  });
+  await publishWidgetSettings(ctx, tenant.id);
   const key = await createWidgetKey(ctx, {
     tenantId: tenant.id,
     label: DEMO_KEY_LABEL,
     origins: DEMO_ORIGINS,
     intents: DEMO_INTENTS,
+    forms: DEMO_FORMS,
   });
   return { tenantId: tenant.id, publicKey: key.key, created: true };
 }

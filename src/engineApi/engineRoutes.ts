@@ -4,12 +4,14 @@ import { getConversationRoute } from './routes/getConversationRoute.js';
 import { getExecutionRoute } from './routes/getExecutionRoute.js';
 import { listSessionsRoute } from './routes/listSessionsRoute.js';
 import { reportConversionRoute } from './routes/reportConversionRoute.js';
+import { usageRoute } from './routes/usageRoute.js';
 
-/** The Engine API (DESIGN §14), secret key. `GET /usage` waits for the usage counters (forms/metering issue). */
+/** The Engine API (DESIGN §14), secret key. */
 export const engineRoutes: AnyRoute[] = [
   getExecutionRoute,
   abortExecutionRoute,
   getConversationRoute,
   listSessionsRoute,
   reportConversionRoute,
+  usageRoute,
 ];

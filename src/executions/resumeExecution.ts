@@ -1,11 +1,14 @@
 import type { AppContext } from '../app/AppContext.js';
 import { applyVariables } from '../conversations/conversationVariables.js';
+import { isUuid } from '../db/isUuid.js';
+import type { JsonObject } from '../engine/types.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import type { Field } from '../fields/types.js';
 import { validateValues } from '../fields/validateValues.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { isWaitToken } from '../security/derivedTokens.js';
 import { sessionRowOf } from '../sessions/sessionStore.js';
+import { findChatUpload, markChatUploadsReferenced } from '../uploads/uploadStore.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { advanceExecution } from './advanceExecution.js';
 import { readWaitingExecution, readWaitingExecutionAs } from './store/readWaitingExecution.js';
@@ -74,6 +77,7 @@ export async function resumeExecution(
         variables = applied.variables;
       }
       if (!checked.ok || issues.length > 0) throw AppError.validation(issues);
+      await checkChatFileRefs(ctx, who, execution.wait_fields as unknown as Field[], checked.values, now);
 
       return advanceExecution(ctx, {
         receipt,
@@ -110,6 +114,43 @@ export async function resumeExecution(
   result.remember();
   if (result.enqueuesJob) ctx.jobs.wake();
   return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
+}
+
+/**
+ * An `ask` file value must be the id of an upload made in this conversation for that field (POST /chat/uploads), not
+ * expired (DESIGN §4); the uploads are marked referenced so the expiry sweep keeps them. No file field, no query.
+ */
+async function checkChatFileRefs(
+  ctx: AppContext,
+  who: TurnCaller,
+  fields: Field[] | null,
+  values: JsonObject,
+  now: Date,
+): Promise<void> {
+  const files = (fields ?? []).filter((f) => f.type === 'file' && typeof values[f.name] === 'string');
+  if (files.length === 0) return;
+  const issues: FieldIssue[] = [];
+  const ids: string[] = [];
+  for (const field of files) {
+    const id = values[field.name] as string;
+    const upload = isUuid(id)
+      ? await findChatUpload(
+          ctx.kysely,
+          { tenantId: who.tenantId, id, conversationId: who.conversationId, field: field.name },
+          now,
+        )
+      : undefined;
+    if (upload) ids.push(upload.id);
+    else {
+      issues.push({
+        path: `values.${field.name}`,
+        rule: 'file_ref',
+        message: 'is not an unexpired upload of this conversation for this field',
+      });
+    }
+  }
+  if (issues.length > 0) throw AppError.validation(issues);
+  await markChatUploadsReferenced(ctx.kysely, who.tenantId, ids, now);
 }
 
 type WaitingExecution = Awaited<ReturnType<typeof readWaitingExecution>>[number];

@@ -1,3 +1,4 @@
+import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AppContext } from '../app/AppContext.js';
@@ -65,6 +66,11 @@ export interface RouteInput<A extends AuthKind, P, Q, B> {
   receipt: Receipt | undefined;
   /** Aborts when the client goes away or the server shuts down (long polls, streams). */
   signal: () => AbortSignal;
+  /**
+   * `multipart` routes: the first file part, not read yet (the caller was authenticated before a byte of it was);
+   * undefined when the request carried none.
+   */
+  file?: MultipartFile | undefined;
 }
 
 export interface RouteDefinition<
@@ -102,6 +108,12 @@ export interface RouteDefinition<
   /** Every code the route can answer; the OpenAPI document lists them and the auth suite checks the auth ones. */
   errors: ErrorCode[];
   limits?: { bodyBytes?: number };
+  /**
+   * A multipart upload (one file part): text parts before the file are read first (a `publicKey` part authenticates,
+   * DESIGN §8), then auth and origin are checked, and only then may the handler read the file part (`input.file`).
+   * The multipart parser is registered for these routes only: everywhere else a multipart body stays 415.
+   */
+  multipart?: { maxFileBytes: number };
   idempotent?: IdempotencySpec<A>;
   /** Returns the answer, or nothing when it wrote the reply itself (a stream, a 304, a file). */
   // Method syntax: a list of routes with different schemas is still a list of routes.

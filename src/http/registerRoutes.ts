@@ -1,3 +1,4 @@
+import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { AppContext } from '../app/AppContext.js';
 import { MAX_VARIABLE_DEPTH } from '../conversations/conversationVariables.js';
@@ -26,7 +27,35 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: re
     if ((route.auth === 'secretKey') !== (route.scope !== undefined)) {
       throw new Error(`${route.operationId}: a scope is declared by, and required of, every secretKey route`);
     }
-    app.route(defineRouteOptions(ctx, route));
+    if (route.multipart) {
+      const maxFileBytes = route.multipart.maxFileBytes;
+      // Encapsulated: the multipart parser exists for this route only.
+      void app.register(async (scope) => {
+        await scope.register(fastifyMultipart, {
+          limits: { fileSize: maxFileBytes, files: 1, fields: 10, fieldSize: 1024, parts: 11 },
+        });
+        scope.route(defineRouteOptions(ctx, route));
+      });
+    } else {
+      app.route(defineRouteOptions(ctx, route));
+    }
+  }
+}
+
+/** Text parts up to the first file part (a `publicKey` part among them); the file part itself is left unread. */
+async function partsBeforeFile(
+  request: FastifyRequest,
+): Promise<{ fields: Map<string, string>; file: MultipartFile | undefined }> {
+  const fields = new Map<string, string>();
+  if (!request.isMultipart()) return { fields, file: undefined };
+  const parts = request.parts();
+  for (;;) {
+    const next = await parts.next();
+    if (next.done) return { fields, file: undefined };
+    const part = next.value;
+    if (part.type === 'file') return { fields, file: part };
+    if (fields.has(part.fieldname)) throw new AppError('invalid_request', `The part ${part.fieldname} was sent twice.`);
+    fields.set(part.fieldname, String(part.value));
   }
 }
 
@@ -77,8 +106,9 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
   let caller = '';
   let tenantId = '';
   let verifyFirst: (() => Promise<unknown>) | undefined;
+  const multipart = route.multipart ? await partsBeforeFile(request) : undefined;
   if (route.auth === 'publicKey') {
-    const key = await publicKeyAuth(ctx, request);
+    const key = await publicKeyAuth(ctx, request, multipart?.fields.get('publicKey'));
     checkOrigin(key);
     auth = key;
     caller = `pk:${key.id}`;
@@ -151,6 +181,7 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
       signal ??= closeSignal(ctx, reply);
       return signal;
     },
+    ...(multipart ? { file: multipart.file } : {}),
   });
   const call = (receipt: Receipt | undefined) => route.handler(input(receipt));
   const idempotent = route.idempotent;

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ORIGIN, seedTenant, Widget } from '../../test/support/fixtures.js';
+import { multipartBody, PDF } from '../../test/support/multipart.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import { allRoutes } from '../app/routes.js';
 import { errorCatalog } from '../errors/catalog.js';
+import { importForm } from '../forms/formService.js';
+import { updateWidgetKey } from '../keys/widgetKeyService.js';
 import { securityOf } from '../openapi/openApiDocument.js';
+import { setConfigSection } from '../reads/widgetSettingsService.js';
 import { createSecretKey, revokeTenantSecretKey } from '../secretKeys/secretKeyService.js';
 import { Secrets } from '../security/secrets.js';
 import { signSessionToken, verifySessionToken } from '../security/sessionToken.js';
@@ -109,8 +113,23 @@ interface Setup {
   foreignToken: string;
 }
 
+const contactForm = {
+  code: 'contact',
+  title: 'Contact',
+  fields: [
+    { name: 'email', type: 'email', label: 'Email', required: true },
+    { name: 'cv', type: 'file', label: 'CV', accept: ['application/pdf'] },
+  ],
+  confirmation: { message: 'Thanks!' },
+};
+
 async function setup(): Promise<Setup> {
-  const { key } = await seedTenant(t.ctx);
+  const { tenant, key } = await seedTenant(t.ctx);
+  // The key reaches a published form and a public config section: the form and read routes' ok case.
+  // (Publishing the form builds the edge document: the section must exist before it.)
+  await setConfigSection(t.ctx, tenant.id, { section: 'appearance', values: {}, isPublic: true });
+  await importForm(t.ctx, tenant.id, contactForm, { publish: true });
+  await updateWidgetKey(t.ctx, tenant.id, key.key, { forms: ['contact'] });
   const w = new Widget(t.app);
   await w.open(key.key);
   const turn = await w.trigger('order_status');
@@ -133,10 +152,22 @@ function request(
   credential: { authorization?: string; publicKey?: string | null; anonymousId?: string },
   id = s.executionId,
 ) {
-  const url = route.path.replace('{id}', id);
+  let url = route.path.replace('{id}', id).replace('{codeOrId}', 'contact').replace('{section}', 'appearance');
   const headers: Record<string, string> = { origin: ORIGIN };
   if (credential.authorization) headers.authorization = credential.authorization;
-  if (route.method === 'GET') return t.app.inject({ method: 'GET', url, headers });
+  if (route.method === 'GET') {
+    if (credential.publicKey) headers['x-comerix-public-key'] = credential.publicKey;
+    return t.app.inject({ method: 'GET', url, headers });
+  }
+  if (route.multipart) {
+    // The key as a part before the file (DESIGN §8).
+    url += route.operationId === 'uploadChatFile' ? `?executionId=${s.executionId}&field=cv` : '?field=cv';
+    const body = multipartBody({
+      ...(credential.publicKey ? { fields: { publicKey: credential.publicKey } } : {}),
+      file: { name: 'file', filename: 'cv.pdf', type: 'application/pdf', bytes: PDF },
+    });
+    return t.app.inject({ method: route.method, url, headers: { ...headers, ...body.headers }, payload: body.payload });
+  }
   let payload: Record<string, unknown>;
   if (route.operationId === 'openSession') {
     payload = { customerId: 'u-auth', ...(credential.publicKey ? { publicKey: credential.publicKey } : {}) };
@@ -151,6 +182,11 @@ function request(
       route.operationId === 'sendEvent'
         ? { type: 'widget_open', ...credentialed }
         : { events: [{ type: 'widget_open' }], ...credentialed };
+  } else if (route.operationId === 'submitForm') {
+    payload = {
+      values: { email: 'a@example.com' },
+      ...(credential.publicKey ? { publicKey: credential.publicKey } : {}),
+    };
   } else {
     throw new Error(`no minimal body for ${route.operationId}: add one`);
   }
@@ -170,9 +206,19 @@ describe('each authenticated route refuses a missing or foreign credential', () 
 
   it('has routes of each kind to check', () => {
     expect(sessionRoutes.map((r) => r.operationId).sort()).toEqual(
-      ['conversationHistory', 'pollExecution', 'sendMessage', 'streamExecution'].sort(),
+      ['conversationHistory', 'pollExecution', 'sendMessage', 'streamExecution', 'uploadChatFile'].sort(),
     );
-    expect(keyRoutes.map((r) => r.operationId)).toEqual(['openSession']);
+    expect(keyRoutes.map((r) => r.operationId).sort()).toEqual(
+      [
+        'openSession',
+        'getForm',
+        'getFormSchema',
+        'submitForm',
+        'uploadFormFile',
+        'getQuickQuestions',
+        'getConfigSection',
+      ].sort(),
+    );
   });
 
   for (const route of sessionRoutes) {
@@ -295,7 +341,7 @@ describe('each authenticated route refuses a missing or foreign credential', () 
       const wrongKind = await request(route, s, { authorization: `Bearer ${s.token}`, publicKey: null });
       expect(wrongKind.statusCode).toBe(401);
       const ok = await request(route, s, { publicKey: s.publicKey });
-      expect(ok.statusCode).toBe(201);
+      expect(ok.statusCode, ok.body).toBe(route.response.status);
     });
   }
 });
@@ -311,6 +357,7 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
         'engineGetExecution',
         'engineListSessions',
         'engineReportConversion',
+        'engineUsage',
       ].sort(),
     );
   });

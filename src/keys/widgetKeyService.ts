@@ -5,6 +5,7 @@ import { newId } from '../db/newId.js';
 import type { PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 import { knownIntentNames } from '../flows/flowService.js';
+import { formCodes } from '../forms/formStore.js';
 import { findKey, insertKey, listKeys, revokeKey, updateKey } from './keyStore.js';
 import { normalizeOrigin } from './normalizeOrigin.js';
 
@@ -45,7 +46,8 @@ const invalid = (path: string, rule: string, message: string) =>
 /**
  * The rules of a key, the same for create and update (DESIGN §4): exactly one of an intent allow-list and all
  * intents (an empty list never means everything), at most one of a form list and all forms (none is fine), valid
- * origins (at least one unless server-side callers are allowed), intents that have a flow in the tenant.
+ * origins (at least one unless server-side callers are allowed), intents that have a flow and form codes that have a
+ * form in the tenant (a draft is fine).
  */
 async function checkKeySettings(ctx: AppContext, tenantId: string, s: KeySettings): Promise<KeySettings> {
   const intents = [...new Set(s.intents)];
@@ -78,6 +80,13 @@ async function checkKeySettings(ctx: AppContext, tenantId: string, s: KeySetting
     const unknown = intents.filter((i) => !known.has(i));
     if (unknown.length > 0) {
       throw invalid('intents', 'exists', `no flow for intent(s): ${unknown.join(', ')} (import the flow first)`);
+    }
+  }
+  if (forms.length > 0) {
+    const known = await formCodes(ctx.kysely, tenantId);
+    const unknown = forms.filter((f) => !known.has(f));
+    if (unknown.length > 0) {
+      throw invalid('forms', 'exists', `no form with code(s): ${unknown.join(', ')} (import the form first)`);
     }
   }
   return { ...s, label, intents, forms, origins };

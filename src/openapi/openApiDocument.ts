@@ -84,6 +84,26 @@ function operation(route: AnyRoute): JsonSchema {
         schema: { type: 'string' },
       })),
     ],
+    ...(route.multipart
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    publicKey: { type: 'string', description: 'Optional: the public key, as a part before the file.' },
+                    file: { type: 'string', format: 'binary', description: 'One file part (any part name).' },
+                  },
+                  required: ['file'],
+                },
+                encoding: { file: { contentType: 'application/octet-stream' } },
+              },
+            },
+          },
+        }
+      : {}),
     ...((route.bodyDoc ?? route.body)
       ? {
           requestBody: {

@@ -3,8 +3,8 @@ import { continueExecution, type HttpPerformer } from '../executions/continueExe
 import { CONTINUE_TASK } from '../executions/persistStep.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
 import { purgeIdempotencyKeys } from '../http/idempotency.js';
-
 import { builtinTasks } from '../tasks/builtinTasks.js';
+import { purgeExpiredUploads } from '../uploads/purgeExpiredUploads.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
 
@@ -35,8 +35,8 @@ export async function startWorker(
     },
   );
   const sweep = () =>
-    void Promise.all([sweepExecutions(ctx), purgeIdempotencyKeys(ctx)]).catch((error: unknown) =>
-      options.log?.('sweep failed', error),
+    void Promise.all([sweepExecutions(ctx), purgeIdempotencyKeys(ctx), purgeExpiredUploads(ctx)]).catch(
+      (error: unknown) => options.log?.('sweep failed', error),
     );
 
   sweep();

@@ -35,8 +35,9 @@ export const openSessionRoute = defineRoute({
     },
     replay: replaySession,
   },
-  handler: async ({ ctx, auth, body, origin, receipt }) => ({
-    status: 201,
-    body: await openSession(ctx, auth, body, origin, receipt),
-  }),
+  handler: async ({ ctx, auth, body, origin, receipt }) => {
+    const session = await openSession(ctx, auth, body, origin, receipt);
+    ctx.meter.count(auth.tenant_id, auth.id, 'session');
+    return { status: 201, body: session };
+  },
 });

@@ -82,6 +82,9 @@ export const sendMessageRoute = defineRoute({
         receipt,
       );
     }
+    // Every turn verified its session (from memory, its own read or the service's): the key is known by now.
+    const verified = auth.known;
+    if (verified) ctx.meter.count(verified.tenantId, verified.key.id, 'message');
     return { status: 200, body: turn };
   },
   // A turn asked for as a stream — fresh or replayed — streams its blocks, then follows the execution.

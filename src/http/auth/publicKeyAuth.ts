@@ -6,10 +6,12 @@ import { findActiveKey } from '../../keys/keyStore.js';
 
 /**
  * The public key of a request, from `?publicKey=`, the `X-Comerix-Public-Key` header or a `publicKey` body field
- * (DESIGN §8); several that disagree are a malformed request, an unknown or revoked one is `invalid_public_key`.
+ * (DESIGN §8) — or, for a multipart upload, a `publicKey` part sent before the file part (`fromPart`); several that
+ * disagree are a malformed request, an unknown or revoked one is `invalid_public_key`.
  */
-export async function publicKeyAuth(ctx: AppContext, request: FastifyRequest): Promise<PublicKey> {
+export async function publicKeyAuth(ctx: AppContext, request: FastifyRequest, fromPart?: string): Promise<PublicKey> {
   const given = new Set<string>();
+  if (fromPart !== undefined) given.add(fromPart);
   const query = request.query as Record<string, unknown> | undefined;
   if (typeof query?.publicKey === 'string') given.add(query.publicKey);
   const header = request.headers['x-comerix-public-key'];

@@ -1,0 +1,100 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { AppContext } from '../app/AppContext.js';
+import { isUuid } from '../db/isUuid.js';
+import { newId } from '../db/newId.js';
+import type { Form, FormVersion, PublicKey } from '../db/types.js';
+import type { JsonObject } from '../engine/types.js';
+import { AppError } from '../errors/AppError.js';
+import { liveForms, publishWidgetSettings, readableContent } from '../reads/widgetSettingsService.js';
+import type { FormSchemaBody } from '../wire/formSchemas.js';
+import { parseFormDefinition } from './formDefinition.js';
+import {
+  findFormVersion,
+  formCodes,
+  insertForm,
+  insertFormVersion,
+  listFormRows,
+  lockFormByCode,
+  setFormDraft,
+  setFormPublished,
+} from './formStore.js';
+
+/** Saves a form file as the draft of its code's form (creating the form), optionally publishing it. */
+export async function importForm(
+  ctx: AppContext,
+  tenantId: string,
+  input: unknown,
+  options: { publish?: boolean } = {},
+): Promise<{ form: Form; version?: FormVersion }> {
+  const definition = parseFormDefinition(input);
+  const form = await ctx.kysely.transaction().execute(async (trx) => {
+    const existing = await lockFormByCode(trx, tenantId, definition.code);
+    if (existing) return setFormDraft(trx, existing, definition);
+    return insertForm(trx, { id: newId(), tenantId, definition });
+  });
+  if (!options.publish) return { form };
+  return publishForm(ctx, tenantId, definition.code);
+}
+
+/**
+ * Snapshots the draft into an immutable version (unchanged drafts reuse the latest one) and rebuilds the tenant's
+ * edge document, so the schema reads serve the new version (and a new ETag) at once in every process.
+ */
+export async function publishForm(
+  ctx: AppContext,
+  tenantId: string,
+  code: string,
+): Promise<{ form: Form; version: FormVersion }> {
+  const result = await ctx.kysely.transaction().execute(async (trx) => {
+    const form = await lockFormByCode(trx, tenantId, code);
+    if (!form) throw new AppError('not_found', `no form with code "${code}"`);
+    const definition = parseFormDefinition(form.draft) as unknown as JsonObject;
+    const latest = await findFormVersion(trx, form.id, form.latest_version);
+    const version =
+      latest && isDeepStrictEqual(latest.definition, definition)
+        ? latest
+        : await insertFormVersion(trx, form, definition, newId());
+    return { form: await setFormPublished(trx, form, version), version };
+  });
+  await publishWidgetSettings(ctx, tenantId);
+  return result;
+}
+
+export async function listForms(ctx: AppContext, tenantId: string): Promise<Form[]> {
+  return listFormRows(ctx.kysely, tenantId);
+}
+
+/** Form codes of the tenant, published or draft-only (what a widget key's form scope may name). */
+export async function knownFormCodes(ctx: AppContext, tenantId: string): Promise<Set<string>> {
+  return formCodes(ctx.kysely, tenantId);
+}
+
+export function keyAllowsForm(key: Pick<PublicKey, 'allows_all_forms' | 'allowed_forms'>, code: string): boolean {
+  return key.allows_all_forms || key.allowed_forms.includes(code);
+}
+
+/**
+ * The published schema a key may read (DESIGN §8). The scope is checked before existence: a key without the form in
+ * scope gets 403 `form_not_allowed` whether or not it exists; only an in-scope (or all-forms) key learns 404.
+ * An id is in scope when its form's code is.
+ */
+export async function publishedFormFor(
+  ctx: AppContext,
+  key: PublicKey,
+  codeOrId: string,
+): Promise<{ schema: FormSchemaBody; source: 'published' | 'live' }> {
+  const { value: forms, source } = await readableContent(ctx, key.tenant_id, 'forms', () =>
+    liveForms(ctx, key.tenant_id, codeOrId),
+  );
+  const schema = isUuid(codeOrId)
+    ? Object.values(forms).find((f) => f.id === codeOrId.toLowerCase())
+    : Object.hasOwn(forms, codeOrId)
+      ? forms[codeOrId]
+      : undefined;
+  const code = schema?.code ?? (isUuid(codeOrId) ? undefined : codeOrId);
+  if (!(key.allows_all_forms || (code !== undefined && key.allowed_forms.includes(code)))) {
+    throw new AppError('form_not_allowed', 'This form is outside the key’s form scope.');
+  }
+  if (!schema) throw new AppError('form_not_found', 'No such published form.');
+  return { schema, source };
+}
