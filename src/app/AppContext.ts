@@ -9,6 +9,7 @@ import type { OriginPolicy } from '../http/cors.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import type { Secrets } from '../security/secrets.js';
 import type { SessionCache } from '../sessions/SessionCache.js';
+import type { WebhookSubscriptions } from '../webhooks/WebhookSubscriptions.js';
 
 /** Everything a service needs, built once at start and passed down (no module-level singletons). */
 export interface AppContext {
@@ -27,6 +28,8 @@ export interface AppContext {
   sessions: SessionCache;
   /** Conversations waiting for an answer, as this process's last turn wrote them: a guess the next write verifies. */
   conversations: ConversationCache;
+  /** Which tenant subscribed which webhook event types, in memory (the outbox asks it without a query). */
+  webhooks: WebhookSubscriptions;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
   /** Shortcut for `db.kysely`. */

@@ -12,6 +12,7 @@ import type { JobQueue } from '../jobs/JobQueue.js';
 import { TableJobQueue } from '../jobs/TableJobQueue.js';
 import { Secrets } from '../security/secrets.js';
 import { SessionCache } from '../sessions/SessionCache.js';
+import { WebhookSubscriptions } from '../webhooks/WebhookSubscriptions.js';
 import type { AppContext } from './AppContext.js';
 
 /** Opens the configured database (PostgreSQL, or PGlite in the data dir), optionally migrating it. */
@@ -56,6 +57,10 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
   events.on('flows', () => flowCache.invalidate());
   const conversations = new ConversationCache(config.conversationCacheBytes);
   events.onChanged((executionId) => conversations.executionChanged(executionId));
+  const webhooks = new WebhookSubscriptions(db.kysely, jobs);
+  // Read before the first request; a database not migrated yet (the `migrate` command) simply has no endpoints.
+  await webhooks.reload().catch(() => {});
+  events.on('webhooks', () => void webhooks.reload().catch(() => {}));
   return {
     jobs,
     config,
@@ -67,6 +72,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     flowCache,
     sessions,
     conversations,
+    webhooks,
     shutdown: new AbortController(),
   };
 }

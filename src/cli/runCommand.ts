@@ -7,6 +7,7 @@ import { type KeyCommandRequest, runKeyCommand } from '../keys/keyCommands.js';
 import { runSecretKeyCommand, type SecretKeyCommandRequest } from '../secretKeys/secretKeyCommands.js';
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
 import { runTenantCommand, type TenantCommandRequest } from '../tenants/tenantCommands.js';
+import { runWebhookCommand, type WebhookCommandRequest } from '../webhooks/webhookCommands.js';
 
 /**
  * Data commands, already parsed. They run either in this process or, in embedded mode while a server holds the
@@ -20,7 +21,8 @@ export type CommandRequest =
   | SessionCommandRequest
   | DemoCommandRequest
   | ConnectionCommandRequest
-  | GoalCommandRequest;
+  | GoalCommandRequest
+  | WebhookCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -54,5 +56,13 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'goal:list':
     case 'goal:delete':
       return runGoalCommand(ctx, request);
+    case 'webhook:create':
+    case 'webhook:list':
+    case 'webhook:deliveries':
+    case 'webhook:redeliver':
+    case 'webhook:enable':
+    case 'webhook:disable':
+    case 'webhook:delete':
+      return runWebhookCommand(ctx, request);
   }
 }

@@ -6,11 +6,12 @@ export const EXECUTION_CHANNEL = 'comerix_executions';
 export const TOPICS_CHANNEL = 'comerix_changes';
 
 /**
- * What else changes rarely and is cached in every process: widget keys, published flows, sessions (revocations). A
+ * What else changes rarely and is cached in every process: widget keys, published flows, sessions (revocations),
+ * webhook endpoints (the subscription map). A
  * listener drops what it cached; the next read refills it.
  */
-export type ChangeTopic = 'keys' | 'flows' | 'sessions';
-const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['keys', 'flows', 'sessions']);
+export type ChangeTopic = 'keys' | 'flows' | 'sessions' | 'webhooks';
+const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['keys', 'flows', 'sessions', 'webhooks']);
 /** Every change of an existing execution, with its id (`undefined`: maybe all of them). */
 const CHANGED_EVENT = Symbol('changed');
 /** Emitted after a LISTEN reconnect: every watcher re-reads, since notifications may have been missed. */

@@ -1,9 +1,12 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
+import type { Database } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
 import { step } from '../engine/step.js';
 import type { EngineInput, ExecutionState, JsonObject } from '../engine/types.js';
 import { loadFlowVersion } from '../flows/flowService.js';
 import type { Receipt } from '../idempotency/Receipt.js';
+import { emitExecutionChanges, wantsExecutionEvents } from '../webhooks/emitExecutionChanges.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { planStep, type WaitRow } from './persistStep.js';
@@ -81,6 +84,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     result,
     now,
     jobs: ctx.jobs,
+    webhooks: ctx.webhooks,
   });
   const outcome = plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0));
   const wait = waitViewOf(result.wait);
@@ -99,7 +103,25 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     set: outcome,
     receipt: turnReceipt(args.receipt, expected, () => turnResponse(ctx.secrets, expected, plan.blocks, wait)),
   });
-  const row = await commitTurn(ctx, statement, plan.extras);
+  const emits = wantsExecutionEvents(ctx.webhooks, execution.tenant_id);
+  const extras =
+    plan.extras || emits
+      ? async (trx: Kysely<Database>) => {
+          await plan.extras?.(trx);
+          if (emits) {
+            await emitExecutionChanges(trx, ctx.webhooks, execution.tenant_id, [
+              {
+                executionId: execution.id,
+                previousStatus: args.expectedStatus,
+                cause: args.input.kind === 'resume' ? 'resume' : 'job',
+                handoff: plan.handoff,
+                // SEAM (tokenUsage): pass the turn's LLM token usage here once the turn result carries it.
+              },
+            ]);
+          }
+        }
+      : undefined;
+  const row = await commitTurn(ctx, statement, extras);
   return {
     row,
     blocks: plan.blocks,

@@ -4,11 +4,12 @@ import { applyVariables } from '../conversations/conversationVariables.js';
 import { newId } from '../db/newId.js';
 import type { Database } from '../db/types.js';
 import { step } from '../engine/step.js';
-import type { JsonObject } from '../engine/types.js';
+import type { ExecutionStatus, JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { findPublishedFlow } from '../flows/flowService.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
+import { emitExecutionChanges, wantsExecutionEvents } from '../webhooks/emitExecutionChanges.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
@@ -88,6 +89,7 @@ export async function triggerExecution(
         result: stepResult,
         now,
         jobs: ctx.jobs,
+        webhooks: ctx.webhooks,
       });
       const outcome = plan.outcome(performance.now() - started);
       const wait = waitViewOf(stepResult.wait);
@@ -115,11 +117,28 @@ export async function triggerExecution(
       });
       // A superseded execution's pending async job is dropped with it, in the same transaction.
       const cancelJob = open?.status === 'waiting_time' && open.waitId ? continueJobKey(open.waitId) : undefined;
+      // Webhook events of both changes (the supersede, then the new execution), only for a subscribed tenant.
+      const emits = wantsExecutionEvents(ctx.webhooks, session.tenantId);
       const extras =
-        cancelJob || plan.extras
+        cancelJob || plan.extras || emits
           ? async (trx: Kysely<Database>) => {
               if (cancelJob) await ctx.jobs.cancel(trx, cancelJob);
               await plan.extras?.(trx);
+              if (emits) {
+                await emitExecutionChanges(trx, ctx.webhooks, session.tenantId, [
+                  ...(open
+                    ? [
+                        {
+                          executionId: open.id,
+                          previousStatus: open.status as ExecutionStatus,
+                          cause: 'supersede' as const,
+                        },
+                      ]
+                    : []),
+                  // SEAM (tokenUsage): pass the turn's LLM token usage here once the turn result carries it.
+                  { executionId, previousStatus: null, cause: 'trigger', handoff: plan.handoff },
+                ]);
+              }
             }
           : undefined;
       const row = await commitTurn(ctx, statement, extras);

@@ -5,6 +5,8 @@ import { sweepExecutions } from '../executions/sweepExecutions.js';
 import { purgeIdempotencyKeys } from '../http/idempotency.js';
 
 import { builtinTasks } from '../tasks/builtinTasks.js';
+import { type DeliveryOptions, deliverWebhook } from '../webhooks/deliverWebhook.js';
+import { WEBHOOK_DELIVER_TASK } from '../webhooks/emitWebhookEvent.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
 
@@ -15,7 +17,7 @@ export interface RunningWorker {
 /** Works the job queue (async nodes) and sweeps expired waits; `comerix worker`, and part of `comerix start`. */
 export async function startWorker(
   ctx: AppContext,
-  options: { http: HttpPerformer; log?: (msg: string, err?: unknown) => void },
+  options: { http: HttpPerformer; log?: (msg: string, err?: unknown) => void; webhooks?: DeliveryOptions },
 ): Promise<RunningWorker> {
   const tasks = await builtinTasks(ctx.config.tasksModule);
   await ctx.jobs.start(
@@ -23,6 +25,10 @@ export async function startWorker(
       [CONTINUE_TASK]: continueExecution(ctx, {
         tasks,
         http: options.http,
+        ...(options.log ? { log: (message: string) => options.log?.(message) } : {}),
+      }),
+      [WEBHOOK_DELIVER_TASK]: deliverWebhook(ctx, {
+        ...options.webhooks,
         ...(options.log ? { log: (message: string) => options.log?.(message) } : {}),
       }),
     },

@@ -203,6 +203,7 @@ export async function ingestEvents(
     if (stored.hits.length > 0) {
       await goalReached(
         db,
+        ctx.webhooks,
         stored.hits.map((h) => ({
           tenantId,
           goal: h.goal,
@@ -214,6 +215,8 @@ export async function ingestEvents(
     }
     return result;
   };
-  // The common case is one autocommit statement; an Idempotency-Key's record commits with it in one transaction.
-  return receipt ? ctx.kysely.transaction().execute(write) : write(ctx.kysely);
+  // The common case is one autocommit statement; an Idempotency-Key's record, or the outbox rows of goal.reached
+  // webhooks, commit with it in one transaction.
+  const atomic = receipt !== undefined || ctx.webhooks.endpointsFor(tenantId, 'goal.reached').length > 0;
+  return atomic ? ctx.kysely.transaction().execute(write) : write(ctx.kysely);
 }

@@ -206,19 +206,19 @@ function traceSet(s: TurnOutcome): RawBuilder<unknown> {
 
 /**
  * Writes a turn: its one statement alone (autocommit: one round trip, no lock held across the engine), or, when the
- * turn has extras that must commit with it (goal hits, an async job, cancelling a superseded job), statement and
+ * turn has extras that must commit with it (goal hits, an async job, cancelling a superseded job, webhook events), statement and
  * extras in one transaction. A failed condition becomes `TurnConflict`; nothing of the turn is left behind.
  */
 export async function commitTurn(
   ctx: AppContext,
   statement: RawBuilder<ExecutionView>,
-  extras?: (trx: Kysely<Database>) => Promise<void>,
+  extras?: (trx: Kysely<Database>, row: ExecutionView) => Promise<void>,
 ): Promise<ExecutionView> {
   try {
     const rows = extras
       ? await ctx.kysely.transaction().execute(async (trx) => {
           const result = await statement.execute(trx);
-          if (result.rows.length > 0) await extras(trx);
+          if (result.rows[0]) await extras(trx, result.rows[0]);
           return result.rows;
         })
       : (await statement.execute(ctx.kysely)).rows;
