@@ -80,7 +80,13 @@ export async function emitExecutionChanges(
         tenantId,
         type: 'chat.handoff.requested',
         occurredAt: at,
-        data: { ...common, ...change.handoff, requestedAt: at.toISOString() },
+        data: {
+          ...common,
+          nodeId: change.handoff.nodeId,
+          queue: change.handoff.queue,
+          message: change.handoff.message,
+          requestedAt: at.toISOString(),
+        },
       });
     }
     const error = row.error as { code?: unknown; message?: unknown } | null;
