@@ -7,6 +7,7 @@ import { purgeIdempotencyKeys } from '../http/idempotency.js';
 import { builtinTasks } from '../tasks/builtinTasks.js';
 import { type DeliveryOptions, deliverWebhook } from '../webhooks/deliverWebhook.js';
 import { WEBHOOK_DELIVER_TASK } from '../webhooks/emitWebhookEvent.js';
+import { rescueDeliveries } from '../webhooks/rescueDeliveries.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
 
@@ -40,7 +41,7 @@ export async function startWorker(
     },
   );
   const sweep = () =>
-    void Promise.all([sweepExecutions(ctx), purgeIdempotencyKeys(ctx)]).catch((error: unknown) =>
+    void Promise.all([sweepExecutions(ctx), purgeIdempotencyKeys(ctx), rescueDeliveries(ctx)]).catch((error: unknown) =>
       options.log?.('sweep failed', error),
     );
 

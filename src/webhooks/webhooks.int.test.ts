@@ -3,11 +3,14 @@ import { exampleFlow, seedTenant, Widget } from '../../test/support/fixtures.js'
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import { WebhookReceiver } from '../../test/support/webhookReceiver.js';
 import type { AppContext } from '../app/AppContext.js';
+import { runCommand } from '../cli/runCommand.js';
+import { reportConversion } from '../conversions/reportConversion.js';
 import { AppError } from '../errors/AppError.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
 import { checkWebhookUrl } from './checkWebhookUrl.js';
 import { DISABLED_NOTE, deliverWebhook } from './deliverWebhook.js';
-import { type DeliverPayload, emitWebhookEvent } from './emitWebhookEvent.js';
+import { type DeliverPayload, deliverJobKey, emitWebhookEvent } from './emitWebhookEvent.js';
+import { rescueDeliveries } from './rescueDeliveries.js';
 import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from './retrySchedule.js';
 import { createWebhookEndpoint, listWebhookDeliveries, redeliverWebhook } from './webhookService.js';
 
@@ -222,6 +225,60 @@ describe('delivery', () => {
   });
 });
 
+describe('recovery and CLI', () => {
+  it('gives a delivery whose sender died its attempt again, and sends it once', async () => {
+    const { tenant, key } = await seedTenant(manual.ctx);
+    const hook = await endpoint(manual.ctx, tenant.id, ['chat.session.created']);
+    await new Widget(manual.app).open(key.key);
+    const [delivery] = await deliveryOf(manual.ctx, tenant.id);
+    // A worker claimed attempt 1 and died: the claim's lease lapsed, its job is gone.
+    const past = new Date(Date.now() - 3600_000);
+    await manual.ctx.kysely
+      .updateTable('webhook_deliveries')
+      .set({ status: 'sending', attempts: 1, locked_until: past, next_attempt_at: past })
+      .where('id', '=', delivery!.id)
+      .execute();
+    await manual.ctx.jobs.cancel(manual.ctx.kysely, deliverJobKey(delivery!.id, 1));
+    expect(await manual.ctx.jobs.exists(deliverJobKey(delivery!.id, 1))).toBe(false);
+    expect(await rescueDeliveries(manual.ctx)).toBeGreaterThanOrEqual(1);
+    expect(await manual.ctx.jobs.exists(deliverJobKey(delivery!.id, 1))).toBe(true);
+    const run = deliverWebhook(manual.ctx);
+    const job = { tenantId: tenant.id, deliveryId: delivery!.id, attempt: 1 };
+    await run(job as never, { attempt: 1, maxAttempts: 5, jobKey: null });
+    await run(job as never, { attempt: 1, maxAttempts: 5, jobKey: null });
+    expect(receiver.on(hook.path)).toHaveLength(1);
+    expect(receiver.on(hook.path)[0]!.verified).toBe(true);
+    expect((await deliveryOf(manual.ctx, tenant.id))[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('drives endpoints from the CLI commands', async () => {
+    const { tenant } = await seedTenant(manual.ctx);
+    const url = receiver.url('/cli');
+    const secret = await runCommand(manual.ctx, {
+      command: 'webhook:create',
+      tenant: tenant.slug,
+      url,
+      eventTypes: ['goal.reached', 'chat.session.created'],
+    });
+    expect(secret).toMatch(/^whsec_/);
+    const list = await runCommand(manual.ctx, { command: 'webhook:list', tenant: tenant.slug });
+    expect(list).toContain(url);
+    expect(list).toContain('chat.session.created,goal.reached');
+    expect(list).not.toContain(secret);
+    const id = list.split('\n')[1]!.split(' ')[0]!;
+    expect(await runCommand(manual.ctx, { command: 'webhook:disable', tenant: tenant.slug, id })).toBe(id);
+    expect(manual.ctx.webhooks.endpointsFor(tenant.id, 'goal.reached')).toEqual([]);
+    expect(await runCommand(manual.ctx, { command: 'webhook:enable', tenant: tenant.slug, id })).toBe(id);
+    expect(manual.ctx.webhooks.endpointsFor(tenant.id, 'goal.reached')).toEqual([id]);
+    expect(await runCommand(manual.ctx, { command: 'webhook:deliveries', tenant: tenant.slug })).toContain('DELIVERY');
+    expect(await runCommand(manual.ctx, { command: 'webhook:delete', tenant: tenant.slug, id })).toBe(id);
+    expect(await runCommand(manual.ctx, { command: 'webhook:list', tenant: tenant.slug })).not.toContain(url);
+    await expect(runCommand(manual.ctx, { command: 'webhook:delete', tenant: tenant.slug, id })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});
+
 describe('events through the job queue', () => {
   it('sends exactly one chat.execution.updated per turn and per worker, sweeper or supersede change, in order', async () => {
     const { tenant, key } = await seedTenant(live.ctx, {
@@ -340,5 +397,42 @@ describe('events through the job queue', () => {
       requestedAt: expect.any(String),
     });
     expect(receiver.on(hook.path).every((r) => r.verified)).toBe(true);
+  });
+
+  it('sends goal.reached with the turn that reached it and conversion.created once per order', async () => {
+    const goalFlow = {
+      intent: intent('signup'),
+      start: 'hit',
+      nodes: [
+        { id: 'hit', type: 'goal', goal: 'lead_captured' },
+        { id: 'bye', type: 'message', blocks: [{ type: 'text', text: 'Thanks!' }] },
+      ],
+      edges: [{ from: 'hit', to: 'bye' }],
+    };
+    const { tenant, key } = await seedTenant(live.ctx, { flows: [goalFlow], key: { allIntents: true } });
+    const hook = await endpoint(live.ctx, tenant.id, ['goal.reached', 'conversion.created']);
+    const w = new Widget(live.app);
+    const opened = await w.open(key.key);
+    const turn = await w.trigger('signup');
+    expect(turn.body.status).toBe('completed');
+    const order = { orderId: 'A-1', amount: '19.99', currency: 'EUR', customerId: 'u-42' };
+    expect((await reportConversion(live.ctx, tenant.id, order)).created).toBe(true);
+    expect((await reportConversion(live.ctx, tenant.id, order)).created).toBe(false);
+    await receiver.waitFor(() => receiver.on(hook.path).length >= 2);
+    const byType = Object.fromEntries(receiver.on(hook.path).map((r) => [r.payload.type, r.payload.data]));
+    expect(byType['goal.reached']).toMatchObject({
+      goal: 'lead_captured',
+      conversationId: opened.body.conversationId,
+      executionId: turn.body.executionId,
+      nodeId: 'hit',
+    });
+    expect(byType['conversion.created']).toMatchObject({
+      orderId: 'A-1',
+      amount: '19.99',
+      currency: 'EUR',
+      source: 'server',
+      conversationId: opened.body.conversationId,
+    });
+    expect(await countRows(live.ctx, 'webhook_events', tenant.id)).toBe(2);
   });
 });

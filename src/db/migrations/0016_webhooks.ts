@@ -56,6 +56,8 @@ const statements = [
   )`,
   'create index webhook_deliveries_endpoint on webhook_deliveries (tenant_id, endpoint_id, created_at desc)',
   'create index webhook_deliveries_event on webhook_deliveries (event_id)',
+  // The sweeper's look for deliveries whose job was lost.
+  "create index webhook_deliveries_open on webhook_deliveries (next_attempt_at) where status in ('pending', 'sending')",
   `create table webhook_attempts (
     id bigint generated always as identity primary key,
     tenant_id uuid not null references tenants (id),
