@@ -7,6 +7,7 @@ import { runCommand } from '../cli/runCommand.js';
 import { reportConversion } from '../conversions/reportConversion.js';
 import { AppError } from '../errors/AppError.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
+import { isWebhookEventType, webhookEnvelopeSchema } from '../wire/webhookSchemas.js';
 import { checkWebhookUrl } from './checkWebhookUrl.js';
 import { DISABLED_NOTE, deliverWebhook } from './deliverWebhook.js';
 import { type DeliverPayload, deliverJobKey, emitWebhookEvent } from './emitWebhookEvent.js';
@@ -434,5 +435,27 @@ describe('events through the job queue', () => {
       conversationId: opened.body.conversationId,
     });
     expect(await countRows(live.ctx, 'webhook_events', tenant.id)).toBe(2);
+  });
+});
+
+describe('payloads', () => {
+  it('every body received in this file matches the JSON schema documented for its type', () => {
+    expect(receiver.received.length).toBeGreaterThan(20);
+    const types = new Set<string>();
+    for (const r of receiver.received) {
+      expect(isWebhookEventType(r.payload.type)).toBe(true);
+      if (!isWebhookEventType(r.payload.type)) continue;
+      const parsed = webhookEnvelopeSchema(r.payload.type).safeParse(r.payload);
+      expect(parsed.error).toBeUndefined();
+      types.add(r.payload.type);
+    }
+    expect([...types].sort()).toEqual([
+      'chat.execution.completed',
+      'chat.execution.updated',
+      'chat.handoff.requested',
+      'chat.session.created',
+      'conversion.created',
+      'goal.reached',
+    ]);
   });
 });
