@@ -34,7 +34,7 @@ export interface ScenarioContext {
 }
 
 export interface ScenarioRow {
-  key: 'ceiling' | 'session' | 'trigger' | 'resume' | 'turn' | 'poll' | 'telemetry' | 'jobPickup';
+  key: 'ceiling' | 'session' | 'trigger' | 'resume' | 'turn' | 'turnWebhook' | 'poll' | 'telemetry' | 'jobPickup';
   name: string;
   /** False for scenarios whose endpoint does not exist yet: printed as "n/a (not built yet)". */
   built: boolean;
