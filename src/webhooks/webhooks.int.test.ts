@@ -5,6 +5,7 @@ import { WebhookReceiver } from '../../test/support/webhookReceiver.js';
 import type { AppContext } from '../app/AppContext.js';
 import { runCommand } from '../cli/runCommand.js';
 import { reportConversion } from '../conversions/reportConversion.js';
+import { abortExecution } from '../engineApi/engineService.js';
 import { AppError } from '../errors/AppError.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
 import { isWebhookEventType, webhookEnvelopeSchema } from '../wire/webhookSchemas.js';
@@ -358,6 +359,26 @@ describe('events through the job queue', () => {
     // And the receiver got each of them exactly once (no double delivery).
     const ids = receiver.on(hook.path).map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('reports an Engine API abort as one more change of the execution', async () => {
+    const { tenant, key } = await seedTenant(live.ctx);
+    const hook = await endpoint(live.ctx, tenant.id, ['chat.execution.updated']);
+    const w = new Widget(live.app);
+    await w.open(key.key);
+    const ask = await w.trigger('order_status');
+    const auth = { id: crypto.randomUUID(), tenantId: tenant.id, scopes: ['engine:write' as const] };
+    await abortExecution(live.ctx, auth, String(ask.body.executionId), undefined);
+    await receiver.waitFor(() => receiver.on(hook.path).length >= 2);
+    const shape = receiver
+      .on(hook.path)
+      .map((r) => r.payload.data)
+      .sort((a, b) => Number(a.version) - Number(b.version))
+      .map((d) => [d.version, d.status, d.cause, d.reason]);
+    expect(shape).toEqual([
+      [1, 'waiting_input', 'trigger', null],
+      [2, 'aborted', 'abort', 'aborted_by_api'],
+    ]);
   });
 
   it('answers a handoff flow with the block and tells the receiver chat.handoff.requested', async () => {
