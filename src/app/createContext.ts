@@ -57,7 +57,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
   events.on('flows', () => flowCache.invalidate());
   const conversations = new ConversationCache(config.conversationCacheBytes);
   events.onChanged((executionId) => conversations.executionChanged(executionId));
-  const webhooks = new WebhookSubscriptions(db.kysely, jobs);
+  const webhooks = new WebhookSubscriptions(db.kysely);
   // Read before the first request; a database not migrated yet (the `migrate` command) simply has no endpoints.
   await webhooks.reload().catch(() => {});
   events.on('webhooks', () => void webhooks.reload().catch(() => {}));

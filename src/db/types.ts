@@ -307,6 +307,8 @@ export interface WebhookDeliveriesTable {
   redelivery_of: string | null;
   status: WebhookDeliveryStatus;
   attempts: number;
+  /** A job exists (or existed) for its next attempt: set by the relay, which picks the unqueued ones. */
+  queued: Generated<boolean>;
   next_attempt_at: Timestamp;
   locked_until: Date | null;
   last_response_status: number | null;

@@ -7,6 +7,7 @@ import { purgeIdempotencyKeys } from '../http/idempotency.js';
 import { builtinTasks } from '../tasks/builtinTasks.js';
 import { type DeliveryOptions, deliverWebhook } from '../webhooks/deliverWebhook.js';
 import { WEBHOOK_DELIVER_TASK } from '../webhooks/emitWebhookEvent.js';
+import { startRelay } from '../webhooks/relayDeliveries.js';
 import { rescueDeliveries } from '../webhooks/rescueDeliveries.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
@@ -47,9 +48,12 @@ export async function startWorker(
 
   sweep();
   const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  // New webhook deliveries in the outbox become jobs here, in batches (the turns that wrote them enqueue nothing).
+  const relay = startRelay(ctx, options.log);
   return {
     async stop() {
       clearInterval(timer);
+      await relay.stop();
       await ctx.jobs.stop();
     },
   };

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
-import type { JobQueue } from '../jobs/JobQueue.js';
 
 /** Ids of the enabled endpoints subscribed to each event type, per tenant. */
 type TenantSubscriptions = ReadonlyMap<string, readonly string[]>;
@@ -11,17 +10,15 @@ const NONE: readonly string[] = [];
  * Which tenant has an enabled endpoint subscribed to which event type, in memory: the hot path asks without a
  * query, so a tenant without webhooks pays nothing per turn (DESIGN §11). The whole map is re-read (it is small: one
  * row per endpoint) when the `webhooks` topic is announced on the change bus, here or in another process. It also
- * carries the job queue the outbox enqueues deliveries on.
+ * tells this process's delivery relay that the outbox got rows.
  */
 export class WebhookSubscriptions {
   private byTenant = new Map<string, TenantSubscriptions>();
   /** Of two overlapping reloads, only the one started last may install its result. */
   private generation = 0;
+  private readonly wakers = new Set<() => void>();
 
-  constructor(
-    private readonly kysely: Kysely<Database>,
-    readonly jobs: JobQueue,
-  ) {}
+  constructor(private readonly kysely: Kysely<Database>) {}
 
   /** Enabled endpoints of the tenant subscribed to `type` (possibly stale: the outbox re-checks them in SQL). */
   endpointsFor(tenantId: string, type: string): readonly string[] {
@@ -38,6 +35,19 @@ export class WebhookSubscriptions {
   anyTenantWants(types: readonly string[]): boolean {
     for (const tenant of this.byTenant.values()) if (types.some((t) => tenant.has(t))) return true;
     return false;
+  }
+
+  /**
+   * Deliveries were written to the outbox (not yet committed): a relay in this process looks soon. Other processes'
+   * relays find them by their own wake-ups and poll.
+   */
+  written(): void {
+    for (const wake of this.wakers) wake();
+  }
+
+  onWritten(wake: () => void): () => void {
+    this.wakers.add(wake);
+    return () => this.wakers.delete(wake);
   }
 
   /** Re-reads every enabled endpoint. A failed read keeps the previous map (the next announcement retries). */

@@ -7,6 +7,7 @@ import type { WebhookEventData, WebhookEventType } from '../wire/webhookSchemas.
 import type { WebhookSubscriptions } from './WebhookSubscriptions.js';
 
 export const WEBHOOK_DELIVER_TASK = 'webhook.deliver';
+// (The delivery jobs are enqueued by relayDeliveries, deliverWebhook's retries, redeliverWebhook and rescueDeliveries.)
 /** Queue-level retries cover infrastructure failures only; HTTP failures are retried by the delivery's own schedule. */
 export const WEBHOOK_JOB_MAX_ATTEMPTS = 5;
 
@@ -32,9 +33,10 @@ export interface WebhookEventInput<T extends WebhookEventType> {
 /**
  * Writes a webhook event to the outbox inside the caller's transaction `trx`, so it exists exactly when the change it
  * reports committed (a rolled-back change emits nothing). When the tenant has no enabled endpoint subscribed to the
- * type — known from memory — it returns at once: no query, no row. Otherwise one event row, one delivery row per
- * subscribed endpoint (re-checked in SQL: an endpoint disabled or deleted meanwhile gets none) and one job each.
- * Returns the event id (the `webhook-id` receivers dedupe on), or null when nothing was written.
+ * type — known from memory — it returns at once: no query, no row. Otherwise one statement: the event row and one
+ * delivery row per subscribed endpoint (re-checked in SQL: an endpoint disabled or deleted meanwhile gets none). No
+ * job is enqueued here — the worker's relay (relayDeliveries) queues new deliveries in batches, outside the turns'
+ * transactions. Returns the event id (the `webhook-id` receivers dedupe on), or null when nothing was written.
  */
 export async function emitWebhookEvent<T extends WebhookEventType>(
   trx: Kysely<Database>,
@@ -61,14 +63,6 @@ export async function emitWebhookEvent<T extends WebhookEventType>(
       and w.id = any(${`{${endpoints.join(',')}}`}::uuid[])
       and w.event_types ? ${event.type}
     returning id`.execute(trx);
-  for (const delivery of deliveries.rows) {
-    const job: DeliverPayload = { tenantId: event.tenantId, deliveryId: delivery.id, attempt: 1 };
-    await subscriptions.jobs.enqueue(trx, {
-      task: WEBHOOK_DELIVER_TASK,
-      payload: job as unknown as Json,
-      jobKey: deliverJobKey(delivery.id, 1),
-      maxAttempts: WEBHOOK_JOB_MAX_ATTEMPTS,
-    });
-  }
+  if (deliveries.rows.length > 0) subscriptions.written();
   return id;
 }

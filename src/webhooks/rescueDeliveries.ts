@@ -23,7 +23,13 @@ export async function rescueDeliveries(ctx: AppContext, now = new Date()): Promi
     .select(['id', 'tenant_id', 'status', 'attempts'])
     .where('status', 'in', [sql.lit<'pending'>('pending'), sql.lit<'sending'>('sending')])
     .where('next_attempt_at', '<', new Date(now.getTime() - LOST_JOB_GRACE_MS))
-    .where((eb) => eb.or([eb('status', '=', sql.lit<'pending'>('pending')), eb('locked_until', '<', now)]))
+    // Unqueued pending deliveries are the relay's; these had a job.
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', sql.lit<'pending'>('pending')), eb('queued', '=', true)]),
+        eb('locked_until', '<', now),
+      ]),
+    )
     .limit(BATCH)
     .execute();
   let rescued = 0;

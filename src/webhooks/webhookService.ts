@@ -289,6 +289,8 @@ export async function redeliverWebhook(ctx: AppContext, tenantId: string, delive
         redelivery_of: original.id,
         status: 'pending',
         attempts: 0,
+        // Queued here at once rather than by the relay.
+        queued: true,
         next_attempt_at: now,
         created_at: now,
         updated_at: now,

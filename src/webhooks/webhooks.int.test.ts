@@ -12,6 +12,7 @@ import { isWebhookEventType, webhookEnvelopeSchema } from '../wire/webhookSchema
 import { checkWebhookUrl } from './checkWebhookUrl.js';
 import { DISABLED_NOTE, deliverWebhook } from './deliverWebhook.js';
 import { type DeliverPayload, deliverJobKey, emitWebhookEvent } from './emitWebhookEvent.js';
+import { relayDeliveries } from './relayDeliveries.js';
 import { rescueDeliveries } from './rescueDeliveries.js';
 import { MAX_DELIVERY_ATTEMPTS, retryDelayMs } from './retrySchedule.js';
 import { createWebhookEndpoint, listWebhookDeliveries, redeliverWebhook } from './webhookService.js';
@@ -228,6 +229,20 @@ describe('delivery', () => {
 });
 
 describe('recovery and CLI', () => {
+  it('queues new outbox deliveries as jobs from the relay, each once, outside the writing transaction', async () => {
+    const { tenant, key } = await seedTenant(manual.ctx);
+    await endpoint(manual.ctx, tenant.id, ['chat.session.created']);
+    await new Widget(manual.app).open(key.key);
+    const [delivery] = await deliveryOf(manual.ctx, tenant.id);
+    // The session's transaction wrote the delivery and no job.
+    expect(delivery).toMatchObject({ status: 'pending', queued: false });
+    expect(await manual.ctx.jobs.exists(deliverJobKey(delivery!.id, 1))).toBe(false);
+    expect(await relayDeliveries(manual.ctx)).toBeGreaterThanOrEqual(1);
+    expect((await deliveryOf(manual.ctx, tenant.id))[0]).toMatchObject({ status: 'pending', queued: true });
+    expect(await manual.ctx.jobs.exists(deliverJobKey(delivery!.id, 1))).toBe(true);
+    expect(await relayDeliveries(manual.ctx)).toBe(0);
+  });
+
   it('gives a delivery whose sender died its attempt again, and sends it once', async () => {
     const { tenant, key } = await seedTenant(manual.ctx);
     const hook = await endpoint(manual.ctx, tenant.id, ['chat.session.created']);

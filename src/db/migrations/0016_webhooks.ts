@@ -4,7 +4,9 @@ import { type Kysely, sql } from 'kysely';
 // master key, bound to the tenant and endpoint): it must be read back to sign, so it cannot be hashed.
 //
 // The outbox: one `webhook_events` row per event (its id is the Standard Webhooks `webhook-id`), written in the
-// transaction of the change it reports, and one `webhook_deliveries` row per subscribed endpoint, whose status moves
+// transaction of the change it reports, and one `webhook_deliveries` row per subscribed endpoint. The change's
+// transaction enqueues no job (on PostgreSQL a job's NOTIFY would serialise every turn's commit): the worker's relay
+// turns unqueued deliveries into jobs (`queued`) in batches. A delivery's status moves
 // pending → sending → succeeded | pending (retry) | failed, each step conditional on the status and attempt count it
 // expects. `webhook_attempts` is the delivery log: one row per attempt (request, response code, latency) and notes
 // such as `webhook.disabled`.
@@ -47,6 +49,7 @@ const statements = [
     status text not null default 'pending'
       check (status in ('pending', 'sending', 'succeeded', 'failed', 'cancelled')),
     attempts int not null default 0,
+    queued boolean not null default false,
     next_attempt_at timestamptz not null,
     locked_until timestamptz,
     last_response_status int,
@@ -56,6 +59,8 @@ const statements = [
   )`,
   'create index webhook_deliveries_endpoint on webhook_deliveries (tenant_id, endpoint_id, created_at desc)',
   'create index webhook_deliveries_event on webhook_deliveries (event_id)',
+  // The relay's look for new deliveries that have no job yet.
+  "create index webhook_deliveries_unqueued on webhook_deliveries (created_at) where status = 'pending' and not queued",
   // The sweeper's look for deliveries whose job was lost.
   "create index webhook_deliveries_open on webhook_deliveries (next_attempt_at) where status in ('pending', 'sending')",
   `create table webhook_attempts (
