@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
 import type { ExecutionStatus } from '../engine/types.js';
 import type { WebhookEventType, WebhookTokenUsage } from '../wire/webhookSchemas.js';
-import { emitWebhookEvent } from './emitWebhookEvent.js';
+import { emitWebhookEvent, type WebhookEventInput } from './emitWebhookEvent.js';
 import type { WebhookSubscriptions } from './WebhookSubscriptions.js';
 
 export const EXECUTION_EVENT_TYPES: readonly WebhookEventType[] = [
@@ -30,12 +30,79 @@ export function wantsExecutionEvents(subscriptions: WebhookSubscriptions, tenant
   return subscriptions.wantsAny(tenantId, EXECUTION_EVENT_TYPES);
 }
 
+/** An execution as a change left it: what its events carry. */
+export interface ExecutionSnapshot {
+  executionId: string;
+  conversationId: string;
+  customerId: string;
+  intentName: string;
+  status: ExecutionStatus;
+  version: number;
+  error: unknown;
+  reason: string | null;
+  at: Date;
+}
+
 /**
- * The webhook events of execution changes, written in the transaction that made them (after the change's own
- * statement): `chat.handoff.requested` when a handoff node ran, one `chat.execution.updated` per change, and
- * `chat.execution.completed` when the change completed it. The payload is read back from the rows just written (one
- * query), so every writer — turn, worker, sweeper, supersede, abort — reports the same shape; `version` orders a
- * receiver's events of one execution. Nothing at all happens for a tenant without such a subscription.
+ * The webhook events of one execution change: `chat.handoff.requested` when a handoff node ran, one
+ * `chat.execution.updated`, and `chat.execution.completed` when the change completed it. Every writer — turn, worker,
+ * sweeper, supersede, abort — builds them here, so they all report the same shape; `version` orders a receiver's
+ * events of one execution.
+ */
+export function executionEvents(
+  tenantId: string,
+  change: ExecutionChange,
+  s: ExecutionSnapshot,
+): WebhookEventInput<WebhookEventType>[] {
+  const common = {
+    executionId: s.executionId,
+    conversationId: s.conversationId,
+    customerId: s.customerId,
+    intentName: s.intentName,
+  };
+  const at = s.at.toISOString();
+  const events: WebhookEventInput<WebhookEventType>[] = [];
+  if (change.handoff) {
+    const { nodeId, queue, message } = change.handoff;
+    events.push({
+      tenantId,
+      type: 'chat.handoff.requested',
+      occurredAt: s.at,
+      data: { ...common, nodeId, queue, message, requestedAt: at },
+    });
+  }
+  const error = s.error as { code?: unknown; message?: unknown } | null;
+  events.push({
+    tenantId,
+    type: 'chat.execution.updated',
+    occurredAt: s.at,
+    data: {
+      ...common,
+      status: s.status,
+      previousStatus: change.previousStatus,
+      version: s.version,
+      cause: change.cause,
+      error: error ? { code: String(error.code), message: String(error.message) } : null,
+      reason: s.reason,
+      tokenUsage: change.tokenUsage ?? null,
+      updatedAt: at,
+    },
+  });
+  if (s.status === 'completed') {
+    events.push({
+      tenantId,
+      type: 'chat.execution.completed',
+      occurredAt: s.at,
+      data: { ...common, version: s.version, completedAt: at },
+    });
+  }
+  return events;
+}
+
+/**
+ * The webhook events of execution changes made outside a chat turn's own statement (the sweeper, a supersede, an
+ * Engine API abort), in the transaction that made them, after the change: the executions are read back (one query)
+ * and each change's events written. Nothing at all happens for a tenant without such a subscription.
  */
 export async function emitExecutionChanges(
   trx: Kysely<Database>,
@@ -68,51 +135,17 @@ export async function emitExecutionChanges(
   for (const change of changes) {
     const row = rows.find((r) => r.id === change.executionId);
     if (!row) continue;
-    const at = new Date(row.updated_at);
-    const common = {
+    const events = executionEvents(tenantId, change, {
       executionId: row.id,
       conversationId: row.conversation_id,
       customerId: row.customer_id,
       intentName: row.intent_name,
-    };
-    if (change.handoff) {
-      await emitWebhookEvent(trx, subscriptions, {
-        tenantId,
-        type: 'chat.handoff.requested',
-        occurredAt: at,
-        data: {
-          ...common,
-          nodeId: change.handoff.nodeId,
-          queue: change.handoff.queue,
-          message: change.handoff.message,
-          requestedAt: at.toISOString(),
-        },
-      });
-    }
-    const error = row.error as { code?: unknown; message?: unknown } | null;
-    await emitWebhookEvent(trx, subscriptions, {
-      tenantId,
-      type: 'chat.execution.updated',
-      occurredAt: at,
-      data: {
-        ...common,
-        status: row.status as ExecutionStatus,
-        previousStatus: change.previousStatus,
-        version: row.version,
-        cause: change.cause,
-        error: error ? { code: String(error.code), message: String(error.message) } : null,
-        reason: row.reason,
-        tokenUsage: change.tokenUsage ?? null,
-        updatedAt: at.toISOString(),
-      },
+      status: row.status as ExecutionStatus,
+      version: row.version,
+      error: row.error,
+      reason: row.reason,
+      at: new Date(row.updated_at),
     });
-    if (row.status === 'completed') {
-      await emitWebhookEvent(trx, subscriptions, {
-        tenantId,
-        type: 'chat.execution.completed',
-        occurredAt: at,
-        data: { ...common, version: row.version, completedAt: at.toISOString() },
-      });
-    }
+    for (const event of events) await emitWebhookEvent(trx, subscriptions, event);
   }
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { json } from '../db/json.js';
 import { newId } from '../db/newId.js';
 import type { Database } from '../db/types.js';
@@ -65,4 +65,40 @@ export async function emitWebhookEvent<T extends WebhookEventType>(
     returning id`.execute(trx);
   if (deliveries.rows.length > 0) subscriptions.written();
   return id;
+}
+
+/**
+ * The same outbox rows as `emitWebhookEvent`, as data-modifying CTEs for a chat turn's own statement (writeTurn's
+ * `outbox`), so a subscribed tenant's turn stays one autocommit round trip. The rows are written only along with the
+ * turn's execution row (`e`): when the turn's conditions fail, its statement writes nothing at all. Empty (no SQL)
+ * when the tenant subscribed to none of the events' types.
+ */
+export function webhookEventsCte(
+  subscriptions: WebhookSubscriptions,
+  tenantId: string,
+  events: readonly WebhookEventInput<WebhookEventType>[],
+): RawBuilder<unknown> | undefined {
+  const wanted = events.filter((e) => subscriptions.endpointsFor(tenantId, e.type).length > 0);
+  if (wanted.length === 0) return undefined;
+  const endpoints = [...new Set(wanted.flatMap((e) => subscriptions.endpointsFor(tenantId, e.type)))];
+  const rows = wanted.map((event) => {
+    const at = event.occurredAt ?? new Date();
+    const payload = { type: event.type, timestamp: at.toISOString(), data: event.data };
+    return sql`(${newId()}::uuid, ${event.type}, ${json(payload)}::jsonb, ${at}::timestamptz)`;
+  });
+  subscriptions.written();
+  return sql`, wh_ev as (
+    insert into webhook_events (id, tenant_id, type, payload, created_at)
+    select v.id, ${tenantId}::uuid, v.type, v.payload, v.at
+    from (values ${sql.join(rows)}) v(id, type, payload, at)
+    where exists (select 1 from e)
+    returning id, type, created_at
+  ), wh_del as (
+    insert into webhook_deliveries (id, tenant_id, endpoint_id, event_id, status, attempts, next_attempt_at,
+      created_at, updated_at)
+    select gen_random_uuid(), w.tenant_id, w.id, ev.id, 'pending', 0, ev.created_at, ev.created_at, ev.created_at
+    from wh_ev ev join webhook_endpoints w on w.event_types ? ev.type
+    where w.tenant_id = ${tenantId}::uuid and w.enabled and w.id = any(${`{${endpoints.join(',')}}`}::uuid[])
+    returning 1
+  )`;
 }

@@ -34,6 +34,11 @@ interface Common {
    * same statement, so the turn and its recorded answer commit together or not at all.
    */
   receipt?: RawBuilder<unknown>;
+  /**
+   * The turn's webhook events (`webhookEventsCte`: `, wh_ev as (…), wh_del as (…)`), written by this same statement
+   * only along with the execution row; absent for a tenant without webhooks.
+   */
+  outbox?: RawBuilder<unknown> | undefined;
 }
 
 /**
@@ -148,7 +153,7 @@ export function insertTurn(
         ${r.ended_at}::timestamptz
       ${guarded ? sql`from g` : sql``}
       returning ${RETURNING}
-    )${itemsCte(args)}
+    )${itemsCte(args)}${args.outbox ?? sql``}
     select e.* from e`;
 }
 
@@ -186,7 +191,7 @@ export function updateTurn(
       where id = ${args.id}::uuid and tenant_id = ${args.tenantId}::uuid
         and version = ${args.expectedVersion} and status = ${args.expectedStatus} ${claimed}
       returning ${RETURNING}
-    )${itemsCte(args)}${receiptCte(args)}
+    )${itemsCte(args)}${receiptCte(args)}${args.outbox ?? sql``}
     select e.* from (select comerix_turn_guard(${sql.join(conditions, sql` and `)})${receiptGuard(args)}) g cross join e`;
 }
 
