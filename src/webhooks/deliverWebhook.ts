@@ -92,15 +92,36 @@ export function deliverWebhook(ctx: AppContext, options: DeliveryOptions = {}): 
 
     const body = JSON.stringify(target.payload);
     const url = new URL(target.url);
-    const secret = openWebhookSecret(ctx.secrets, job.tenantId, claimed.endpoint_id, target.secret_ciphertext);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'Comerix-Webhooks/1',
       'webhook-id': claimed.event_id,
       'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
     };
-    const signature = new Webhook(secret).sign(claimed.event_id, now, body);
-    const outcome = await send(ctx, url, { ...headers, 'webhook-signature': signature }, body, timeoutMs, options);
+    // A secret that no longer opens (the master key changed) fails the attempt like any other failure, so the
+    // delivery runs its schedule out instead of retrying forever; nothing unsigned is ever sent.
+    let secret: string | undefined;
+    try {
+      secret = openWebhookSecret(ctx.secrets, job.tenantId, claimed.endpoint_id, target.secret_ciphertext);
+    } catch {
+      secret = undefined;
+    }
+    const outcome: Outcome = secret
+      ? await send(
+          ctx,
+          url,
+          { ...headers, 'webhook-signature': new Webhook(secret).sign(claimed.event_id, now, body) },
+          body,
+          timeoutMs,
+          options,
+        )
+      : {
+          ok: false,
+          status: null,
+          excerpt: null,
+          error: 'the signing secret cannot be decrypted (was COMERIX_MASTER_KEY changed?): not sent',
+          latencyMs: 0,
+        };
 
     const request: Json = { method: 'POST', url: describeUrl(url), headers, bodyBytes: Buffer.byteLength(body) };
     const log = {

@@ -136,6 +136,36 @@ describe('outbox', () => {
   });
 });
 
+describe('outbox and turns', () => {
+  it('writes one event per applied change: of two racing resumes, the one that lost writes nothing', async () => {
+    const { tenant, key } = await seedTenant(manual.ctx);
+    await endpoint(manual.ctx, tenant.id, ['chat.execution.updated', 'chat.execution.completed']);
+    const w = new Widget(manual.app);
+    await w.open(key.key);
+    const ask = await w.trigger('order_status');
+    const [a, b] = await Promise.all([
+      w.resume(ask, { order_number: '12345' }),
+      w.resume(ask, { order_number: '12345' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const events = await manual.ctx.kysely
+      .selectFrom('webhook_events')
+      .select(['type', 'payload'])
+      .where('tenant_id', '=', tenant.id)
+      .orderBy('seq')
+      .execute();
+    expect(
+      events.map((e) => [e.type, (e.payload as { data: { version: number; status: string } }).data.version]),
+    ).toEqual([
+      ['chat.execution.updated', 1],
+      ['chat.execution.updated', 2],
+      ['chat.execution.completed', 2],
+    ]);
+    // One delivery per event for the one endpoint.
+    expect(await countRows(manual.ctx, 'webhook_deliveries', tenant.id)).toBe(3);
+  });
+});
+
 describe('delivery', () => {
   it('retries 500, 500, 200 at growing scheduled times, logs one success, and ignores a duplicate pickup', async () => {
     const { tenant, key } = await seedTenant(manual.ctx);
