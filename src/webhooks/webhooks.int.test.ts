@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleFlow, seedTenant, Widget } from '../../test/support/fixtures.js';
+import { exampleFlow, ORIGIN, seedTenant, Widget } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import { WebhookReceiver } from '../../test/support/webhookReceiver.js';
 import type { AppContext } from '../app/AppContext.js';
@@ -485,7 +485,15 @@ describe('events through the job queue', () => {
     const order = { orderId: 'A-1', amount: '19.99', currency: 'EUR', customerId: 'u-42' };
     expect((await reportConversion(live.ctx, tenant.id, order)).created).toBe(true);
     expect((await reportConversion(live.ctx, tenant.id, order)).created).toBe(false);
-    await receiver.waitFor(() => receiver.on(hook.path).length >= 2);
+    // A client purchase is a conversion too (unverified), sent with the telemetry batch that created it.
+    const purchase = await live.app.inject({
+      method: 'POST',
+      url: '/api/public/v1/chat/events',
+      headers: { origin: ORIGIN, 'content-type': 'application/json', authorization: `Bearer ${w.token}` },
+      payload: { type: 'purchase', properties: { orderId: 'C-1', amount: '5', currency: 'EUR' } },
+    });
+    expect(purchase.statusCode).toBeLessThan(300);
+    await receiver.waitFor(() => receiver.on(hook.path).length >= 3);
     const byType = Object.fromEntries(receiver.on(hook.path).map((r) => [r.payload.type, r.payload.data]));
     expect(byType['goal.reached']).toMatchObject({
       goal: 'lead_captured',
@@ -493,14 +501,24 @@ describe('events through the job queue', () => {
       executionId: turn.body.executionId,
       nodeId: 'hit',
     });
-    expect(byType['conversion.created']).toMatchObject({
+    const client = receiver
+      .on(hook.path)
+      .map((r) => r.payload)
+      .find((p) => p.type === 'conversion.created' && p.data.orderId === 'C-1');
+    expect(client?.data).toMatchObject({ source: 'client', verified: false, amount: '5.00', currency: 'EUR' });
+    expect(
+      receiver
+        .on(hook.path)
+        .map((r) => r.payload)
+        .find((p) => p.type === 'conversion.created' && p.data.orderId === 'A-1')?.data,
+    ).toMatchObject({
       orderId: 'A-1',
       amount: '19.99',
       currency: 'EUR',
       source: 'server',
       conversationId: opened.body.conversationId,
     });
-    expect(await countRows(live.ctx, 'webhook_events', tenant.id)).toBe(2);
+    expect(await countRows(live.ctx, 'webhook_events', tenant.id)).toBe(3);
   });
 });
 
