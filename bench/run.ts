@@ -32,6 +32,7 @@ import {
   startProduct,
 } from './lib/servers.js';
 import { scenarioTable, verdictLines, verdicts } from './lib/table.js';
+import { webhookTurnScenario } from './lib/webhookScenario.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -48,8 +49,10 @@ async function benchBackend(args: BenchArgs, name: BackendName): Promise<Scenari
     }
 
     // On PGlite demo:seed must run before serve: a running server holds the data directory lock.
-    const publicKey = runCli(['demo:seed'], backend.productEnv);
-    const server = await startProduct(backend.productEnv, args.serverNodeArgs);
+    // Private networks: the webhook scenario's endpoint is a receiver on loopback.
+    const productEnv = { ...backend.productEnv, COMERIX_ALLOW_PRIVATE_NETWORKS: 'true' };
+    const publicKey = runCli(['demo:seed'], productEnv);
+    const server = await startProduct(productEnv, args.serverNodeArgs);
     try {
       const ctx = context(args, backend, server, publicKey);
       const wanted = (key: string) => !args.only || args.only.has(key);
@@ -83,6 +86,11 @@ async function benchBackend(args: BenchArgs, name: BackendName): Promise<Scenari
       }
       if (!args.only || wanted('telemetry')) rows.push(await telemetryBatchScenario(ctx));
       rows.push(await jobPickupScenario(ctx));
+      // Last, so the outbox rows and delivery jobs it leaves behind (no worker runs here) disturb no other scenario.
+      if (wanted('turnWebhook')) {
+        log(`[${name}] turn pair, tenant with one webhook endpoint`);
+        rows.push(await webhookTurnScenario(ctx, trigger.sessions, productEnv));
+      }
     } catch (error) {
       log(`server output:\n${server.output()}`);
       throw error;
@@ -123,6 +131,7 @@ const ORDER: ScenarioRow['key'][] = [
   'resume',
   'turn',
   'turnMeteringOff',
+  'turnWebhook',
   'poll',
   'formSchema',
   'telemetry',

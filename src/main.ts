@@ -16,6 +16,7 @@ import { addServerCommands } from './server/serverCli.js';
 import { addSessionCommands } from './sessions/sessionCli.js';
 import { addTenantCommands } from './tenants/tenantCli.js';
 import { addUsageCommands } from './usage/usageCli.js';
+import { addWebhookCommands, WEBHOOK_FLAGS } from './webhooks/webhookCli.js';
 
 /** The `comerix` CLI: one file per command group, each beside the domain it drives. */
 export function buildProgram(): Command {
@@ -36,12 +37,18 @@ export function buildProgram(): Command {
   addFormCommands(program, dispatch);
   addWidgetSettingsCommands(program, dispatch);
   addUsageCommands(program, dispatch);
+  addWebhookCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }
 
 /** Service rules name fields, not flags: a rule broken on the command line is reported by the flag that set it. */
-const FIELD_FLAGS: Record<string, string> = { ...KEY_FLAGS, ...SECRET_KEY_FLAGS, ...WIDGET_SETTINGS_FLAGS };
+const FIELD_FLAGS: Record<string, string> = {
+  ...KEY_FLAGS,
+  ...SECRET_KEY_FLAGS,
+  ...WIDGET_SETTINGS_FLAGS,
+  ...WEBHOOK_FLAGS,
+};
 
 /** Exit codes of DESIGN §4: 0 ok, 1 runtime error, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {

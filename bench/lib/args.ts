@@ -10,7 +10,7 @@ export interface BenchArgs {
   skipBuild: boolean;
   /** Extra node flags for the product server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
   serverNodeArgs: string[];
-  /** Run only these scenarios (keys as in the table: session, trigger, turn, poll, resume); the ceiling always runs. */
+  /** Run only these scenarios (keys as in the table: session, trigger, turn, turnWebhook, poll, resume); the ceiling always runs. */
   only?: Set<string>;
   /** --repeat N: alternate the ceiling and the build(s) N rounds and report medians and spreads (bench/lib/repeat.ts). */
   repeat?: number;
@@ -24,7 +24,7 @@ export interface BenchArgs {
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--backend=postgres|pglite|both] [--duration=S] [--warmup=S]
-                          [--connections=N] [--only=trigger,resume,...] [--skip-build] [--quiet-wait=S]
+                          [--connections=N] [--only=trigger,turn,turnWebhook,...] [--skip-build] [--quiet-wait=S]
                           [--server-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"]
                           [--repeat=N] [--compare=REF | --compare-metering]`;
 

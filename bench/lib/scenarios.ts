@@ -41,6 +41,7 @@ export interface ScenarioRow {
     | 'resume'
     | 'turn'
     | 'turnMeteringOff'
+    | 'turnWebhook'
     | 'poll'
     | 'formSchema'
     | 'telemetry'

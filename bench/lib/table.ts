@@ -92,8 +92,13 @@ export function verdicts(backend: BackendName, rows: ScenarioRow[]): Verdict[] {
   const out: Verdict[] = [];
   // DESIGN's chat turn is the pair (trigger → waiting_input, then resume → completed); each half is judged on its own
   // too, the resume on its cold path (see bench/README.md).
-  const labels = { turn: 'turn pair', trigger: 'trigger', resume: 'resume' } as const;
-  for (const key of ['turn', 'trigger', 'resume'] as const) {
+  const labels = {
+    turn: 'turn pair',
+    turnWebhook: 'turn pair with a webhook',
+    trigger: 'trigger',
+    resume: 'resume',
+  } as const;
+  for (const key of ['turn', 'turnWebhook', 'trigger', 'resume'] as const) {
     const row = rows.find((r) => r.key === key);
     if (!row?.load) continue;
     const r = ratios(row, ceiling);

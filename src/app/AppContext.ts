@@ -13,6 +13,7 @@ import type { Secrets } from '../security/secrets.js';
 import type { SessionCache } from '../sessions/SessionCache.js';
 import type { BlobStore } from '../uploads/BlobStore.js';
 import type { UsageMeter } from '../usage/UsageMeter.js';
+import type { WebhookSubscriptions } from '../webhooks/WebhookSubscriptions.js';
 
 /** Everything a service needs, built once at start and passed down (no module-level singletons). */
 export interface AppContext {
@@ -39,6 +40,8 @@ export interface AppContext {
   meter: UsageMeter;
   /** Uploaded bytes: the database, or COMERIX_UPLOAD_DIR. */
   blobs: BlobStore;
+  /** Which tenant subscribed which webhook event types, in memory (the outbox asks it without a query). */
+  webhooks: WebhookSubscriptions;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
   /** Shortcut for `db.kysely`. */

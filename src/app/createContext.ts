@@ -17,6 +17,7 @@ import { SessionCache } from '../sessions/SessionCache.js';
 import { DatabaseBlobStore } from '../uploads/DatabaseBlobStore.js';
 import { DirectoryBlobStore } from '../uploads/DirectoryBlobStore.js';
 import { UsageMeter } from '../usage/UsageMeter.js';
+import { WebhookSubscriptions } from '../webhooks/WebhookSubscriptions.js';
 import type { AppContext } from './AppContext.js';
 
 /** Opens the configured database (PostgreSQL, or PGlite in the data dir), optionally migrating it. */
@@ -65,6 +66,10 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
   const metrics = new Metrics();
   metrics.connect({ jobsWaiting: () => jobs.waiting(), ...(db.poolUse ? { poolUse: () => db.poolUse!() } : {}) });
   events.onChanged((executionId) => conversations.executionChanged(executionId));
+  const webhooks = new WebhookSubscriptions(db.kysely);
+  // Read before the first request; a database not migrated yet (the `migrate` command) simply has no endpoints.
+  await webhooks.reload().catch(() => {});
+  events.on('webhooks', () => void webhooks.reload().catch(() => {}));
   return {
     jobs,
     config,
@@ -80,6 +85,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     edge,
     meter: new UsageMeter(db.kysely, config.usageMetering),
     blobs: config.uploadDir ? new DirectoryBlobStore(config.uploadDir) : new DatabaseBlobStore(db.kysely),
+    webhooks,
     shutdown: new AbortController(),
   };
 }

@@ -16,6 +16,7 @@ import {
   lockConversation,
   setConversationVariables,
 } from '../sessions/sessionStore.js';
+import { emitWebhookEvent } from '../webhooks/emitWebhookEvent.js';
 import type { OpenSessionRequest, OpenSessionResponse } from '../wire/chatSchemas.js';
 
 /** A session open as its idempotency record keeps it: ids, never the tokens (they are signed again on replay). */
@@ -91,6 +92,21 @@ export async function openSession(
       origin,
       locale: request.locale ?? null,
       expiresAt,
+    });
+    await emitWebhookEvent(trx, ctx.webhooks, {
+      tenantId: key.tenant_id,
+      type: 'chat.session.created',
+      occurredAt: now,
+      data: {
+        sessionId,
+        conversationId,
+        customerId: request.customerId,
+        widgetKeyId: key.id,
+        locale: request.locale ?? null,
+        origin,
+        resumed: request.conversationId !== undefined,
+        createdAt: now.toISOString(),
+      },
     });
     const session: StoredSession = {
       tenantId: key.tenant_id,

@@ -10,6 +10,7 @@ import { runSecretKeyCommand, type SecretKeyCommandRequest } from '../secretKeys
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
 import { runTenantCommand, type TenantCommandRequest } from '../tenants/tenantCommands.js';
 import { runUsageCommand, type UsageCommandRequest } from '../usage/usageCommands.js';
+import { runWebhookCommand, type WebhookCommandRequest } from '../webhooks/webhookCommands.js';
 
 /**
  * Data commands, already parsed. They run either in this process or, in embedded mode while a server holds the
@@ -26,7 +27,8 @@ export type CommandRequest =
   | GoalCommandRequest
   | FormCommandRequest
   | WidgetSettingsCommandRequest
-  | UsageCommandRequest;
+  | UsageCommandRequest
+  | WebhookCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -72,5 +74,13 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
       return runWidgetSettingsCommand(ctx, request);
     case 'usage:show':
       return runUsageCommand(ctx, request);
+    case 'webhook:create':
+    case 'webhook:list':
+    case 'webhook:deliveries':
+    case 'webhook:redeliver':
+    case 'webhook:enable':
+    case 'webhook:disable':
+    case 'webhook:delete':
+      return runWebhookCommand(ctx, request);
   }
 }

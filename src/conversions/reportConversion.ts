@@ -1,9 +1,11 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
 import { isUuid } from '../db/isUuid.js';
 import { newId } from '../db/newId.js';
-import type { Conversion } from '../db/types.js';
+import type { Conversion, Database } from '../db/types.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
+import { emitWebhookEvent } from '../webhooks/emitWebhookEvent.js';
 import {
   type Attribution,
   attributeToConversation,
@@ -120,16 +122,34 @@ export async function reportConversion(
   } else {
     attribution = await attributeToCustomer(ctx.kysely, tenantId, input.customerId!, occurredAt);
   }
-  const { conversion, created, replacedClient } = await upsertServerConversion(ctx.kysely, {
-    id: newId(),
-    tenant_id: tenantId,
-    order_id: input.orderId,
-    amount_minor: money.minor,
-    currency: input.currency,
-    metadata,
-    occurred_at: occurredAt,
-    ...attribution,
-  });
-  // SEAM: the `conversion.created` webhook (DESIGN §11) will be written here when `created`.
+  const write = async (db: Kysely<Database>) => {
+    const written = await upsertServerConversion(db, {
+      id: newId(),
+      tenant_id: tenantId,
+      order_id: input.orderId,
+      amount_minor: money.minor,
+      currency: input.currency,
+      metadata,
+      occurred_at: occurredAt,
+      ...attribution,
+    });
+    // The `conversion.created` webhook (DESIGN §11), in the same transaction; a repeated report creates nothing.
+    if (written.created) {
+      const view = conversionView(written.conversion);
+      const { id: conversionId, ...rest } = view;
+      await emitWebhookEvent(db, ctx.webhooks, {
+        tenantId,
+        type: 'conversion.created',
+        occurredAt: new Date(view.createdAt),
+        data: { conversionId, ...rest, replacedClient: written.replacedClient },
+      });
+    }
+    return written;
+  };
+  // One autocommit statement unless the tenant listens for conversions.
+  const { conversion, created, replacedClient } =
+    ctx.webhooks.endpointsFor(tenantId, 'conversion.created').length > 0
+      ? await ctx.kysely.transaction().execute(write)
+      : await write(ctx.kysely);
   return { conversion: conversionView(conversion), created, replacedClient };
 }

@@ -13,6 +13,7 @@ import * as m0011 from './migrations/0011_telemetry.js';
 import * as m0012 from './migrations/0012_secret_keys.js';
 import * as m0014 from './migrations/0014_forms_uploads.js';
 import * as m0015 from './migrations/0015_published_reads.js';
+import * as m0016 from './migrations/0016_webhooks.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0012_secret_keys': m0012,
   '0014_forms_uploads': m0014,
   '0015_published_reads': m0015,
+  '0016_webhooks': m0016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

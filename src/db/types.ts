@@ -285,6 +285,22 @@ export interface FormsTable {
   updated_at: Timestamp;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  event_types: JsonCol<string[]>;
+  /** AES-256-GCM of `{secret}` bound to tenant and endpoint (webhookSecret.ts); read back only to sign. */
+  secret_ciphertext: string;
+  description: string | null;
+  enabled: boolean;
+  disabled_reason: string | null;
+  disabled_at: Date | null;
+  last_success_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface FormVersionsTable {
   id: string;
   tenant_id: string;
@@ -370,6 +386,54 @@ export interface UsageCountersTable {
   count: number;
 }
 
+export interface WebhookEventsTable {
+  id: string;
+  seq: Generated<string>;
+  tenant_id: string;
+  type: string;
+  payload: JsonCol<JsonObject>;
+  created_at: Timestamp;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  tenant_id: string;
+  endpoint_id: string;
+  event_id: string;
+  redelivery_of: string | null;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  /** A job exists (or existed) for its next attempt: set by the relay, which picks the unqueued ones. */
+  queued: Generated<boolean>;
+  next_attempt_at: Timestamp;
+  locked_until: Date | null;
+  last_response_status: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  completed_at: Date | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  delivery_id: string;
+  endpoint_id: string;
+  kind: 'attempt' | 'note';
+  attempt: number;
+  /** `succeeded`, `failed`, or a note's name (`webhook.disabled`). */
+  outcome: string;
+  scheduled_at: Date | null;
+  started_at: Timestamp;
+  request: JsonCol<JsonObject> | null;
+  response_status: number | null;
+  response_excerpt: string | null;
+  latency_ms: number | null;
+  error: string | null;
+  next_attempt_at: Date | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   flows: FlowsTable;
@@ -397,6 +461,10 @@ export interface Database {
   config_sections: ConfigSectionsTable;
   edge_documents: EdgeDocumentsTable;
   usage_counters: UsageCountersTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -26,6 +26,7 @@ export const formBlockSchema = z.strictObject({
 export const handoffBlockSchema = z.strictObject({
   type: z.literal('handoff'),
   message: z.string().max(20_000).optional(),
+  queue: z.string().max(64).optional(),
 });
 export const errorBlockSchema = z.strictObject({
   type: z.literal('error'),

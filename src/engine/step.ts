@@ -133,6 +133,7 @@ export async function step(
           return failAt(node, outcome.code, outcome.message);
         case 'end':
           if (outcome.status === 'aborted') return result('aborted', null, { reason: outcome.reason ?? 'aborted' });
+          if (outcome.final) return result('completed', null);
           position = null; // completes the current flow: the subflow returns, or the execution completes
           continue;
         case 'subflow': {

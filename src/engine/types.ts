@@ -136,8 +136,16 @@ export interface JobEffect {
   runAt?: string;
 }
 
+/** A `handoff` node ran: the service tells the business (`chat.handoff.requested` webhook) with the turn. */
+export interface HandoffEffect {
+  type: 'handoff';
+  nodeId: string;
+  queue: string | null;
+  message: string | null;
+}
+
 /** Effects are side effects the service performs in the same transaction as the new state. */
-export type Effect = GoalEffect | JobEffect;
+export type Effect = GoalEffect | JobEffect | HandoffEffect;
 
 export interface InputWait {
   type: 'input';

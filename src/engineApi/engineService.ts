@@ -1,7 +1,13 @@
 import type { AppContext } from '../app/AppContext.js';
 import { transcriptPage } from '../chat/conversationHistory.js';
 import type { Block } from '../engine/blocks.js';
-import { type ExecutionState, type Json, type JsonObject, OPEN_STATUSES } from '../engine/types.js';
+import {
+  type ExecutionState,
+  type ExecutionStatus,
+  type Json,
+  type JsonObject,
+  OPEN_STATUSES,
+} from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { decodeCursor } from '../executions/cursor.js';
 import { continueJobKey } from '../executions/persistStep.js';
@@ -17,6 +23,7 @@ import { type StoredExecution, turnResponse } from '../executions/turnResponse.j
 import type { SecretKeyAuth } from '../http/auth/secretKeyAuth.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { listCustomerSessions, readConversationRow } from '../sessions/sessionStore.js';
+import { emitExecutionChanges } from '../webhooks/emitExecutionChanges.js';
 import type { EngineConversation, EngineExecution, EngineSessions } from '../wire/engineSchemas.js';
 import { decodeKeyset, keysetPage } from './keysetCursor.js';
 
@@ -71,6 +78,9 @@ export async function abortExecution(
         reason: ABORTED_BY_API,
       });
       if (!ended) return undefined;
+      await emitExecutionChanges(trx, ctx.webhooks, auth.tenantId, [
+        { executionId: row.id, previousStatus: row.status as ExecutionStatus, cause: 'abort' },
+      ]);
       // The job of a time wait would resume it: it goes with the abort, or not at all.
       if (row.status === 'waiting_time' && ended.wait_id) await ctx.jobs.cancel(trx, continueJobKey(ended.wait_id));
       const final = await readExecutionDetail(trx, auth.tenantId, row.id);

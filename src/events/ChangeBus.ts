@@ -7,10 +7,11 @@ export const TOPICS_CHANNEL = 'comerix_changes';
 
 /**
  * What else changes rarely and is cached in every process: widget keys, published flows, sessions (revocations),
- * published widget settings (each tenant's edge document). A listener drops what it cached; the next read refills it.
+ * published widget settings (each tenant's edge document), webhook endpoints (the subscription map). A listener
+ * drops what it cached; the next read refills it.
  */
-export type ChangeTopic = 'keys' | 'flows' | 'sessions' | 'settings';
-const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['keys', 'flows', 'sessions', 'settings']);
+export type ChangeTopic = 'keys' | 'flows' | 'sessions' | 'settings' | 'webhooks';
+const TOPICS: ReadonlySet<string> = new Set<ChangeTopic>(['keys', 'flows', 'sessions', 'settings', 'webhooks']);
 /** Every change of an existing execution, with its id (`undefined`: maybe all of them). */
 const CHANGED_EVENT = Symbol('changed');
 /** Emitted after a LISTEN reconnect: every watcher re-reads, since notifications may have been missed. */

@@ -1,9 +1,11 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { Block } from '../engine/blocks.js';
 import { step } from '../engine/step.js';
-import type { EngineInput, ExecutionState, JsonObject } from '../engine/types.js';
+import type { EngineInput, ExecutionState, ExecutionStatus, JsonObject } from '../engine/types.js';
 import { loadFlowVersion } from '../flows/flowService.js';
 import type { Receipt } from '../idempotency/Receipt.js';
+import { executionEvents, wantsExecutionEvents } from '../webhooks/emitExecutionChanges.js';
+import { webhookEventsCte } from '../webhooks/emitWebhookEvent.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { planStep, type WaitRow } from './persistStep.js';
@@ -81,6 +83,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     result,
     now,
     jobs: ctx.jobs,
+    webhooks: ctx.webhooks,
   });
   const outcome = plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0));
   const wait = waitViewOf(result.wait);
@@ -98,6 +101,35 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     claimWaitId: args.claimWaitId ?? null,
     set: outcome,
     receipt: turnReceipt(args.receipt, expected, () => turnResponse(ctx.secrets, expected, plan.blocks, wait)),
+    // The turn's webhook events ride in its own statement (nothing for a tenant without webhooks).
+    outbox: wantsExecutionEvents(ctx.webhooks, execution.tenant_id)
+      ? webhookEventsCte(
+          ctx.webhooks,
+          execution.tenant_id,
+          executionEvents(
+            execution.tenant_id,
+            {
+              executionId: execution.id,
+              previousStatus: args.expectedStatus,
+              cause: args.input.kind === 'resume' ? 'resume' : 'job',
+              handoff: plan.handoff,
+              // SEAM (tokenUsage): add the turn's LLM token usage here once the step result carries it.
+            },
+            {
+              executionId: execution.id,
+              conversationId: execution.conversation_id,
+              customerId: args.conversation.customer_id,
+              // The execution's intent is its flow's (intent_name is set from it at trigger).
+              intentName: flow.intent.name,
+              status: outcome.status as ExecutionStatus,
+              version: execution.version + 1,
+              error: outcome.error,
+              reason: outcome.reason,
+              at: now,
+            },
+          ),
+        )
+      : undefined,
   });
   const row = await commitTurn(ctx, statement, plan.extras);
   return {

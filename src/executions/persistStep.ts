@@ -2,10 +2,11 @@ import type { Kysely } from 'kysely';
 import { newId } from '../db/newId.js';
 import type { Database, TranscriptItem } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
-import type { JobRequest, Json, JsonObject, StepResult } from '../engine/types.js';
+import type { HandoffEffect, JobRequest, Json, JsonObject, StepResult } from '../engine/types.js';
 import type { FlowDefinition } from '../engine/validateFlow.js';
 import type { Field } from '../fields/types.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
+import type { WebhookSubscriptions } from '../webhooks/WebhookSubscriptions.js';
 import { blockId } from './blockId.js';
 import { insertGoalHits } from './store/insertGoalHits.js';
 import { TRACE_LIMIT } from './traceLimit.js';
@@ -83,6 +84,8 @@ export interface StepPlan {
   extras: ((trx: Kysely<Database>) => Promise<void>) | undefined;
   /** The step enqueued an async node's job (the worker should look now). */
   enqueuesJob: boolean;
+  /** A `handoff` node ran this turn (the executions layer emits `chat.handoff.requested`). */
+  handoff: HandoffEffect | undefined;
 }
 
 /**
@@ -99,6 +102,8 @@ export function planStep(args: {
   result: StepResult;
   now: Date;
   jobs: JobQueue;
+  /** For the `goal.reached` events of the step's goal hits. */
+  webhooks: WebhookSubscriptions;
 }): StepPlan {
   const { tenantId, conversationId, executionId, result, now } = args;
   const blocks = result.blocks.map((body, i) => ({ id: blockId(executionId, args.lastSeq + i + 1), ...body }) as Block);
@@ -112,6 +117,7 @@ export function planStep(args: {
   const resumeAt = wait?.type === 'time' && wait.resumeAt ? new Date(wait.resumeAt) : null;
   const goals = result.effects.filter((e) => e.type === 'goal');
   const job = result.status === 'waiting_time' ? result.effects.find((e) => e.type === 'job') : undefined;
+  const handoff = result.status === 'completed' ? result.effects.find((e) => e.type === 'handoff') : undefined;
   const waitRow: WaitRow | null =
     waitId && wait
       ? {
@@ -129,6 +135,7 @@ export function planStep(args: {
     if (goals.length > 0) {
       await insertGoalHits(
         trx,
+        args.webhooks,
         goals.map((g) => ({
           tenant_id: tenantId,
           conversation_id: conversationId,
@@ -193,5 +200,6 @@ export function planStep(args: {
     outcome,
     extras: goals.length > 0 || (job && waitId) ? extras : undefined,
     enqueuesJob: Boolean(job && waitId),
+    handoff,
   };
 }

@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
+import type { Database } from '../db/types.js';
+import { EXECUTION_EVENT_TYPES, emitExecutionChanges } from '../webhooks/emitExecutionChanges.js';
 import { continueJobKey } from './persistStep.js';
 import { endSweptExecutions, expiredInputWaits, quietTimeWaits, staleRunning } from './store/sweepStatements.js';
 
@@ -68,13 +71,26 @@ async function endExecutions(
 ): Promise<number> {
   const rows = args.status === 'running' ? args.rows : args.rows.filter((r) => r.wait_id !== null);
   if (rows.length === 0) return 0;
-  const ended = await endSweptExecutions(ctx.kysely, now, {
-    ids: rows.map((r) => r.id),
-    status: args.status,
-    ...(args.status !== 'running' ? { waitIds: rows.map((r) => r.wait_id!) } : {}),
-    ...(args.expiredBy ? { expiredBy: args.expiredBy } : {}),
-    set: args.set,
-  });
+  const end = async (db: Kysely<Database>) => {
+    const ended = await endSweptExecutions(db, now, {
+      ids: rows.map((r) => r.id),
+      status: args.status,
+      ...(args.status !== 'running' ? { waitIds: rows.map((r) => r.wait_id!) } : {}),
+      ...(args.expiredBy ? { expiredBy: args.expiredBy } : {}),
+      set: args.set,
+    });
+    for (const tenantId of new Set(ended.map((e) => e.tenant_id))) {
+      const changes = ended
+        .filter((e) => e.tenant_id === tenantId)
+        .map((e) => ({ executionId: e.id, previousStatus: args.status, cause: 'sweep' as const }));
+      await emitExecutionChanges(db, ctx.webhooks, tenantId, changes);
+    }
+    return ended;
+  };
+  // The webhook events of what it ended commit with it; without any subscriber it stays one autocommit statement.
+  const ended = ctx.webhooks.anyTenantWants(EXECUTION_EVENT_TYPES)
+    ? await ctx.kysely.transaction().execute(end)
+    : await end(ctx.kysely);
   for (const { id } of ended) ctx.events.changed(id);
   return ended.length;
 }

@@ -4,11 +4,13 @@ import { applyVariables } from '../conversations/conversationVariables.js';
 import { newId } from '../db/newId.js';
 import type { Database } from '../db/types.js';
 import { step } from '../engine/step.js';
-import type { JsonObject } from '../engine/types.js';
+import type { ExecutionStatus, JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { findPublishedFlow } from '../flows/flowService.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
+import { emitExecutionChanges, executionEvents, wantsExecutionEvents } from '../webhooks/emitExecutionChanges.js';
+import { webhookEventsCte } from '../webhooks/emitWebhookEvent.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
@@ -89,6 +91,7 @@ export async function triggerExecution(
         result: stepResult,
         now,
         jobs: ctx.jobs,
+        webhooks: ctx.webhooks,
       });
       const outcome = plan.outcome(performance.now() - started);
       const wait = waitViewOf(stepResult.wait);
@@ -104,6 +107,28 @@ export async function triggerExecution(
         now,
         ...variablesCondition(read.variables, input.variables !== undefined ? variables : undefined, read.cached),
         supersede: open,
+        outbox: wantsExecutionEvents(ctx.webhooks, session.tenantId)
+          ? webhookEventsCte(
+              ctx.webhooks,
+              session.tenantId,
+              executionEvents(
+                session.tenantId,
+                // SEAM (tokenUsage): add the turn's LLM token usage here once the step result carries it.
+                { executionId, previousStatus: null, cause: 'trigger', handoff: plan.handoff },
+                {
+                  executionId,
+                  conversationId: session.conversationId,
+                  customerId: read.customerId,
+                  intentName: input.intentName,
+                  status: outcome.status as ExecutionStatus,
+                  version: 1,
+                  error: outcome.error,
+                  reason: outcome.reason,
+                  at: now,
+                },
+              ),
+            )
+          : undefined,
         receipt: turnReceipt(receipt, expected, () => turnResponse(ctx.secrets, expected, plan.blocks, wait)),
         row: {
           id: executionId,
@@ -116,11 +141,19 @@ export async function triggerExecution(
       });
       // A superseded execution's pending async job is dropped with it, in the same transaction.
       const cancelJob = open?.status === 'waiting_time' && open.waitId ? continueJobKey(open.waitId) : undefined;
+      // A superseded execution's webhook events need its row (its intent): they go with the extras; the new
+      // execution's ride in the turn's own statement. Nothing for a tenant without webhooks.
+      const supersedeEvents = open !== null && wantsExecutionEvents(ctx.webhooks, session.tenantId);
       const extras =
-        cancelJob || plan.extras
+        cancelJob || plan.extras || supersedeEvents
           ? async (trx: Kysely<Database>) => {
               if (cancelJob) await ctx.jobs.cancel(trx, cancelJob);
               await plan.extras?.(trx);
+              if (supersedeEvents && open) {
+                await emitExecutionChanges(trx, ctx.webhooks, session.tenantId, [
+                  { executionId: open.id, previousStatus: open.status as ExecutionStatus, cause: 'supersede' },
+                ]);
+              }
             }
           : undefined;
       const row = await commitTurn(ctx, statement, extras);

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/types.js';
+import { emitWebhookEvent } from '../webhooks/emitWebhookEvent.js';
+import type { WebhookSubscriptions } from '../webhooks/WebhookSubscriptions.js';
 
-/** A goal hit as the `goal.reached` webhook will carry it. */
+/** A goal hit as the `goal.reached` webhook carries it. */
 export interface GoalReached {
   tenantId: string;
   /** The goal's key, and the defined goal's id when one exists (goal nodes may name undefined goals). */
@@ -12,13 +14,36 @@ export interface GoalReached {
   eventId?: string;
   executionId?: string;
   nodeId?: string;
+  /** Default: now. */
+  reachedAt?: Date;
 }
 
 /**
- * SEAM for the `goal.reached` webhook (DESIGN §11), which does not exist yet: called with every goal hit, with the
- * database handle (or transaction) that wrote the hits, so the webhooks issue can write its outbox rows here in the
- * same transaction. Today it does nothing — a tenant without webhooks must pay nothing per hit.
+ * Called with every goal hit, with the database handle (or transaction) that wrote the hits: the `goal.reached`
+ * webhook event goes to the outbox in that same transaction. A tenant without a `goal.reached` subscription pays
+ * nothing (no query, no row).
  */
-export async function goalReached(_db: Kysely<Database>, _hits: readonly GoalReached[]): Promise<void> {
-  // Intentionally empty until webhooks land.
+export async function goalReached(
+  db: Kysely<Database>,
+  webhooks: WebhookSubscriptions,
+  hits: readonly GoalReached[],
+): Promise<void> {
+  for (const hit of hits) {
+    if (webhooks.endpointsFor(hit.tenantId, 'goal.reached').length === 0) continue;
+    const at = hit.reachedAt ?? new Date();
+    await emitWebhookEvent(db, webhooks, {
+      tenantId: hit.tenantId,
+      type: 'goal.reached',
+      occurredAt: at,
+      data: {
+        goal: hit.goal,
+        goalId: hit.goalId,
+        conversationId: hit.conversationId,
+        executionId: hit.executionId ?? null,
+        nodeId: hit.nodeId ?? null,
+        eventId: hit.eventId ?? null,
+        reachedAt: at.toISOString(),
+      },
+    });
+  }
 }

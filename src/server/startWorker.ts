@@ -5,6 +5,10 @@ import { sweepExecutions } from '../executions/sweepExecutions.js';
 import { purgeIdempotencyKeys } from '../http/idempotency.js';
 import { builtinTasks } from '../tasks/builtinTasks.js';
 import { purgeExpiredUploads } from '../uploads/purgeExpiredUploads.js';
+import { type DeliveryOptions, deliverWebhook } from '../webhooks/deliverWebhook.js';
+import { WEBHOOK_DELIVER_TASK } from '../webhooks/emitWebhookEvent.js';
+import { startRelay } from '../webhooks/relayDeliveries.js';
+import { rescueDeliveries } from '../webhooks/rescueDeliveries.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
 
@@ -15,7 +19,7 @@ export interface RunningWorker {
 /** Works the job queue (async nodes) and sweeps expired waits; `comerix worker`, and part of `comerix start`. */
 export async function startWorker(
   ctx: AppContext,
-  options: { http: HttpPerformer; log?: (msg: string, err?: unknown) => void },
+  options: { http: HttpPerformer; log?: (msg: string, err?: unknown) => void; webhooks?: DeliveryOptions },
 ): Promise<RunningWorker> {
   const tasks = await builtinTasks(ctx.config.tasksModule);
   await ctx.jobs.start(
@@ -23,6 +27,10 @@ export async function startWorker(
       [CONTINUE_TASK]: continueExecution(ctx, {
         tasks,
         http: options.http,
+        ...(options.log ? { log: (message: string) => options.log?.(message) } : {}),
+      }),
+      [WEBHOOK_DELIVER_TASK]: deliverWebhook(ctx, {
+        ...options.webhooks,
         ...(options.log ? { log: (message: string) => options.log?.(message) } : {}),
       }),
     },
@@ -35,15 +43,21 @@ export async function startWorker(
     },
   );
   const sweep = () =>
-    void Promise.all([sweepExecutions(ctx), purgeIdempotencyKeys(ctx), purgeExpiredUploads(ctx)]).catch(
-      (error: unknown) => options.log?.('sweep failed', error),
-    );
+    void Promise.all([
+      sweepExecutions(ctx),
+      purgeIdempotencyKeys(ctx),
+      purgeExpiredUploads(ctx),
+      rescueDeliveries(ctx),
+    ]).catch((error: unknown) => options.log?.('sweep failed', error));
 
   sweep();
   const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  // New webhook deliveries in the outbox become jobs here, in batches (the turns that wrote them enqueue nothing).
+  const relay = startRelay(ctx, options.log);
   return {
     async stop() {
       clearInterval(timer);
+      await relay.stop();
       await ctx.jobs.stop();
     },
   };

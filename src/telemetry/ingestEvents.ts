@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AppContext } from '../app/AppContext.js';
+import { clientConversionsCreated } from '../conversions/conversionCreated.js';
 import { toMinorUnits } from '../conversions/money.js';
 import { newId } from '../db/newId.js';
 import type { Json, JsonObject } from '../engine/types.js';
@@ -200,9 +201,11 @@ export async function ingestEvents(
     const stored = await insertEvents(db, tenantId, key.id, rows, purchases);
     const result = answer(stored.inserted.size);
     if (receipt) await receipt.write(db, options.status ?? 200, result as unknown as Json);
+    if (stored.conversions.length > 0) await clientConversionsCreated(db, ctx.webhooks, tenantId, stored.conversions);
     if (stored.hits.length > 0) {
       await goalReached(
         db,
+        ctx.webhooks,
         stored.hits.map((h) => ({
           tenantId,
           goal: h.goal,
@@ -214,6 +217,8 @@ export async function ingestEvents(
     }
     return result;
   };
-  // The common case is one autocommit statement; an Idempotency-Key's record commits with it in one transaction.
-  return receipt ? ctx.kysely.transaction().execute(write) : write(ctx.kysely);
+  // The common case is one autocommit statement; an Idempotency-Key's record, or the outbox rows of goal.reached
+  // webhooks, commit with it in one transaction.
+  const atomic = receipt !== undefined || ctx.webhooks.wantsAny(tenantId, ['goal.reached', 'conversion.created']);
+  return atomic ? ctx.kysely.transaction().execute(write) : write(ctx.kysely);
 }

@@ -39,6 +39,8 @@ export interface InsertedEvents {
   /** Ids of the events stored now (the others were already stored: duplicates). */
   inserted: Set<string>;
   hits: EventGoalHit[];
+  /** Ids of the client conversions the batch's purchases created (for the `conversion.created` webhook). */
+  conversions: string[];
 }
 
 /**
@@ -58,7 +60,7 @@ export async function insertEvents(
   events: EventRow[],
   purchases: PurchaseRow[],
 ): Promise<InsertedEvents> {
-  if (events.length === 0) return { inserted: new Set(), hits: [] };
+  if (events.length === 0) return { inserted: new Set(), hits: [], conversions: [] };
   const result = await insertEventsStatement(db, {
     tenantId,
     publicKeyId,
@@ -67,16 +69,18 @@ export async function insertEvents(
   });
   const inserted = new Set<string>();
   const hits: EventGoalHit[] = [];
+  const conversions: string[] = [];
   for (const row of result) {
     if (row.kind === 'event') inserted.add(row.event_id);
+    else if (row.kind === 'conversion') conversions.push(row.event_id);
     else
       hits.push({ eventId: row.event_id, goalId: row.goal_id!, goal: row.goal!, conversationId: row.conversation_id });
   }
-  return { inserted, hits };
+  return { inserted, hits, conversions };
 }
 
 interface ResultRow {
-  kind: 'event' | 'hit';
+  kind: 'event' | 'hit' | 'conversion';
   event_id: string;
   goal_id: string | null;
   goal: string | null;
@@ -134,6 +138,8 @@ async function insertEventsStatement(
     from ins
     union all
     select 'hit', event_id, goal_id, goal, conversation_id from hits
+    union all
+    select 'conversion', id, null, null, null from conv
   `.execute(db);
   return rows;
 }

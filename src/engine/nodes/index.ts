@@ -8,6 +8,7 @@ import { conditionNode } from './condition.js';
 import { delayNode } from './delay.js';
 import { endNode } from './end.js';
 import { goalNode } from './goal.js';
+import { handoffNode } from './handoff.js';
 import { httpNode } from './http.js';
 import { messageNode } from './message.js';
 import { setNode } from './set.js';
@@ -27,6 +28,7 @@ export const nodeSchema = z.discriminatedUnion('type', [
   taskNode.schema,
   delayNode.schema,
   subflowNode.schema,
+  handoffNode.schema,
 ]);
 export type FlowNode = z.infer<typeof nodeSchema>;
 export type NodeType = FlowNode['type'];
@@ -54,6 +56,7 @@ const modules = {
   task: taskNode,
   delay: delayNode,
   subflow: subflowNode,
+  handoff: handoffNode,
 } satisfies { [K in NodeType]: { type: K } };
 
 export const nodeTypes = Object.keys(modules) as NodeType[];

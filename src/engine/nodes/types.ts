@@ -45,7 +45,8 @@ export interface NodeRuntime {
 export type NodeOutcome =
   | { kind: 'next'; port: Port }
   | { kind: 'wait'; fields: Field[]; submitLabel?: string }
-  | { kind: 'end'; status: 'completed' | 'aborted'; reason?: string }
+  /** `final`: the whole execution ends here, even inside a subflow (a handoff), not just the current flow. */
+  | { kind: 'end'; status: 'completed' | 'aborted'; reason?: string; final?: boolean }
   /** Hand the work to a queue worker and wait (`waiting_time`); `runAt` (ISO) delays it. */
   | { kind: 'job'; job: JobRequest; runAt?: string }
   /** Run the tenant's published flow of `intent` inline, then continue on the default port. */

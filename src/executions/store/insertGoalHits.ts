@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, sql } from 'kysely';
 import type { Database, GoalHitsTable } from '../../db/types.js';
 import { goalReached } from '../../goals/goalReached.js';
+import type { WebhookSubscriptions } from '../../webhooks/WebhookSubscriptions.js';
 
 /**
  * Goal hits of a step, written in the turn's transaction. A hit names its goal by key (the goal node's `goal`); when
@@ -10,6 +11,7 @@ import { goalReached } from '../../goals/goalReached.js';
  */
 export async function insertGoalHits(
   db: Kysely<Database>,
+  webhooks: WebhookSubscriptions,
   hits: Omit<Insertable<GoalHitsTable>, 'goal_id'>[],
 ): Promise<void> {
   const rows = await db
@@ -22,10 +24,11 @@ export async function insertGoalHits(
         >`(select g.id from goals g where g.tenant_id = ${hit.tenant_id} and g.key = ${hit.goal})`,
       })),
     )
-    .returning(['tenant_id', 'goal', 'goal_id', 'conversation_id', 'execution_id', 'node_id'])
+    .returning(['tenant_id', 'goal', 'goal_id', 'conversation_id', 'execution_id', 'node_id', 'created_at'])
     .execute();
   await goalReached(
     db,
+    webhooks,
     rows.map((r) => ({
       tenantId: r.tenant_id,
       goal: r.goal,
@@ -33,6 +36,7 @@ export async function insertGoalHits(
       conversationId: r.conversation_id,
       ...(r.execution_id ? { executionId: r.execution_id } : {}),
       ...(r.node_id ? { nodeId: r.node_id } : {}),
+      reachedAt: new Date(r.created_at),
     })),
   );
 }

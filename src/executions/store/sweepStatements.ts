@@ -51,7 +51,7 @@ export async function endSweptExecutions(
     expiredBy?: Date;
     set: { status: 'aborted' | 'failed'; reason?: string; error?: { code: string; message: string } };
   },
-): Promise<{ id: string }[]> {
+): Promise<{ id: string; tenant_id: string }[]> {
   let update = db
     .updateTable('executions')
     .set({
@@ -66,5 +66,5 @@ export async function endSweptExecutions(
     .where('status', '=', args.status);
   if (args.waitIds) update = update.where('wait_id', 'in', args.waitIds);
   if (args.expiredBy) update = update.where('wait_expires_at', '<=', args.expiredBy);
-  return update.returning('id').execute();
+  return update.returning(['id', 'tenant_id']).execute();
 }

@@ -34,6 +34,11 @@ interface Common {
    * same statement, so the turn and its recorded answer commit together or not at all.
    */
   receipt?: RawBuilder<unknown>;
+  /**
+   * The turn's webhook events (`webhookEventsCte`: `, wh_ev as (…), wh_del as (…)`), written by this same statement
+   * only along with the execution row; absent for a tenant without webhooks.
+   */
+  outbox?: RawBuilder<unknown> | undefined;
 }
 
 /**
@@ -148,7 +153,7 @@ export function insertTurn(
         ${r.ended_at}::timestamptz
       ${guarded ? sql`from g` : sql``}
       returning ${RETURNING}
-    )${itemsCte(args)}
+    )${itemsCte(args)}${args.outbox ?? sql``}
     select e.* from e`;
 }
 
@@ -186,7 +191,7 @@ export function updateTurn(
       where id = ${args.id}::uuid and tenant_id = ${args.tenantId}::uuid
         and version = ${args.expectedVersion} and status = ${args.expectedStatus} ${claimed}
       returning ${RETURNING}
-    )${itemsCte(args)}${receiptCte(args)}
+    )${itemsCte(args)}${receiptCte(args)}${args.outbox ?? sql``}
     select e.* from (select comerix_turn_guard(${sql.join(conditions, sql` and `)})${receiptGuard(args)}) g cross join e`;
 }
 
@@ -206,19 +211,19 @@ function traceSet(s: TurnOutcome): RawBuilder<unknown> {
 
 /**
  * Writes a turn: its one statement alone (autocommit: one round trip, no lock held across the engine), or, when the
- * turn has extras that must commit with it (goal hits, an async job, cancelling a superseded job), statement and
+ * turn has extras that must commit with it (goal hits, an async job, cancelling a superseded job, webhook events), statement and
  * extras in one transaction. A failed condition becomes `TurnConflict`; nothing of the turn is left behind.
  */
 export async function commitTurn(
   ctx: AppContext,
   statement: RawBuilder<ExecutionView>,
-  extras?: (trx: Kysely<Database>) => Promise<void>,
+  extras?: (trx: Kysely<Database>, row: ExecutionView) => Promise<void>,
 ): Promise<ExecutionView> {
   try {
     const rows = extras
       ? await ctx.kysely.transaction().execute(async (trx) => {
           const result = await statement.execute(trx);
-          if (result.rows.length > 0) await extras(trx);
+          if (result.rows[0]) await extras(trx, result.rows[0]);
           return result.rows;
         })
       : (await statement.execute(ctx.kysely)).rows;
