@@ -1,9 +1,10 @@
 import type { AppContext } from '../app/AppContext.js';
 import type { Block } from '../engine/blocks.js';
 import { step } from '../engine/step.js';
-import type { EngineInput, ExecutionState, JsonObject } from '../engine/types.js';
+import type { EngineInput, ExecutionState, Json, JsonObject } from '../engine/types.js';
 import { loadFlowVersion } from '../flows/flowService.js';
 import type { Receipt } from '../idempotency/Receipt.js';
+import { addUsage, type TokenUsage, tokenUsageOf } from '../llm/tokenUsage.js';
 import { engineContext } from './engineContext.js';
 import { loadFlowCatalog } from './loadFlowCatalog.js';
 import { planStep, type WaitRow } from './persistStep.js';
@@ -21,6 +22,8 @@ export interface AdvanceArgs {
     state: JsonObject;
     last_seq: number;
     flow_version_id: string;
+    /** The turn's LLM usage so far (worker steps read it; a trigger or resume starts a new turn). */
+    turn_usage?: Json | null;
   };
   conversation: { id: string; customer_id: string; variables: JsonObject };
   /** Conversation variables this turn changes: written only if the row still holds `read`. */
@@ -37,6 +40,8 @@ export interface AdvanceArgs {
   claimWaitId?: string;
   /** Time spent outside the engine (a job's work), counted toward the execution timeout. */
   extraActiveMs?: number;
+  /** LLM tokens the job this step answers spent: added to the turn's usage (`tokenUsage`). */
+  usage?: TokenUsage;
   /** The request's idempotency receipt, written by this step's own statement. */
   receipt?: Receipt | undefined;
   now: Date;
@@ -44,6 +49,11 @@ export interface AdvanceArgs {
 
 export interface Advanced {
   row: ExecutionView;
+  /**
+   * The turn's LLM token usage after this step (sums over the turn; undefined when no LLM ran in it): what the reply,
+   * polls, streams and the `chat.execution.updated` webhook carry. The same as `turnResponse(…).tokenUsage`.
+   */
+  tokenUsage: TokenUsage | undefined;
   blocks: Block[];
   wait: WaitView | null;
   /** The step enqueued a job: wake the worker. */
@@ -51,6 +61,16 @@ export interface Advanced {
   /** The execution's state and the wait this step opened, as written (for the `ConversationCache`). */
   state: JsonObject;
   newWait: WaitRow | null;
+}
+
+/**
+ * A job's outcome continues the turn that started the job: its usage adds to the turn's. A trigger or a resume starts
+ * a new turn, with no usage yet (an `llm` node always runs as a job, so none can run inside the request).
+ */
+function turnUsage(args: AdvanceArgs): TokenUsage | null {
+  if (args.input.kind !== 'job_result' && args.input.kind !== 'job_failed') return null;
+  const before = tokenUsageOf(args.execution.turn_usage) ?? null;
+  return args.usage ? addUsage(before, args.usage) : before;
 }
 
 /**
@@ -83,6 +103,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     jobs: ctx.jobs,
   });
   const outcome = plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0));
+  outcome.turn_usage = turnUsage(args) as unknown as Json;
   const wait = waitViewOf(result.wait);
   const expected = expectedRow(execution.id, execution.conversation_id, execution.version + 1, outcome);
   const statement = updateTurn({
@@ -102,6 +123,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
   const row = await commitTurn(ctx, statement, plan.extras);
   return {
     row,
+    tokenUsage: tokenUsageOf(row.turn_usage),
     blocks: plan.blocks,
     wait,
     enqueuesJob: plan.enqueuesJob,

@@ -109,7 +109,7 @@ export async function resumeExecution(
   return turnResponse(ctx.secrets, result.row, result.blocks, result.wait);
 }
 
-type WaitingExecution = Awaited<ReturnType<typeof readWaitingExecution>>[number];
+type WaitingExecution = Omit<Awaited<ReturnType<typeof readWaitingExecution>>[number], 'turn_usage'>;
 
 /**
  * The execution and the caller's session in one read, the session verified from it (a cold resume: neither in this

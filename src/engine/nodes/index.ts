@@ -9,6 +9,7 @@ import { delayNode } from './delay.js';
 import { endNode } from './end.js';
 import { goalNode } from './goal.js';
 import { httpNode } from './http.js';
+import { llmNode } from './llm.js';
 import { messageNode } from './message.js';
 import { setNode } from './set.js';
 import { subflowNode } from './subflow.js';
@@ -24,6 +25,7 @@ export const nodeSchema = z.discriminatedUnion('type', [
   goalNode.schema,
   endNode.schema,
   httpNode.schema,
+  llmNode.schema,
   taskNode.schema,
   delayNode.schema,
   subflowNode.schema,
@@ -51,6 +53,7 @@ const modules = {
   goal: goalNode,
   end: endNode,
   http: httpNode,
+  llm: llmNode,
   task: taskNode,
   delay: delayNode,
   subflow: subflowNode,
