@@ -1,5 +1,5 @@
 import type { AppContext } from '../app/AppContext.js';
-import type { EngineInput, ExecutionErrorCode, JobRequest, Json } from '../engine/types.js';
+import type { EngineInput, JobRequest, Json } from '../engine/types.js';
 import { unstorableString } from '../engine/unstorableString.js';
 import type { JobHandler } from '../jobs/JobQueue.js';
 import { type LlmPerformer, llmPerformer } from '../llm/performLlm.js';

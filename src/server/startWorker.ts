@@ -3,6 +3,7 @@ import { continueExecution, type HttpPerformer } from '../executions/continueExe
 import { CONTINUE_TASK } from '../executions/persistStep.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
 import { purgeIdempotencyKeys } from '../http/idempotency.js';
+import type { LlmPerformer } from '../llm/performLlm.js';
 
 import { builtinTasks } from '../tasks/builtinTasks.js';
 
@@ -15,7 +16,7 @@ export interface RunningWorker {
 /** Works the job queue (async nodes) and sweeps expired waits; `comerix worker`, and part of `comerix start`. */
 export async function startWorker(
   ctx: AppContext,
-  options: { http: HttpPerformer; log?: (msg: string, err?: unknown) => void },
+  options: { http: HttpPerformer; llm?: LlmPerformer; log?: (msg: string, err?: unknown) => void },
 ): Promise<RunningWorker> {
   const tasks = await builtinTasks(ctx.config.tasksModule);
   await ctx.jobs.start(
@@ -23,6 +24,7 @@ export async function startWorker(
       [CONTINUE_TASK]: continueExecution(ctx, {
         tasks,
         http: options.http,
+        ...(options.llm ? { llm: options.llm } : {}),
         ...(options.log ? { log: (message: string) => options.log?.(message) } : {}),
       }),
     },
