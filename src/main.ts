@@ -9,6 +9,7 @@ import { AppError } from './errors/AppError.js';
 import { addFlowCommands } from './flows/flowCli.js';
 import { addGoalCommands } from './goals/goalCli.js';
 import { addKeyCommands, KEY_FLAGS } from './keys/keyCli.js';
+import { addPricingCommands, PRICING_FLAGS } from './llm/pricingCli.js';
 import { addSecretKeyCommands, SECRET_KEY_FLAGS } from './secretKeys/secretKeyCli.js';
 import { addServerCommands } from './server/serverCli.js';
 import { addSessionCommands } from './sessions/sessionCli.js';
@@ -30,12 +31,13 @@ export function buildProgram(): Command {
   addDemoCommands(program, dispatch);
   addConnectionCommands(program, dispatch, (message) => new UsageError(message));
   addGoalCommands(program, dispatch);
+  addPricingCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }
 
 /** Service rules name fields, not flags: a rule broken on the command line is reported by the flag that set it. */
-const FIELD_FLAGS: Record<string, string> = { ...KEY_FLAGS, ...SECRET_KEY_FLAGS };
+const FIELD_FLAGS: Record<string, string> = { ...KEY_FLAGS, ...SECRET_KEY_FLAGS, ...PRICING_FLAGS };
 
 /** Exit codes of DESIGN §4: 0 ok, 1 runtime error, 2 usage error. */
 export async function main(argv: string[]): Promise<number> {

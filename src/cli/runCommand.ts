@@ -4,6 +4,7 @@ import { type DemoCommandRequest, runDemoCommand } from '../demo/demoCommands.js
 import { type FlowCommandRequest, runFlowCommand } from '../flows/flowCommands.js';
 import { type GoalCommandRequest, runGoalCommand } from '../goals/goalCommands.js';
 import { type KeyCommandRequest, runKeyCommand } from '../keys/keyCommands.js';
+import { type PricingCommandRequest, runPricingCommand } from '../llm/pricingCommands.js';
 import { runSecretKeyCommand, type SecretKeyCommandRequest } from '../secretKeys/secretKeyCommands.js';
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
 import { runTenantCommand, type TenantCommandRequest } from '../tenants/tenantCommands.js';
@@ -20,7 +21,8 @@ export type CommandRequest =
   | SessionCommandRequest
   | DemoCommandRequest
   | ConnectionCommandRequest
-  | GoalCommandRequest;
+  | GoalCommandRequest
+  | PricingCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -54,5 +56,8 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'goal:list':
     case 'goal:delete':
       return runGoalCommand(ctx, request);
+    case 'pricing:set':
+    case 'pricing:list':
+      return runPricingCommand(ctx, request);
   }
 }

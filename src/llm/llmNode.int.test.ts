@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedTenant, Widget } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
+import { runCommand } from '../cli/runCommand.js';
 import { createConnection } from '../connections/connectionService.js';
 import { continueExecution } from '../executions/continueExecution.js';
 import { performHttp } from '../executions/performHttp.js';
@@ -411,6 +412,36 @@ describe('llm node', () => {
       groupBy: 'flow',
     });
     expect(byFlow[0]).toMatchObject({ key: 'json_repair', calls: 2 });
+  });
+});
+
+describe('pricing', () => {
+  it('costs calls with a tenant price set by pricing:set, listed by pricing:list over the defaults', async () => {
+    const flow = llmFlow('priced', [
+      { id: 'think', type: 'llm', connection: 'ai', model: 'house-model', prompt: 'go' },
+    ]);
+    const { tenant, w } = await setup([flow]);
+    expect(
+      await runCommand(t.ctx, {
+        command: 'pricing:set',
+        tenant: tenant.slug,
+        model: 'house-model',
+        prompt: '1.5',
+        completion: '20',
+      }),
+    ).toBe('house-model');
+    const list = await runCommand(t.ctx, { command: 'pricing:list', tenant: tenant.slug });
+    expect(list.split('\n')[0]).toMatch(/^MODEL\s+PROMPT USD\/1M\s+COMPLETION USD\/1M\s+SOURCE$/);
+    expect(list).toMatch(/house-model\s+1\.5\s+20\s+tenant/);
+    expect(list).toMatch(/gpt-4o-mini\s+0\.15\s+0\.6\s+default/);
+    await expect(
+      runCommand(t.ctx, { command: 'pricing:set', tenant: tenant.slug, model: 'x', prompt: '-1', completion: '1' }),
+    ).rejects.toMatchObject({ code: 'invalid_request', details: { fields: [{ path: 'prompt' }] } });
+
+    const turn = await w.trigger('priced');
+    const { poll } = await settle(w, turn);
+    // 12 × 1.5 + 3 × 20 = 78 µ$.
+    expect(poll.body.tokenUsage).toMatchObject({ model: 'house-model', cost_micros: 78, cost_usd: 0.000078 });
   });
 });
 
