@@ -187,7 +187,10 @@ export interface LlmSpendDailyTable {
 }
 
 /** An entry of a turn's transcript: what the user sent, or a block with its sequence number in the execution. */
-export type TranscriptItem = { role: 'user'; body: JsonObject } | { role: 'bot'; seq: number; body: Block };
+export type TranscriptItem =
+  | { role: 'user'; body: JsonObject }
+  /** `tokenUsage`: on the last block of a turn in which an LLM ran, that turn's sum (src/llm/tokenUsage.ts). */
+  | { role: 'bot'; seq: number; body: Block; tokenUsage?: JsonObject };
 
 /** One row per turn: what the user sent and the blocks the flow answered with, in order. */
 export interface ChatTurnsTable {

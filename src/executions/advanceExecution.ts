@@ -1,4 +1,5 @@
 import type { AppContext } from '../app/AppContext.js';
+import type { TranscriptItem } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
 import { step } from '../engine/step.js';
 import type { EngineInput, ExecutionState, Json, JsonObject } from '../engine/types.js';
@@ -73,6 +74,13 @@ function turnUsage(args: AdvanceArgs): TokenUsage | null {
   return args.usage ? addUsage(before, args.usage) : before;
 }
 
+/** The turn's usage rides its last block in the transcript (the history) once the turn settles. */
+function withTurnUsage(items: TranscriptItem[], status: string, usage: TokenUsage | null): TranscriptItem[] {
+  const last = items.at(-1);
+  if (!usage || status === 'waiting_time' || last?.role !== 'bot') return items;
+  return [...items.slice(0, -1), { ...last, tokenUsage: usage as unknown as JsonObject }];
+}
+
 /**
  * Runs one engine step on a waiting execution and writes its outcome, conditional on the version and status it read
  * (and on the wait it answers): a lost race throws `TurnConflict` and writes nothing, never a double run.
@@ -103,13 +111,14 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     jobs: ctx.jobs,
   });
   const outcome = plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0));
-  outcome.turn_usage = turnUsage(args) as unknown as Json;
+  const usage = turnUsage(args);
+  outcome.turn_usage = usage as unknown as Json;
   const wait = waitViewOf(result.wait);
   const expected = expectedRow(execution.id, execution.conversation_id, execution.version + 1, outcome);
   const statement = updateTurn({
     tenantId: execution.tenant_id,
     conversationId: execution.conversation_id,
-    items: plan.items(args.userItem),
+    items: withTurnUsage(plan.items(args.userItem), result.status, usage),
     now,
     ...(args.variables ? { variables: args.variables } : {}),
     ...(args.expectVariables ? { expectVariables: args.expectVariables } : {}),

@@ -169,6 +169,11 @@ describe('llm node', () => {
     // A poll without a cursor, later, still reports the turn's usage.
     const again = await w.get(`/api/public/v1/chat/executions/${turn.body.executionId}`);
     expect(again.body.tokenUsage).toEqual(poll.body.tokenUsage);
+    // The history: the turn's last block carries its usage.
+    const history = await w.get('/api/public/v1/chat/history');
+    const items = history.body.items as { role: string; block?: { type: string }; tokenUsage?: unknown }[];
+    expect(items.at(-1)).toMatchObject({ role: 'bot', block: { type: 'markdown' }, tokenUsage: poll.body.tokenUsage });
+    expect(items.filter((i) => i.tokenUsage)).toHaveLength(1);
   });
 
   it('sums two calls of one turn', async () => {
