@@ -27,6 +27,9 @@ const envSchema = z.object({
   COMERIX_TASKS_MODULE: z.string().min(1).optional(),
   COMERIX_PG_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   COMERIX_CONVERSATION_CACHE_MB: z.coerce.number().min(0).max(4096).default(4),
+  COMERIX_DEMO_LLM_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  COMERIX_DEMO_LLM_API_KEY: z.string().min(1).max(8192).optional(),
+  COMERIX_DEMO_LLM_MODEL: z.string().min(1).max(200).optional(),
 });
 
 export interface Config {
@@ -54,9 +57,14 @@ export interface Config {
   pgPreparedStatements: boolean;
   /** Heap for each conversation's state as this process's last turn wrote it (ConversationCache); 0 turns it off. */
   conversationCacheBytes: number;
+  /** COMERIX_DEMO_LLM_*: an OpenAI-compatible endpoint for the demo's `product_advice` flow. */
+  demoLlm?: { baseUrl: string; apiKey?: string; model: string };
 }
 
 export class ConfigError extends Error {}
+
+/** The demo's model when COMERIX_DEMO_LLM_MODEL is not set. */
+export const DEFAULT_DEMO_LLM_MODEL = 'gpt-4o-mini';
 
 /** Reads and validates the environment once; a bad value names its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -93,6 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.COMERIX_TASKS_MODULE ? { tasksModule: resolve(e.COMERIX_TASKS_MODULE) } : {}),
     pgPreparedStatements: e.COMERIX_PG_PREPARED_STATEMENTS === 'on',
     conversationCacheBytes: Math.round(e.COMERIX_CONVERSATION_CACHE_MB * 1024 * 1024),
+    ...(e.COMERIX_DEMO_LLM_BASE_URL
+      ? {
+          demoLlm: {
+            baseUrl: e.COMERIX_DEMO_LLM_BASE_URL,
+            ...(e.COMERIX_DEMO_LLM_API_KEY ? { apiKey: e.COMERIX_DEMO_LLM_API_KEY } : {}),
+            model: e.COMERIX_DEMO_LLM_MODEL ?? DEFAULT_DEMO_LLM_MODEL,
+          },
+        }
+      : {}),
   };
 }
 
