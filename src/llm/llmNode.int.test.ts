@@ -9,6 +9,7 @@ import { createConnection } from '../connections/connectionService.js';
 import { continueExecution } from '../executions/continueExecution.js';
 import { performHttp } from '../executions/performHttp.js';
 import type { ContinuePayload } from '../executions/persistStep.js';
+import { createSecretKey } from '../secretKeys/secretKeyService.js';
 import { TaskRegistry } from '../tasks/TaskRegistry.js';
 import { llmPerformer } from './performLlm.js';
 import { readTokenSpend } from './readTokenSpend.js';
@@ -176,8 +177,8 @@ describe('llm node', () => {
     expect(items.filter((i) => i.tokenUsage)).toHaveLength(1);
   });
 
-  it('sums two calls of one turn', async () => {
-    const { poll } = await run(
+  it('sums two calls of one turn; the Engine API has the running totals', async () => {
+    const { poll, tenant, turn } = await run(
       llmFlow('two_calls', [
         { id: 'a', type: 'llm', connection: 'ai', prompt: 'first', saveAs: 'first', emit: false },
         { id: 'b', type: 'llm', connection: 'ai', prompt: 'second: {{ vars.first }}' },
@@ -193,6 +194,13 @@ describe('llm node', () => {
       cost_usd: (2 * COST) / 1e6,
     });
     expect(bodies.at(-1)!.messages[1]!.content).toBe('second: <data>Hello world!</data>');
+    const sk = await createSecretKey(t.ctx, { tenantId: tenant.id, label: 'llm', scopes: ['engine:read'] });
+    const engine = await t.app.inject({
+      method: 'GET',
+      url: `/api/engine/v1/executions/${turn.body.executionId}`,
+      headers: { authorization: `Bearer ${sk.key}` },
+    });
+    expect(engine.json().tokenUsage).toEqual(poll.body.tokenUsage);
   });
 
   it('has no tokenUsage when no LLM ran in the turn', async () => {
