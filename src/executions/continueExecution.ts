@@ -53,7 +53,11 @@ export function continueExecution(
       storableResult(payload.request, done.result);
       input = { kind: 'job_result', nodeId: payload.nodeId, result: done.result };
     } catch (error) {
-      const failure = asFailure(error, abort.signal.aborted);
+      const failure = asFailure(
+        error,
+        abort.signal.aborted,
+        payload.request.kind === 'llm' ? 'llm_error' : 'task_error',
+      );
       usage = failure.usage ?? (error instanceof JobFailure ? error.usage : undefined);
       // Transient failures go back to the queue while attempts remain; everything else ends the execution.
       if (failure.retryable && meta.attempt < meta.maxAttempts) throw error;
@@ -154,7 +158,7 @@ function storableResult(request: JobRequest, result: Json): void {
   throw new JobFailure('task_error', `${name} returned ${what}.`, false, detail);
 }
 
-function asFailure(error: unknown, timedOut: boolean): JobFailure {
+function asFailure(error: unknown, timedOut: boolean, fallback: 'llm_error' | 'task_error' = 'task_error'): JobFailure {
   if (timedOut) return new JobFailure('timeout', 'The execution ran longer than its time budget.');
   if (error instanceof JobFailure) return error;
   // A task module may import TaskInputError from another build, or just mark its error: match by name or flag too.
@@ -167,5 +171,5 @@ function asFailure(error: unknown, timedOut: boolean): JobFailure {
   }
 
   // Unknown errors (a handler threw, the database blipped) are worth another attempt.
-  return new JobFailure('task_error', error instanceof Error ? error.message : String(error), true);
+  return new JobFailure(fallback, error instanceof Error ? error.message : String(error), true);
 }

@@ -132,17 +132,19 @@ function openAiClient(
 ): OpenAI {
   const auth = connection.auth;
   let apiKey = 'unused';
-  const defaultHeaders: Record<string, string> = {};
-  if (auth.type === 'bearer') apiKey = auth.token;
-  else if (auth.type === 'header') defaultHeaders[auth.headerName] = auth.value;
+  // `null` drops a header the SDK would set: no placeholder bearer token goes out without bearer auth.
+  let defaultHeaders: Record<string, string | null> = { authorization: null };
+  if (auth.type === 'bearer') {
+    apiKey = auth.token;
+    defaultHeaders = {};
+  } else if (auth.type === 'header') defaultHeaders[auth.headerName.toLowerCase()] = auth.value;
   else if (auth.type !== 'none') {
     throw new JobFailure('llm_error', `The connection "${connection.name}" uses an auth type an LLM call cannot use.`);
   }
   return new OpenAI({
     apiKey,
     baseURL: connection.baseUrl.replace(/\/$/, ''),
-    defaultHeaders:
-      auth.type === 'none' ? { ...defaultHeaders, authorization: null as unknown as string } : defaultHeaders,
+    defaultHeaders,
     maxRetries: 0,
     timeout: timeoutMs,
     fetch: guardedFetch({

@@ -42,9 +42,9 @@ export async function findAnsweredCall(db: Kysely<Database>, tenantId: string, k
 
 /**
  * Stores a call and adds it to the Token spend rollup (UTC day × tenant × flow × model) in one transaction, so the
- * rollup always equals the sum of the stored calls. A call already stored for the key (a concurrent duplicate
- * delivery) is kept as it is and counted once. A failed call is stored (outcome `error`) and counted as a call with
- * the tokens it reported (usually none).
+ * rollup always equals the sum of the stored calls. An answer already stored for the key (a concurrent duplicate
+ * delivery) is kept as it is and counted once. Failed calls are stored (outcome `error`) each time they happen and
+ * counted as calls with the tokens they reported (none), so a later successful run of the same job is stored too.
  */
 export async function recordCall(db: Kysely<Database>, call: LlmCallRecord): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
@@ -69,7 +69,13 @@ export async function recordCall(db: Kysely<Database>, call: LlmCallRecord): Pro
         answer: call.answer ?? null,
         created_at: call.at,
       })
-      .onConflict((oc) => oc.columns(['execution_id', 'node_id', 'wait_id', 'attempt']).doNothing())
+      .onConflict((oc) =>
+        oc
+          .columns(['execution_id', 'node_id', 'wait_id', 'attempt'])
+          // A literal predicate: a partial unique index is matched by its own condition, never by a parameter.
+          .where(sql<boolean>`outcome = 'ok'`)
+          .doNothing(),
+      )
       .returning('id')
       .executeTakeFirst();
     if (!inserted) return false;

@@ -82,7 +82,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    if (req.headers.authorization !== `Bearer ${API_KEY}`) {
+    const azureStyle = req.headers['api-key'] === API_KEY && req.headers.authorization === undefined;
+    if (req.headers.authorization !== `Bearer ${API_KEY}` && !azureStyle) {
       res.writeHead(401).end();
       return;
     }
@@ -266,6 +267,7 @@ describe('llm node', () => {
         ],
       );
     const good = await run(jsonFlow('json_good', 'json-good'));
+    expect(good.poll.body.error).toBeUndefined();
     expect(good.poll.body.status).toBe('completed');
     expect(good.blocks).toEqual([expect.objectContaining({ type: 'text', text: 'Ada is 36' })]);
     expect(calls.get('json-good')).toBe(1);
@@ -425,6 +427,27 @@ describe('llm node', () => {
       groupBy: 'flow',
     });
     expect(byFlow[0]).toMatchObject({ key: 'json_repair', calls: 2 });
+  });
+});
+
+describe('llm connections', () => {
+  it('sends the key in the header the connection names (Azure api-key), and no placeholder bearer token', async () => {
+    const flow = llmFlow('azure', [
+      { id: 'think', type: 'llm', connection: 'azure', model: 'azure-model', prompt: 'go' },
+    ]);
+    const { tenant, w } = await setup([flow]);
+    await createConnection(t.ctx, {
+      tenantId: tenant.id,
+      name: 'azure',
+      type: 'openai',
+      baseUrl: base,
+      authType: 'header',
+      headerName: 'api-key',
+      secret: API_KEY,
+    });
+    const { poll } = await settle(w, await w.trigger('azure'));
+    expect(poll.body.status).toBe('completed');
+    expect(calls.get('azure-model')).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
 // LLM calls and token spend (DESIGN §6). `llm_calls` keeps every provider call an `llm` node made, keyed by
-// (execution, node, wait, attempt): a duplicate job delivery or a turn conflict finds the stored answer and reuses it
+// (execution, node, wait, attempt) when answered: a duplicate job delivery or a turn conflict finds the stored answer and reuses it
 // instead of calling (and billing) again. `llm_prices` holds per-tenant price overrides (the shipped defaults live in
 // code, src/llm/defaultPrices.ts). `llm_spend_daily` is the Token spend rollup (UTC day × tenant × flow × model), updated
 // in the same transaction as each call row. `executions.turn_usage` is the running sum of the current turn's calls,
@@ -29,9 +29,11 @@ const statements = [
     outcome text not null check (outcome in ('ok', 'error')),
     error_code text,
     answer text,
-    created_at timestamptz not null default now(),
-    unique (execution_id, node_id, wait_id, attempt)
+    created_at timestamptz not null default now()
   )`,
+  // One answered call per key (what a re-run reuses); failed calls are each kept, as they happened.
+  `create unique index llm_calls_answered on llm_calls (execution_id, node_id, wait_id, attempt) where outcome = 'ok'`,
+  'create index llm_calls_execution on llm_calls (execution_id)',
   'create index llm_calls_tenant on llm_calls (tenant_id, created_at)',
   `create table llm_prices (
     tenant_id uuid not null references tenants (id),
