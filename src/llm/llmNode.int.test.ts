@@ -382,6 +382,44 @@ describe('llm node', () => {
     });
   });
 
+  it('streams token events on a trigger sent with Accept: text/event-stream too', async () => {
+    gateOpen = new Promise<void>((resolve) => {
+      gate = resolve;
+    });
+    const before = calls.get('gated') ?? 0;
+    const { w } = await setup([
+      llmFlow('story_post', [{ id: 'tell', type: 'llm', connection: 'ai', model: 'gated', prompt: 'a story' }]),
+    ]);
+    const streamed = t.app.inject({
+      method: 'POST',
+      url: '/api/public/v1/chat/messages',
+      headers: {
+        origin: w.origin,
+        authorization: `Bearer ${w.token}`,
+        accept: 'text/event-stream',
+        'content-type': 'application/json',
+      },
+      payload: JSON.stringify({ intentName: 'story_post', text: 'go' }),
+    });
+    // The model answers once the turn's stream listens for deltas and the worker has made the call.
+    const emitter = (t.ctx.events as unknown as { emitter: { eventNames(): (string | symbol)[] } }).emitter;
+    const listening = () => emitter.eventNames().some((e) => typeof e === 'string' && e.startsWith('tokens:'));
+    while (!listening() || (calls.get('gated') ?? 0) === before) await new Promise((r) => setTimeout(r, 5));
+    gate?.();
+    const events = parseSse((await streamed).body);
+    const blockAt = events.findIndex((e) => e.event === 'block');
+    const tokens = events.filter((e) => e.event === 'token');
+    expect(tokens.length).toBeGreaterThan(1);
+    expect(events.findIndex((e) => e.event === 'token')).toBeLessThan(blockAt);
+    expect(tokens.map((e) => (e.data as { delta: string }).delta).join('')).toBe(
+      (events[blockAt]!.data as { text: string }).text,
+    );
+    expect(events.at(-1)).toMatchObject({
+      event: 'done',
+      data: { status: 'completed', tokenUsage: { total_tokens: 15 } },
+    });
+  });
+
   it('keeps the Token spend rollup equal to the sum of the stored calls', async () => {
     const byCalls = await sql<{ k: string }>`
       select tenant_id || '/' || flow_id || '/' || model || '/' || (created_at at time zone 'UTC')::date || '=' ||
