@@ -27,6 +27,8 @@ export interface ChatCompletionOptions {
   /** Text deltas as they arrive (only after the provider accepted the request: retries never resend deltas). */
   onDelta?: (text: string) => void;
   signal: AbortSignal;
+  /** The longest answer accepted, in characters; a longer one stops the stream and fails the node. */
+  maxChars: number;
   /** Attempts in all (default 3): 429 and 5xx are retried, honouring Retry-After. */
   maxAttempts?: number;
   /** Test hook: waits between attempts. */
@@ -85,6 +87,13 @@ export async function chatCompletion(options: ChatCompletionOptions): Promise<Co
           const delta = chunk.choices[0]?.delta?.content;
           if (delta) {
             text += delta;
+            if (text.length > options.maxChars) {
+              stream.controller.abort();
+              throw new JobFailure(
+                'llm_error',
+                `The model behind "${name}" answered with more than ${options.maxChars} characters.`,
+              );
+            }
             options.onDelta?.(delta);
           }
           if (chunk.usage) {
@@ -146,12 +155,13 @@ function openAiClient(
     baseURL: connection.baseUrl.replace(/\/$/, ''),
     defaultHeaders,
     maxRetries: 0,
-    timeout: timeoutMs,
+    // The call's own deadline (chatCompletion) fires first and names the timeout; these only back it up.
+    timeout: timeoutMs + 1_000,
     fetch: guardedFetch({
       origin: new URL(connection.baseUrl).origin,
       allowPrivateNetworks,
       secrets,
-      headersTimeoutMs: timeoutMs,
+      headersTimeoutMs: timeoutMs + 1_000,
     }),
   });
 }

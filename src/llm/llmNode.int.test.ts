@@ -70,6 +70,14 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       return stream(res, model, ['{"name": "Ada",', ' "age": 36}']);
     case 'json-repair':
       return stream(res, model, [body.messages.length > 2 ? '{"name": "Ada", "age": 36}' : '{"name": 1}']);
+    case 'empty':
+      return stream(res, model, []);
+    case 'long':
+      return stream(
+        res,
+        model,
+        Array.from({ length: 30 }, () => 'x'.repeat(1_000)),
+      );
     case 'json-bad':
       return stream(res, model, ['not json at all']);
     case 'gated':
@@ -236,6 +244,19 @@ describe('llm node', () => {
     expect(JSON.stringify(poll.body)).not.toContain('frobnicate');
     const history = await w.get('/api/public/v1/chat/history');
     expect(JSON.stringify(history.body)).not.toContain(API_KEY);
+  });
+
+  it('fails with llm_error on an empty answer or one longer than a block holds', async () => {
+    const empty = await run(
+      llmFlow('empty', [{ id: 'think', type: 'llm', connection: 'ai', model: 'empty', prompt: 'go' }]),
+    );
+    expect(empty.poll.body).toMatchObject({ status: 'failed', error: { code: 'llm_error' } });
+    expect(String((empty.poll.body.error as { message: string }).message)).toMatch(/no text/);
+    const long = await run(
+      llmFlow('long', [{ id: 'think', type: 'llm', connection: 'ai', model: 'long', prompt: 'go' }]),
+    );
+    expect(long.poll.body).toMatchObject({ status: 'failed', error: { code: 'llm_error' } });
+    expect(String((long.poll.body.error as { message: string }).message)).toMatch(/more than 20000 characters/);
   });
 
   it('times out a hung provider and fails the execution cleanly', async () => {

@@ -38,6 +38,9 @@ export interface LlmPerformerOptions {
 
 type Message = { role: 'system' | 'user' | 'assistant'; content: string };
 
+const MAX_BLOCK_CHARS = 20_000;
+const MAX_SAVED_CHARS = 100_000;
+
 /**
  * An `llm` node's job (DESIGN §6): the call (and, with a jsonSchema, at most one repair call) through the tenant's
  * `openai` connection. Each call is keyed by (execution, node, wait, attempt) and stored with its usage and cost as it
@@ -101,7 +104,13 @@ export function llmPerformer(options: LlmPerformerOptions = {}): LlmPerformer {
     const stream = request.emit && !request.jsonSchema;
     try {
       const text = await call(0, messages, stream);
-      if (!request.jsonSchema) return { answer: { text }, usage };
+      if (!request.jsonSchema) {
+        // A block needs text; an empty answer would be an empty bubble.
+        if (request.emit && text.trim() === '') {
+          throw new JobFailure('llm_error', `The model behind "${name}" answered with no text.`);
+        }
+        return { answer: { text }, usage };
+      }
       const checked = checkAnswer(text, request.jsonSchema);
       if (checked.ok) return { answer: { text, value: checked.value }, usage };
       const repair: Message[] = [
@@ -176,6 +185,8 @@ async function callAndRecord(
       ...(a.request.temperature !== undefined ? { temperature: a.request.temperature } : {}),
       ...(a.request.timeoutMs !== undefined ? { timeoutMs: a.request.timeoutMs } : {}),
       allowPrivateNetworks: ctx.config.allowPrivateNetworks,
+      // A block holds at most 20,000 characters; a saved-only answer is bounded too.
+      maxChars: a.request.emit ? MAX_BLOCK_CHARS : MAX_SAVED_CHARS,
       ...(batcher ? { onDelta: (delta: string) => batcher.push(delta) } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
       signal: a.signal,
