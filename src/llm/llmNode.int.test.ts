@@ -23,6 +23,7 @@ let t: TestApp;
 let server: Server;
 let base: string;
 const sleeps: number[] = [];
+const llmLogs: string[] = [];
 const calls = new Map<string, number>();
 const bodies: { model: string; messages: { role: string; content: string }[] }[] = [];
 const hung: ServerResponse[] = [];
@@ -105,6 +106,7 @@ beforeAll(async () => {
       sleep: async (ms) => {
         sleeps.push(ms);
       },
+      log: (message) => llmLogs.push(message),
     }),
   });
 });
@@ -231,6 +233,7 @@ describe('llm node', () => {
     expect(sleeps).toContain(1000);
     // Unknown model: costs 0, never fails the turn.
     expect(poll.body.tokenUsage).toMatchObject({ model: 'rate-limited', cost_micros: 0, total_tokens: 15 });
+    expect(llmLogs).toContainEqual(expect.stringContaining('no price for model "rate-limited"'));
   });
 
   it('fails with llm_error and an error block on a 400, without the provider text or the key', async () => {
