@@ -50,10 +50,10 @@ export async function chatCompletion(options: ChatCompletionOptions): Promise<Co
   const name = connection.name;
   const timeoutMs = options.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS;
   const secrets = secretVariants(connectionSecrets(connection));
+  const client = openAiClient(connection, options.allowPrivateNetworks, timeoutMs, secrets);
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutMs);
   const signal = AbortSignal.any([options.signal, deadline.signal]);
-  const client = openAiClient(connection, options.allowPrivateNetworks, timeoutMs, secrets);
   const retry = resolveRetry({ maxAttempts: options.maxAttempts ?? 3 });
   const pause = options.sleep ?? realSleep;
   const started = performance.now();
