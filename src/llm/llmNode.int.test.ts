@@ -489,6 +489,16 @@ describe('llm node', () => {
       groupBy: 'flow',
     });
     expect(byFlow[0]).toMatchObject({ key: 'json_repair', calls: 2 });
+    const byDay = await readTokenSpend(t.ctx.kysely, {
+      tenantId: one!.tenant_id,
+      from: today,
+      to: today,
+      groupBy: 'day',
+    });
+    expect(byDay).toEqual([expect.objectContaining({ key: today, calls: 2, total_tokens: 30 })]);
+    await expect(
+      readTokenSpend(t.ctx.kysely, { tenantId: one!.tenant_id, from: '2026-13-01', to: today, groupBy: 'day' }),
+    ).rejects.toMatchObject({ code: 'invalid_request', details: { fields: [{ path: 'from' }] } });
   });
 });
 

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/types.js';
+import { AppError, type FieldIssue } from '../errors/AppError.js';
 
 export interface TokenSpendQuery {
   tenantId: string;
@@ -28,6 +29,7 @@ export interface TokenSpendRow {
  * model, ordered by that key. The reader behind `usage:show --kind=tokens` and `GET /api/engine/v1/usage?kind=tokens`.
  */
 export async function readTokenSpend(db: Kysely<Database>, query: TokenSpendQuery): Promise<TokenSpendRow[]> {
+  checkQuery(query);
   const group =
     query.groupBy === 'day' ? sql`d.day::text` : query.groupBy === 'model' ? sql`d.model` : sql`d.flow_id::text`;
   const result = await sql<{
@@ -71,4 +73,26 @@ export async function readTokenSpend(db: Kysely<Database>, query: TokenSpendQuer
       cost_usd: cost / 1e6,
     };
   });
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Bad input is a 422-style `invalid_request` naming the field (`from`, `to`, `groupBy`), never a database error. */
+function checkQuery(query: TokenSpendQuery): void {
+  const issues: FieldIssue[] = [];
+  for (const field of ['from', 'to'] as const) {
+    const value = query[field];
+    if (typeof value !== 'string' || !DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+      issues.push({ path: field, rule: 'date', message: `${field} must be a day, YYYY-MM-DD` });
+    }
+  }
+  if (issues.length === 0 && query.from > query.to) {
+    issues.push({ path: 'from', rule: 'range', message: 'from must not be after to' });
+  }
+  if (!['day', 'flow', 'model'].includes(query.groupBy)) {
+    issues.push({ path: 'groupBy', rule: 'enum', message: 'groupBy must be day, flow or model' });
+  }
+  if (issues.length > 0) {
+    throw new AppError('invalid_request', issues.map((i) => i.message).join('; '), { fields: issues });
+  }
 }
