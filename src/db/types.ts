@@ -164,6 +164,15 @@ export interface LlmCallsTable {
   created_at: Timestamp;
 }
 
+/** An `llm` call in flight (one per key), so a duplicate delivery waits for its answer. */
+export interface LlmCallClaimsTable {
+  execution_id: string;
+  node_id: string;
+  wait_id: string;
+  attempt: number;
+  claimed_until: Date;
+}
+
 /** A tenant's price for a model, over the shipped default (micro-USD per 1 M tokens). */
 export interface LlmPricesTable {
   tenant_id: string;
@@ -341,6 +350,7 @@ export interface Database {
   worker_heartbeats: WorkerHeartbeatsTable;
   connections: ConnectionsTable;
   llm_calls: LlmCallsTable;
+  llm_call_claims: LlmCallClaimsTable;
   llm_prices: LlmPricesTable;
   llm_spend_daily: LlmSpendDailyTable;
 }

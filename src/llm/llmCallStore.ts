@@ -93,3 +93,39 @@ export async function recordCall(db: Kysely<Database>, call: LlmCallRecord): Pro
     return true;
   });
 }
+
+/**
+ * Claims the call for this delivery until `until`: true when no other delivery holds it, or its claim has lapsed (its
+ * worker died mid-call). One statement, so of two concurrent deliveries exactly one gets it.
+ */
+export async function claimCall(db: Kysely<Database>, key: LlmCallKey, now: Date, until: Date): Promise<boolean> {
+  const row = await db
+    .insertInto('llm_call_claims')
+    .values({
+      execution_id: key.executionId,
+      node_id: key.nodeId,
+      wait_id: key.waitId,
+      attempt: key.attempt,
+      claimed_until: until,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['execution_id', 'node_id', 'wait_id', 'attempt'])
+        .doUpdateSet({ claimed_until: until })
+        .where('llm_call_claims.claimed_until', '<', now),
+    )
+    .returning('attempt')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The call landed (or failed): the next delivery may call again, or find the stored answer. */
+export async function releaseCall(db: Kysely<Database>, key: LlmCallKey): Promise<void> {
+  await db
+    .deleteFrom('llm_call_claims')
+    .where('execution_id', '=', key.executionId)
+    .where('node_id', '=', key.nodeId)
+    .where('wait_id', '=', key.waitId)
+    .where('attempt', '=', key.attempt)
+    .execute();
+}

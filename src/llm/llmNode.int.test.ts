@@ -82,6 +82,7 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     case 'json-bad':
       return stream(res, model, ['not json at all']);
     case 'gated':
+    case 'dup-gated':
       await gateOpen;
       return stream(res, model, ['Once ', 'upon ', 'a ', 'time', '.'], 60);
     default:
@@ -348,6 +349,52 @@ describe('llm node', () => {
       const poll = await w.get(`/api/public/v1/chat/executions/${turn.body.executionId}`);
       expect(poll.body).toMatchObject({ status: 'completed', tokenUsage: { total_tokens: 15 } });
       expect((poll.body.blocks as { text: string }[])[0]!.text).toBe('Hello world!');
+    } finally {
+      await quiet.close();
+    }
+  });
+
+  it("two concurrent deliveries of one job make one call: the second waits for the first one's answer", async () => {
+    const quiet = await createTestApp();
+    gateOpen = new Promise<void>((resolve) => {
+      gate = resolve;
+    });
+    try {
+      const { tenant, w } = await setup(
+        [llmFlow('dup_gated', [{ id: 'think', type: 'llm', connection: 'ai', model: 'dup-gated', prompt: 'once' }])],
+        quiet,
+      );
+      const turn = await w.trigger('dup_gated');
+      const row = await quiet.ctx.kysely
+        .selectFrom('executions')
+        .select(['wait_id'])
+        .where('id', '=', String(turn.body.executionId))
+        .executeTakeFirstOrThrow();
+      const payload: ContinuePayload = {
+        tenantId: tenant.id,
+        executionId: String(turn.body.executionId),
+        waitId: row.wait_id!,
+        nodeId: 'think',
+        request: (await jobRequestOf(quiet, String(turn.body.executionId))) as ContinuePayload['request'],
+        idempotencyKey: `${turn.body.executionId}:think:${row.wait_id}`,
+      };
+      const handler = continueExecution(quiet.ctx, {
+        tasks: new TaskRegistry(),
+        http: performHttp,
+        llm: llmPerformer(),
+      });
+      const both = Promise.all([
+        handler(payload as never, { attempt: 1, maxAttempts: 3, jobKey: null }),
+        handler(payload as never, { attempt: 1, maxAttempts: 3, jobKey: null }),
+      ]);
+      // The model holds its answer while both deliveries are under way (the second one finds the call claimed).
+      while ((calls.get('dup-gated') ?? 0) === 0) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 300));
+      gate?.();
+      await both;
+      expect(calls.get('dup-gated')).toBe(1);
+      const poll = await w.get(`/api/public/v1/chat/executions/${turn.body.executionId}`);
+      expect(poll.body).toMatchObject({ status: 'completed', tokenUsage: { total_tokens: 15 } });
     } finally {
       await quiet.close();
     }

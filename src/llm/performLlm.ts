@@ -7,9 +7,10 @@ import type { Json, JsonObject, LlmJobRequest } from '../engine/types.js';
 import { blockId } from '../executions/blockId.js';
 import { JobFailure } from '../executions/JobFailure.js';
 import type { ContinuePayload } from '../executions/persistStep.js';
-import { chatCompletion } from './chatCompletion.js';
+import { sleep } from '../outbound/retryPolicy.js';
+import { chatCompletion, DEFAULT_LLM_TIMEOUT_MS } from './chatCompletion.js';
 import { costMicros } from './defaultPrices.js';
-import { findAnsweredCall, type LlmCallKey, recordCall } from './llmCallStore.js';
+import { claimCall, findAnsweredCall, type LlmCallKey, recordCall, releaseCall } from './llmCallStore.js';
 import { priceFor } from './priceStore.js';
 import { readHistory } from './readHistory.js';
 import { TokenBatcher } from './tokenBatcher.js';
@@ -39,6 +40,10 @@ export interface LlmPerformerOptions {
 type Message = { role: 'system' | 'user' | 'assistant'; content: string };
 
 const MAX_BLOCK_CHARS = 20_000;
+/** A claim outlives its call's timeout by this much before another delivery may take it over. */
+const CLAIM_MARGIN_MS = 15_000;
+/** How often a delivery waiting on another's call looks for its answer. */
+const CLAIM_POLL_MS = 200;
 const MAX_SAVED_CHARS = 100_000;
 
 /**
@@ -87,18 +92,29 @@ export function llmPerformer(options: LlmPerformerOptions = {}): LlmPerformer {
         waitId: payload.waitId,
         attempt,
       };
-      const stored = await findAnsweredCall(ctx.kysely, payload.tenantId, key);
-      if (stored) {
-        usage = addUsage(usage, usageOf(stored.model, stored));
-        return stored.answer ?? '';
+      // A delivery of this job already making this very call: wait for its answer rather than call (and pay) again.
+      const lease = (request.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS) + CLAIM_MARGIN_MS;
+      for (;;) {
+        const stored = await findAnsweredCall(ctx.kysely, payload.tenantId, key);
+        if (stored) {
+          usage = addUsage(usage, usageOf(stored.model, stored));
+          return stored.answer ?? '';
+        }
+        const now = new Date();
+        if (await claimCall(ctx.kysely, key, now, new Date(now.getTime() + lease))) break;
+        await sleep(CLAIM_POLL_MS, signal);
       }
-      const made = await callAndRecord(
-        ctx,
-        { connection, model, prompt, request, key, payload, job, stream, signal },
-        options,
-      );
-      usage = addUsage(usage, made.usage);
-      return made.text;
+      try {
+        const made = await callAndRecord(
+          ctx,
+          { connection, model, prompt, request, key, payload, job, stream, signal },
+          options,
+        );
+        usage = addUsage(usage, made.usage);
+        return made.text;
+      } finally {
+        await releaseCall(ctx.kysely, key).catch(() => {});
+      }
     };
 
     const stream = request.emit && !request.jsonSchema;

@@ -35,6 +35,16 @@ const statements = [
   `create unique index llm_calls_answered on llm_calls (execution_id, node_id, wait_id, attempt) where outcome = 'ok'`,
   'create index llm_calls_execution on llm_calls (execution_id)',
   'create index llm_calls_tenant on llm_calls (tenant_id, created_at)',
+  // A call in flight: a second delivery of the same job waits for its answer instead of calling too. A claim whose
+  // time is up (its worker died mid-call) may be taken over.
+  `create table llm_call_claims (
+    execution_id uuid not null,
+    node_id text not null,
+    wait_id uuid not null,
+    attempt int not null,
+    claimed_until timestamptz not null,
+    primary key (execution_id, node_id, wait_id, attempt)
+  )`,
   `create table llm_prices (
     tenant_id uuid not null references tenants (id),
     model text not null,
