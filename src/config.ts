@@ -38,6 +38,9 @@ const envSchema = z.object({
   COMERIX_USAGE_FLUSH_SECONDS: z.coerce.number().min(0.1).max(3600).default(10),
   COMERIX_UPLOAD_DIR: z.string().min(1).optional(),
   COMERIX_UPLOADS_PER_KEY_PER_DAY: z.coerce.number().int().min(0).max(10_000_000).default(1000),
+  COMERIX_DEMO_LLM_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  COMERIX_DEMO_LLM_API_KEY: z.string().min(1).max(8192).optional(),
+  COMERIX_DEMO_LLM_MODEL: z.string().min(1).max(200).optional(),
 });
 
 export interface Config {
@@ -80,9 +83,14 @@ export interface Config {
   uploadDir?: string;
   /** Uploads one widget key may make per UTC day (form and chat uploads together); 0: no limit. */
   uploadsPerKeyPerDay: number;
+  /** COMERIX_DEMO_LLM_*: an OpenAI-compatible endpoint for the demo's `product_advice` flow. */
+  demoLlm?: { baseUrl: string; apiKey?: string; model: string };
 }
 
 export class ConfigError extends Error {}
+
+/** The demo's model when COMERIX_DEMO_LLM_MODEL is not set. */
+export const DEFAULT_DEMO_LLM_MODEL = 'gpt-4o-mini';
 
 /** Reads and validates the environment once; a bad value names its variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -127,6 +135,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     usageFlushMs: Math.round(e.COMERIX_USAGE_FLUSH_SECONDS * 1000),
     ...(e.COMERIX_UPLOAD_DIR ? { uploadDir: resolve(e.COMERIX_UPLOAD_DIR) } : {}),
     uploadsPerKeyPerDay: e.COMERIX_UPLOADS_PER_KEY_PER_DAY,
+    ...(e.COMERIX_DEMO_LLM_BASE_URL
+      ? {
+          demoLlm: {
+            baseUrl: e.COMERIX_DEMO_LLM_BASE_URL,
+            ...(e.COMERIX_DEMO_LLM_API_KEY ? { apiKey: e.COMERIX_DEMO_LLM_API_KEY } : {}),
+            model: e.COMERIX_DEMO_LLM_MODEL ?? DEFAULT_DEMO_LLM_MODEL,
+          },
+        }
+      : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { addFlowCommands } from './flows/flowCli.js';
 import { addFormCommands } from './forms/formCli.js';
 import { addGoalCommands } from './goals/goalCli.js';
 import { addKeyCommands, KEY_FLAGS } from './keys/keyCli.js';
+import { addPricingCommands, PRICING_FLAGS } from './llm/pricingCli.js';
 import { addWidgetSettingsCommands, WIDGET_SETTINGS_FLAGS } from './reads/widgetSettingsCli.js';
 import { addSecretKeyCommands, SECRET_KEY_FLAGS } from './secretKeys/secretKeyCli.js';
 import { addServerCommands } from './server/serverCli.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   addWidgetSettingsCommands(program, dispatch);
   addUsageCommands(program, dispatch);
   addWebhookCommands(program, dispatch);
+  addPricingCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }
@@ -48,6 +50,7 @@ const FIELD_FLAGS: Record<string, string> = {
   ...SECRET_KEY_FLAGS,
   ...WIDGET_SETTINGS_FLAGS,
   ...WEBHOOK_FLAGS,
+  ...PRICING_FLAGS,
 };
 
 /** Exit codes of DESIGN §4: 0 ok, 1 runtime error, 2 usage error. */

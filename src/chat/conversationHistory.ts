@@ -5,6 +5,7 @@ import { loadOpenExecution } from '../executions/store/loadOpenExecution.js';
 import { readTranscript } from '../executions/store/readTranscript.js';
 import { storedWaitView } from '../executions/storedWaitView.js';
 import { turnResponse } from '../executions/turnResponse.js';
+import { tokenUsageOf } from '../llm/tokenUsage.js';
 import type { ChatSession } from '../sessions/ChatSession.js';
 import type { HistoryResponse } from '../wire/chatSchemas.js';
 
@@ -81,7 +82,10 @@ function historyItem(
   item: TranscriptItem,
 ): HistoryResponse['items'][number] {
   const base = { id, role: item.role, executionId, createdAt: createdAt.toISOString() };
-  if (item.role === 'bot') return { ...base, block: item.body };
+  if (item.role === 'bot') {
+    const usage = tokenUsageOf(item.tokenUsage);
+    return { ...base, block: item.body, ...(usage ? { tokenUsage: usage } : {}) };
+  }
   const body = item.body as { text?: string; intentName?: string; values?: Record<string, unknown> };
   return {
     ...base,

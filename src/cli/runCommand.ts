@@ -5,6 +5,7 @@ import { type FlowCommandRequest, runFlowCommand } from '../flows/flowCommands.j
 import { type FormCommandRequest, runFormCommand } from '../forms/formCommands.js';
 import { type GoalCommandRequest, runGoalCommand } from '../goals/goalCommands.js';
 import { type KeyCommandRequest, runKeyCommand } from '../keys/keyCommands.js';
+import { type PricingCommandRequest, runPricingCommand } from '../llm/pricingCommands.js';
 import { runWidgetSettingsCommand, type WidgetSettingsCommandRequest } from '../reads/widgetSettingsCommands.js';
 import { runSecretKeyCommand, type SecretKeyCommandRequest } from '../secretKeys/secretKeyCommands.js';
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
@@ -28,7 +29,8 @@ export type CommandRequest =
   | FormCommandRequest
   | WidgetSettingsCommandRequest
   | UsageCommandRequest
-  | WebhookCommandRequest;
+  | WebhookCommandRequest
+  | PricingCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -82,5 +84,8 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'webhook:disable':
     case 'webhook:delete':
       return runWebhookCommand(ctx, request);
+    case 'pricing:set':
+    case 'pricing:list':
+      return runPricingCommand(ctx, request);
   }
 }

@@ -16,6 +16,7 @@ interface CreateFlags {
   clientId?: string;
   scope?: string;
   clientAuth?: string;
+  model?: string;
 }
 
 /** Reads all of stdin (a piped secret), dropping one trailing newline. */
@@ -53,6 +54,7 @@ export function addConnectionCommands(
     .option('--client-id <id>', 'oauth2: the client id (the secret is the client secret)')
     .option('--scope <scope>', 'oauth2: requested scope')
     .option('--client-auth <how>', 'oauth2: basic (default) or post: how the client authenticates at the token URL')
+    .option('--model <model>', 'openai: the default model of llm nodes that name none')
     .action(async (o: CreateFlags) => {
       if (o.type !== 'http' && o.type !== 'openai') throw usageError('--type must be http or openai');
       const authType = (o.auth === 'oauth2' ? 'oauth2_client_credentials' : o.auth) as ConnectionAuthType;
@@ -86,6 +88,7 @@ export function addConnectionCommands(
         ...(o.clientId ? { clientId: o.clientId } : {}),
         ...(o.scope ? { scope: o.scope } : {}),
         ...(o.clientAuth ? { clientAuth: o.clientAuth as 'basic' | 'post' } : {}),
+        ...(o.model ? { defaultModel: o.model } : {}),
         ...(secret !== undefined ? { secret } : {}),
       });
     });

@@ -144,6 +144,17 @@ function validate(input: CreateConnectionInput): {
     }
   }
 
+  if (input.defaultModel !== undefined && input.defaultModel !== '') {
+    if (type !== 'openai') issue('defaultModel', 'not_applicable', 'defaultModel applies to openai connections only');
+    else if (
+      typeof input.defaultModel !== 'string' ||
+      input.defaultModel.length > 200 ||
+      !PRINTABLE.test(input.defaultModel)
+    ) {
+      issue('defaultModel', 'text', 'defaultModel must be printable text of at most 200 characters');
+    } else config.defaultModel = input.defaultModel;
+  }
+
   const secret = input.secret;
   if (authType === 'none') {
     if (secret !== undefined && secret !== '') issue('secret', 'not_applicable', 'auth none takes no secret');

@@ -20,6 +20,8 @@ export interface ConnectionAuthConfig {
   scope?: string;
   /** How the client authenticates at the token URL: HTTP Basic (default) or client_id/client_secret in the body. */
   clientAuth?: 'basic' | 'post';
+  /** `openai` connections: the model an `llm` node uses when it names none. */
+  defaultModel?: string;
 }
 
 /** A connection as every service function returns it: never its secret. */
@@ -41,4 +43,6 @@ export interface ConnectionView {
 export interface ResolvedConnection extends OutboundConnection {
   tenantId: string;
   type: ConnectionType;
+  /** `openai` connections: the model used when the node names none. */
+  defaultModel?: string;
 }

@@ -73,5 +73,6 @@ export async function resolveConnection(
     type: row.type,
     baseUrl: row.base_url,
     auth: redactOnOutput(auth),
+    ...(config.defaultModel ? { defaultModel: config.defaultModel } : {}),
   };
 }

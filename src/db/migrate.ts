@@ -11,6 +11,7 @@ import * as m0009 from './migrations/0009_trace_dropped.js';
 import * as m0010 from './migrations/0010_session_revocation.js';
 import * as m0011 from './migrations/0011_telemetry.js';
 import * as m0012 from './migrations/0012_secret_keys.js';
+import * as m0013 from './migrations/0013_llm_calls.js';
 import * as m0014 from './migrations/0014_forms_uploads.js';
 import * as m0015 from './migrations/0015_published_reads.js';
 import * as m0016 from './migrations/0016_webhooks.js';
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0010_session_revocation': m0010,
   '0011_telemetry': m0011,
   '0012_secret_keys': m0012,
+  '0013_llm_calls': m0013,
   '0014_forms_uploads': m0014,
   '0015_published_reads': m0015,
   '0016_webhooks': m0016,

@@ -134,13 +134,72 @@ export interface ExecutionsTable {
   trace_dropped: Generated<number>;
   /** Time spent running (turns and jobs), excluding waits: what the execution timeout counts. */
   active_ms: Generated<number>;
+  /** The current turn's LLM token usage (src/llm/tokenUsage.ts `TurnUsage`), or null when no LLM ran in it. */
+  turn_usage: JsonCol<JsonObject> | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   ended_at: Date | null;
 }
 
+/** One provider call of an `llm` node (DESIGN §6). */
+export interface LlmCallsTable {
+  id: string;
+  tenant_id: string;
+  execution_id: string;
+  flow_id: string;
+  node_id: string;
+  wait_id: string;
+  /** 0: the call; 1: the repair call after an answer that did not match the node's jsonSchema. */
+  attempt: number;
+  model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost_micros: number;
+  latency_ms: number;
+  outcome: 'ok' | 'error';
+  error_code: string | null;
+  /** The answer's text (ok calls), reused when the same job runs again. */
+  answer: string | null;
+  created_at: Timestamp;
+}
+
+/** An `llm` call in flight (one per key), so a duplicate delivery waits for its answer. */
+export interface LlmCallClaimsTable {
+  execution_id: string;
+  node_id: string;
+  wait_id: string;
+  attempt: number;
+  claimed_until: Date;
+}
+
+/** A tenant's price for a model, over the shipped default (micro-USD per 1 M tokens). */
+export interface LlmPricesTable {
+  tenant_id: string;
+  model: string;
+  prompt_micros_per_mtok: number;
+  completion_micros_per_mtok: number;
+  updated_at: Timestamp;
+}
+
+/** Token spend rollup: UTC day × tenant × flow × model. */
+export interface LlmSpendDailyTable {
+  tenant_id: string;
+  day: string;
+  flow_id: string;
+  model: string;
+  calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost_micros: number;
+}
+
 /** An entry of a turn's transcript: what the user sent, or a block with its sequence number in the execution. */
-export type TranscriptItem = { role: 'user'; body: JsonObject } | { role: 'bot'; seq: number; body: Block };
+export type TranscriptItem =
+  | { role: 'user'; body: JsonObject }
+  /** `tokenUsage`: on the last block of a turn in which an LLM ran, that turn's sum (src/llm/tokenUsage.ts). */
+  | { role: 'bot'; seq: number; body: Block; tokenUsage?: JsonObject };
 
 /** One row per turn: what the user sent and the blocks the flow answered with, in order. */
 export interface ChatTurnsTable {
@@ -465,6 +524,10 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  llm_calls: LlmCallsTable;
+  llm_call_claims: LlmCallClaimsTable;
+  llm_prices: LlmPricesTable;
+  llm_spend_daily: LlmSpendDailyTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -2,12 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../app/AppContext.js';
-import { importFlow } from '../flows/flowService.js';
+import { findPublishedFlow, importFlow } from '../flows/flowService.js';
 import { importForm } from '../forms/formService.js';
 import { activeKeyByLabel } from '../keys/keyStore.js';
 import { createWidgetKey } from '../keys/widgetKeyService.js';
 import { addQuickQuestion, publishWidgetSettings, setConfigSection } from '../reads/widgetSettingsService.js';
 import { createTenant, findTenant } from '../tenants/tenantStore.js';
+import { DEMO_LLM_INTENT, seedDemoLlm } from './seedDemoLlm.js';
 
 export const DEMO_SLUG = 'demo';
 export const DEMO_KEY_LABEL = 'Demo widget';
@@ -30,6 +31,8 @@ export interface DemoInfo {
   tenantId: string;
   publicKey: string | undefined;
   created: boolean;
+  /** The demo has the LLM `product_advice` flow (seeded with COMERIX_DEMO_LLM_BASE_URL set). */
+  llm?: boolean;
 }
 
 /**
@@ -39,7 +42,10 @@ export interface DemoInfo {
  */
 export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
   const existing = await findTenant(ctx, DEMO_SLUG);
-  if (existing) return { tenantId: existing.id, publicKey: await demoKey(ctx, existing.id), created: false };
+  if (existing) {
+    const llm = (await findPublishedFlow(ctx, existing.id, DEMO_LLM_INTENT)) !== undefined;
+    return { tenantId: existing.id, publicKey: await demoKey(ctx, existing.id), created: false, llm };
+  }
   const tenant = await createTenant(ctx, { name: 'Demo Shop', slug: DEMO_SLUG });
   for (const file of DEMO_FLOWS) {
     const definition: unknown = JSON.parse(await readFile(join(examplesDir(), file), 'utf8'));
@@ -68,7 +74,9 @@ export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
     intents: DEMO_INTENTS,
     forms: DEMO_FORMS,
   });
-  return { tenantId: tenant.id, publicKey: key.key, created: true };
+  // With COMERIX_DEMO_LLM_BASE_URL set, the demo also gets the LLM flow (and its key the intent).
+  if (ctx.config.demoLlm) await seedDemoLlm(ctx, tenant.id);
+  return { tenantId: tenant.id, publicKey: key.key, created: true, llm: ctx.config.demoLlm !== undefined };
 }
 
 export async function demoKey(ctx: AppContext, tenantId: string): Promise<string | undefined> {

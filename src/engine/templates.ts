@@ -6,8 +6,9 @@ import type { Json } from './types.js';
 /**
  * `text`: raw values. `markdown`: values backslash-escaped. `url`: values after the first character percent-encoded.
  * `path`: every value percent-encoded (an HTTP node's path, whose literal text is checked at validation).
+ * `data`: every value wrapped in `<data>…</data>` (an `llm` prompt: inserted values are data, never instructions).
  */
-export type TemplateMode = 'text' | 'markdown' | 'url' | 'path';
+export type TemplateMode = 'text' | 'markdown' | 'url' | 'path' | 'data';
 
 export type TemplatePart = { kind: 'literal'; text: string } | { kind: 'expression'; source: string; offset: number };
 
@@ -92,7 +93,16 @@ function escapeValue(value: string, mode: TemplateMode, offset: number): string 
   if (mode === 'url' && offset > 0) return encodeComponent(value);
   // In a path every value is encoded: the literal text alone decides the segments.
   if (mode === 'path') return encodeComponent(value);
+  if (mode === 'data') return delimitData(value);
   return value;
+}
+
+/**
+ * An inserted value of an `llm` prompt, fenced as data: a `<data` or `</data` inside it is broken up, so a value can
+ * never close its fence early and pose as the author's instructions.
+ */
+export function delimitData(value: string): string {
+  return `<data>${value.replace(/<(\/?data)/gi, '&lt;$1')}</data>`;
 }
 
 function stringify(value: Json | undefined): string {

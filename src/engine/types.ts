@@ -119,8 +119,32 @@ export interface DelayJobRequest {
   kind: 'delay';
 }
 
+/** One message of an `llm` call as the engine rendered it; `history` turns are added by the worker. */
+export interface LlmMessage {
+  role: 'system' | 'user';
+  content: string;
+}
+
+/** An `llm` node's call (DESIGN §6): rendered prompts, the model, and what the worker checks the answer against. */
+export interface LlmJobRequest {
+  kind: 'llm';
+  connection: string;
+  /** Absent: the connection's default model. */
+  model?: string;
+  messages: LlmMessage[];
+  /** Turns of the conversation's transcript to include before the prompt (read by the worker). */
+  history?: number;
+  /** JSON Schema the answer must parse and validate against (one repair attempt, else `llm_invalid_output`). */
+  jsonSchema?: JsonObject;
+  /** Whether the answer becomes a `markdown` block (and its text is streamed as `token` events). */
+  emit: boolean;
+  maxTokens?: number;
+  temperature?: number;
+  timeoutMs?: number;
+}
+
 /** The work a queue worker performs for an async node before it calls `step` again with the outcome. */
-export type JobRequest = HttpJobRequest | TaskJobRequest | DelayJobRequest;
+export type JobRequest = HttpJobRequest | TaskJobRequest | DelayJobRequest | LlmJobRequest;
 
 export interface GoalEffect {
   type: 'goal';

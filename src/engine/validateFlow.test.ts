@@ -62,7 +62,7 @@ describe('validateFlow', () => {
         nodeId: 'tele',
         path: 'nodes[5].type',
         message:
-          'unknown node type "teleport" (known: message, ask, choice, condition, set, goal, end, http, task, delay, subflow, handoff)',
+          'unknown node type "teleport" (known: message, ask, choice, condition, set, goal, end, http, llm, task, delay, subflow, handoff)',
       },
       { nodeId: 'calc', path: 'nodes[6].id', message: 'duplicate node id "calc"' },
       { nodeId: 'orphan', path: 'nodes[7].blocks[0].url', message: 'unsafe URL: only http(s) URLs are allowed' },

@@ -22,6 +22,7 @@ import { storedWaitView } from '../executions/storedWaitView.js';
 import { type StoredExecution, turnResponse } from '../executions/turnResponse.js';
 import type { SecretKeyAuth } from '../http/auth/secretKeyAuth.js';
 import type { Receipt } from '../idempotency/Receipt.js';
+import { executionTokenUsage } from '../llm/executionTokenUsage.js';
 import { listCustomerSessions, readConversationRow } from '../sessions/sessionStore.js';
 import { emitExecutionChanges } from '../webhooks/emitExecutionChanges.js';
 import type { EngineConversation, EngineExecution, EngineSessions } from '../wire/engineSchemas.js';
@@ -48,7 +49,10 @@ export async function engineExecution(
   if (!row) throw executionNotFound();
   const fromSeq = after?.seq ?? 0;
   const blocks = row.last_seq > fromSeq ? await blocksAfter(ctx.kysely, row.id, fromSeq) : [];
-  return executionView(ctx, row, blocks);
+  const view = executionView(ctx, row, blocks);
+  // Running totals over the execution's turns (a reply or poll carries the turn's sum only).
+  const usage = await executionTokenUsage(ctx.kysely, auth.tenantId, row.id);
+  return usage ? { ...view, tokenUsage: usage } : view;
 }
 
 /**

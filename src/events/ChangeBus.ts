@@ -2,6 +2,10 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 
 export const EXECUTION_CHANNEL = 'comerix_executions';
+/** LLM text deltas (DESIGN §6): `<executionId>\n<blockId>\n<text>`, never stored. */
+export const TOKENS_CHANNEL = 'comerix_tokens';
+/** A NOTIFY payload must stay under 8000 bytes; deltas are split below this (UTF-8 bytes, whole code points). */
+const MAX_TOKEN_PAYLOAD_BYTES = 7_900;
 /** Everything but execution ids: the payload is the topic's name. */
 export const TOPICS_CHANNEL = 'comerix_changes';
 
@@ -109,6 +113,39 @@ export class ChangeBus {
     }
   }
 
+  /**
+   * LLM text deltas of an execution's block (not stored): to this process's streams at once and, on PostgreSQL, to
+   * every other process's, in order, before any later change announcement of the same execution.
+   */
+  tokens(executionId: string, blockId: string, delta: string): void {
+    if (delta === '') return;
+    this.emitter.emit(tokenEvent(executionId), { blockId, delta });
+    if (!this.crossProcess || !this.client) return;
+    const head = `${executionId}\n${blockId}\n`;
+    for (const chunk of splitUtf8(delta, MAX_TOKEN_PAYLOAD_BYTES - Buffer.byteLength(head))) {
+      // pg.Client sends queries in call order: these go out before a later NOTIFY of the execution's change.
+      this.client.query('select pg_notify($1, $2)', [TOKENS_CHANNEL, head + chunk]).catch(() => {});
+    }
+  }
+
+  /** Text deltas of an execution, from this process or another; returns the unsubscribe function. */
+  onTokens(executionId: string, listener: (token: { blockId: string; delta: string }) => void): () => void {
+    const event = tokenEvent(executionId);
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  private receiveTokens(payload: string): void {
+    const first = payload.indexOf('\n');
+    const second = payload.indexOf('\n', first + 1);
+    if (first < 0 || second < 0) return;
+    const executionId = payload.slice(0, first);
+    this.emitter.emit(tokenEvent(executionId), {
+      blockId: payload.slice(first + 1, second),
+      delta: payload.slice(second + 1),
+    });
+  }
+
   /** Changes announced by another process. */
   private receive(payload: string): void {
     if (payload === EVERYTHING) {
@@ -152,6 +189,9 @@ export class ChangeBus {
         if (msg.channel === EXECUTION_CHANNEL && msg.payload && msg.processId !== this.backendPid) {
           this.receive(msg.payload);
         }
+        if (msg.channel === TOKENS_CHANNEL && msg.payload && msg.processId !== this.backendPid) {
+          this.receiveTokens(msg.payload);
+        }
         // Our own announcements come back too: this process already acted on them.
         if (
           msg.channel === TOPICS_CHANNEL &&
@@ -173,7 +213,9 @@ export class ChangeBus {
         await client.connect();
         // A NOTIFY is a transaction of its own; it need not wait for its commit to reach the disk (a notification
         // is not durable anyway, and the change it announces already is): no fsync per announcement.
-        await client.query(`set synchronous_commit = off; listen ${EXECUTION_CHANNEL}; listen ${TOPICS_CHANNEL}`);
+        await client.query(
+          `set synchronous_commit = off; listen ${EXECUTION_CHANNEL}; listen ${TOPICS_CHANNEL}; listen ${TOKENS_CHANNEL}`,
+        );
       } catch (error) {
         client.end().catch(() => {});
         throw error;
@@ -245,6 +287,30 @@ export class ChangeBus {
       },
     };
   }
+}
+
+function tokenEvent(executionId: string): string {
+  return `tokens:${executionId}`;
+}
+
+/** Splits text into pieces of at most `maxBytes` UTF-8 bytes, never inside a code point. */
+export function splitUtf8(text: string, maxBytes: number): string[] {
+  if (Buffer.byteLength(text) <= maxBytes) return [text];
+  const pieces: string[] = [];
+  let current = '';
+  let bytes = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > maxBytes) {
+      pieces.push(current);
+      current = '';
+      bytes = 0;
+    }
+    current += char;
+    bytes += size;
+  }
+  if (current !== '') pieces.push(current);
+  return pieces;
 }
 
 export interface ExecutionWatcher {

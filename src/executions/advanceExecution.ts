@@ -1,9 +1,11 @@
 import type { AppContext } from '../app/AppContext.js';
+import type { TranscriptItem } from '../db/types.js';
 import type { Block } from '../engine/blocks.js';
 import { step } from '../engine/step.js';
-import type { EngineInput, ExecutionState, ExecutionStatus, JsonObject } from '../engine/types.js';
+import type { EngineInput, ExecutionState, ExecutionStatus, Json, JsonObject } from '../engine/types.js';
 import { loadFlowVersion } from '../flows/flowService.js';
 import type { Receipt } from '../idempotency/Receipt.js';
+import { addUsage, type TokenUsage, tokenUsageOf } from '../llm/tokenUsage.js';
 import { executionEvents, wantsExecutionEvents } from '../webhooks/emitExecutionChanges.js';
 import { webhookEventsCte } from '../webhooks/emitWebhookEvent.js';
 import { engineContext } from './engineContext.js';
@@ -23,6 +25,8 @@ export interface AdvanceArgs {
     state: JsonObject;
     last_seq: number;
     flow_version_id: string;
+    /** The turn's LLM usage so far (worker steps read it; a trigger or resume starts a new turn). */
+    turn_usage?: Json | null;
   };
   conversation: { id: string; customer_id: string; variables: JsonObject };
   /** Conversation variables this turn changes: written only if the row still holds `read`. */
@@ -39,6 +43,8 @@ export interface AdvanceArgs {
   claimWaitId?: string;
   /** Time spent outside the engine (a job's work), counted toward the execution timeout. */
   extraActiveMs?: number;
+  /** LLM tokens the job this step answers spent: added to the turn's usage (`tokenUsage`). */
+  usage?: TokenUsage;
   /** The request's idempotency receipt, written by this step's own statement. */
   receipt?: Receipt | undefined;
   now: Date;
@@ -46,6 +52,11 @@ export interface AdvanceArgs {
 
 export interface Advanced {
   row: ExecutionView;
+  /**
+   * The turn's LLM token usage after this step (sums over the turn; undefined when no LLM ran in it): what the reply,
+   * polls, streams and the `chat.execution.updated` webhook carry. The same as `turnResponse(…).tokenUsage`.
+   */
+  tokenUsage: TokenUsage | undefined;
   blocks: Block[];
   wait: WaitView | null;
   /** The step enqueued a job: wake the worker. */
@@ -53,6 +64,23 @@ export interface Advanced {
   /** The execution's state and the wait this step opened, as written (for the `ConversationCache`). */
   state: JsonObject;
   newWait: WaitRow | null;
+}
+
+/**
+ * A job's outcome continues the turn that started the job: its usage adds to the turn's. A trigger or a resume starts
+ * a new turn, with no usage yet (an `llm` node always runs as a job, so none can run inside the request).
+ */
+function turnUsage(args: AdvanceArgs): TokenUsage | null {
+  if (args.input.kind !== 'job_result' && args.input.kind !== 'job_failed') return null;
+  const before = tokenUsageOf(args.execution.turn_usage) ?? null;
+  return args.usage ? addUsage(before, args.usage) : before;
+}
+
+/** The turn's usage rides its last block in the transcript (the history) once the turn settles. */
+function withTurnUsage(items: TranscriptItem[], status: string, usage: TokenUsage | null): TranscriptItem[] {
+  const last = items.at(-1);
+  if (!usage || status === 'waiting_time' || last?.role !== 'bot') return items;
+  return [...items.slice(0, -1), { ...last, tokenUsage: usage as unknown as JsonObject }];
 }
 
 /**
@@ -86,12 +114,14 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
     webhooks: ctx.webhooks,
   });
   const outcome = plan.outcome(performance.now() - started + (args.extraActiveMs ?? 0));
+  const usage = turnUsage(args);
+  outcome.turn_usage = usage as unknown as Json;
   const wait = waitViewOf(result.wait);
   const expected = expectedRow(execution.id, execution.conversation_id, execution.version + 1, outcome);
   const statement = updateTurn({
     tenantId: execution.tenant_id,
     conversationId: execution.conversation_id,
-    items: plan.items(args.userItem),
+    items: withTurnUsage(plan.items(args.userItem), result.status, usage),
     now,
     ...(args.variables ? { variables: args.variables } : {}),
     ...(args.expectVariables ? { expectVariables: args.expectVariables } : {}),
@@ -113,7 +143,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
               previousStatus: args.expectedStatus,
               cause: args.input.kind === 'resume' ? 'resume' : 'job',
               handoff: plan.handoff,
-              // SEAM (tokenUsage): add the turn's LLM token usage here once the step result carries it.
+              tokenUsage: usage,
             },
             {
               executionId: execution.id,
@@ -134,6 +164,7 @@ export async function advanceExecution(ctx: AppContext, args: AdvanceArgs): Prom
   const row = await commitTurn(ctx, statement, plan.extras);
   return {
     row,
+    tokenUsage: tokenUsageOf(row.turn_usage),
     blocks: plan.blocks,
     wait,
     enqueuesJob: plan.enqueuesJob,

@@ -1,11 +1,17 @@
 import type { AppContext } from '../app/AppContext.js';
-import type { EngineInput, ExecutionErrorCode, JobRequest, Json } from '../engine/types.js';
+import type { EngineInput, JobRequest, Json } from '../engine/types.js';
 import { unstorableString } from '../engine/unstorableString.js';
 import type { JobHandler } from '../jobs/JobQueue.js';
+import { type LlmPerformer, llmPerformer } from '../llm/performLlm.js';
+import type { TokenUsage } from '../llm/tokenUsage.js';
 import { TaskInputError, type TaskRegistry } from '../tasks/TaskRegistry.js';
 import { advanceExecution } from './advanceExecution.js';
+import { JobFailure } from './JobFailure.js';
+
+export { JobFailure };
+
 import type { ContinuePayload } from './persistStep.js';
-import { readExecutionProgress } from './store/readExecutionProgress.js';
+import { type ExecutionProgress, readExecutionProgress } from './store/readExecutionProgress.js';
 import { readWaitingExecution } from './store/readWaitingExecution.js';
 import { retryTurn } from './TurnConflict.js';
 
@@ -19,20 +25,6 @@ export type HttpPerformer = (
   signal: AbortSignal,
 ) => Promise<Json>;
 
-/** A job outcome that retrying cannot change: the execution fails with this code. */
-export class JobFailure extends Error {
-  constructor(
-    readonly code: ExecutionErrorCode,
-    /** Shown to the visitor (error block, poll `error`): no URLs, bodies or secrets. */
-    message: string,
-    readonly retryable = false,
-    /** For the operator's log only. */
-    readonly detail?: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The worker side of an async node: do the work outside any transaction, then resume the execution with the
  * outcome, conditional on it still waiting for this very job. A job delivered twice, or for an execution that was
@@ -40,8 +32,9 @@ export class JobFailure extends Error {
  */
 export function continueExecution(
   ctx: AppContext,
-  deps: { tasks: TaskRegistry; http: HttpPerformer; log?: (message: string) => void },
+  deps: { tasks: TaskRegistry; http: HttpPerformer; llm?: LlmPerformer; log?: (message: string) => void },
 ): JobHandler {
+  const llm = deps.llm ?? llmPerformer(deps.log ? { log: deps.log } : {});
   return async (raw, meta) => {
     const payload = raw as unknown as ContinuePayload;
     const current = await readExecutionProgress(ctx.kysely, payload.executionId, payload.tenantId);
@@ -52,12 +45,20 @@ export function continueExecution(
     const budget = Math.max(0, EXECUTION_TIMEOUT_MS - current.active_ms);
     const timer = setTimeout(() => abort.abort(), budget);
     let input: EngineInput;
+    // LLM tokens this job spent: added to the turn's usage by the step that applies the outcome.
+    let usage: TokenUsage | undefined;
     try {
-      const result = await perform(ctx, deps, payload, abort.signal);
-      storableResult(payload.request, result);
-      input = { kind: 'job_result', nodeId: payload.nodeId, result };
+      const done = await perform(ctx, { ...deps, llm }, payload, current, abort.signal);
+      usage = done.usage;
+      storableResult(payload.request, done.result);
+      input = { kind: 'job_result', nodeId: payload.nodeId, result: done.result };
     } catch (error) {
-      const failure = asFailure(error, abort.signal.aborted);
+      const failure = asFailure(
+        error,
+        abort.signal.aborted,
+        payload.request.kind === 'llm' ? 'llm_error' : 'task_error',
+      );
+      usage = failure.usage ?? (error instanceof JobFailure ? error.usage : undefined);
       // Transient failures go back to the queue while attempts remain; everything else ends the execution.
       if (failure.retryable && meta.attempt < meta.maxAttempts) throw error;
       deps.log?.(
@@ -90,6 +91,7 @@ export function continueExecution(
         expectedStatus: 'waiting_time',
         claimWaitId: payload.waitId,
         extraActiveMs: workMs,
+        ...(usage ? { usage } : {}),
         now,
       });
     });
@@ -103,26 +105,34 @@ export function continueExecution(
 
 async function perform(
   ctx: AppContext,
-  deps: { tasks: TaskRegistry; http: HttpPerformer },
+  deps: { tasks: TaskRegistry; http: HttpPerformer; llm: LlmPerformer },
   payload: ContinuePayload,
+  progress: ExecutionProgress,
   signal: AbortSignal,
-): Promise<Json> {
+): Promise<{ result: Json; usage?: TokenUsage }> {
   const request = payload.request;
   switch (request.kind) {
     case 'delay':
-      return null;
+      return { result: null };
     case 'http':
-      return deps.http(ctx, { ...payload, request }, signal);
+      return { result: await deps.http(ctx, { ...payload, request }, signal) };
+    case 'llm': {
+      const job = { flowId: progress.flow_id, conversationId: progress.conversation_id, lastSeq: progress.last_seq };
+      const { answer, usage } = await deps.llm(ctx, { ...payload, request }, job, signal);
+      return { result: answer as unknown as Json, ...(usage ? { usage } : {}) };
+    }
     case 'task': {
       const handler = deps.tasks.get(request.task);
       if (!handler) throw new JobFailure('task_error', `No handler is registered for the task "${request.task}".`);
-      return handler(request.input, {
-        tenantId: payload.tenantId,
-        executionId: payload.executionId,
-        nodeId: payload.nodeId,
-        idempotencyKey: payload.idempotencyKey,
-        signal,
-      });
+      return {
+        result: await handler(request.input, {
+          tenantId: payload.tenantId,
+          executionId: payload.executionId,
+          nodeId: payload.nodeId,
+          idempotencyKey: payload.idempotencyKey,
+          signal,
+        }),
+      };
     }
   }
 }
@@ -142,11 +152,14 @@ function storableResult(request: JobRequest, result: Json): void {
   if (request.kind === 'http') {
     throw new JobFailure('http_error', `The call to "${request.connection}" answered with ${what}.`, false, detail);
   }
+  if (request.kind === 'llm') {
+    throw new JobFailure('llm_error', `The model behind "${request.connection}" answered with ${what}.`, false, detail);
+  }
   const name = request.kind === 'task' ? `The task "${request.task}"` : 'The job';
   throw new JobFailure('task_error', `${name} returned ${what}.`, false, detail);
 }
 
-function asFailure(error: unknown, timedOut: boolean): JobFailure {
+function asFailure(error: unknown, timedOut: boolean, fallback: 'llm_error' | 'task_error' = 'task_error'): JobFailure {
   if (timedOut) return new JobFailure('timeout', 'The execution ran longer than its time budget.');
   if (error instanceof JobFailure) return error;
   // A task module may import TaskInputError from another build, or just mark its error: match by name or flag too.
@@ -159,5 +172,5 @@ function asFailure(error: unknown, timedOut: boolean): JobFailure {
   }
 
   // Unknown errors (a handler threw, the database blipped) are worth another attempt.
-  return new JobFailure('task_error', error instanceof Error ? error.message : String(error), true);
+  return new JobFailure(fallback, error instanceof Error ? error.message : String(error), true);
 }

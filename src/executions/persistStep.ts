@@ -63,6 +63,8 @@ export interface TurnOutcome {
   trace_dropped: number;
   /** Running time of this step, added to the execution's. */
   active_ms: number;
+  /** The turn's LLM token usage so far (src/llm/tokenUsage.ts), or null: a new turn, or no LLM ran in it. */
+  turn_usage?: Json | null;
   ended_at: Date | null;
 }
 
@@ -187,6 +189,7 @@ export function planStep(args: {
     trace: result.trace.slice(traceDropped) as unknown as Json[],
     trace_dropped: traceDropped,
     active_ms: Math.round(activeMs),
+    turn_usage: null,
     ended_at: ended ? now : null,
   });
   return {

@@ -153,7 +153,7 @@ async function checkChatFileRefs(
   await markChatUploadsReferenced(ctx.kysely, who.tenantId, ids, now);
 }
 
-type WaitingExecution = Awaited<ReturnType<typeof readWaitingExecution>>[number];
+type WaitingExecution = Omit<Awaited<ReturnType<typeof readWaitingExecution>>[number], 'turn_usage'>;
 
 /**
  * The execution and the caller's session in one read, the session verified from it (a cold resume: neither in this

@@ -32,6 +32,7 @@ export function storableStep(result: StepResult): StepResult {
 function failureCode(nodeType: string | undefined): ExecutionErrorCode {
   if (nodeType === 'http') return 'http_error';
   if (nodeType === 'task') return 'task_error';
+  if (nodeType === 'llm') return 'llm_error';
   return 'expression_error';
 }
 

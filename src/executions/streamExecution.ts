@@ -17,6 +17,8 @@ const SETTLED = new Set(['waiting_input', 'completed', 'failed', 'aborted']);
 export type StreamEvent =
   | { event: 'block'; id: number; data: Block }
   | { event: 'done'; data: unknown }
+  /** LLM text deltas of a block still being written (not stored; their concatenation is the block's text). */
+  | { event: 'token'; data: { blockId: string; delta: string } }
   /** Nothing new for a while: the route keeps the connection alive with a comment. */
   | { event: 'ping' };
 
@@ -50,9 +52,23 @@ export async function* streamExecution(
     }
   }
   const watcher = ctx.events.watch(args.executionId);
+  const tokens: { blockId: string; delta: string }[] = [];
+  let interrupt: AbortController | undefined;
+  const unsubscribe = ctx.events.onTokens(args.executionId, (token) => {
+    tokens.push(token);
+    interrupt?.abort();
+  });
+  function* drainTokens(): Generator<StreamEvent> {
+    while (tokens.length > 0) {
+      const token = tokens.shift()!;
+      // A block already sent is complete: late deltas of it are dropped.
+      if (blockSeq(token.blockId) > lastSeq) yield { event: 'token', data: token };
+    }
+  }
   try {
     if (args.initial) yield* emit(args.initial.blocks);
     while (!args.signal.aborted && Date.now() < deadline) {
+      yield* drainTokens();
       const execution = await loadExecution(ctx.kysely, args.executionId, session);
       if (!execution) return;
       if (execution.last_seq > lastSeq) yield* emit(await blocksAfter(ctx.kysely, execution.id, lastSeq));
@@ -65,10 +81,24 @@ export async function* streamExecution(
         }
         return;
       }
-      const changed = await watcher.wait(Math.min(PING_MS, deadline - Date.now()), args.signal);
-      if (!changed) yield { event: 'ping' };
+      // Wait for a change; deltas arriving meanwhile go out at once, without re-reading the execution.
+      for (;;) {
+        yield* drainTokens();
+        interrupt = new AbortController();
+        const changed = await watcher.wait(
+          Math.min(PING_MS, deadline - Date.now()),
+          AbortSignal.any([args.signal, interrupt.signal]),
+        );
+        interrupt = undefined;
+        if (changed || args.signal.aborted || Date.now() >= deadline) break;
+        if (tokens.length === 0) {
+          yield { event: 'ping' };
+          break;
+        }
+      }
     }
   } finally {
+    unsubscribe();
     watcher.close();
   }
 }

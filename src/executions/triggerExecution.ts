@@ -113,7 +113,7 @@ export async function triggerExecution(
               session.tenantId,
               executionEvents(
                 session.tenantId,
-                // SEAM (tokenUsage): add the turn's LLM token usage here once the step result carries it.
+                // No tokenUsage: an `llm` node always runs as a job, so a trigger's own step never spends tokens.
                 { executionId, previousStatus: null, cause: 'trigger', handoff: plan.handoff },
                 {
                   executionId,

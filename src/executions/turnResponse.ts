@@ -1,6 +1,7 @@
 import type { Block } from '../engine/blocks.js';
 import type { Json } from '../engine/types.js';
 import type { Field } from '../fields/types.js';
+import { tokenUsageOf } from '../llm/tokenUsage.js';
 import { waitToken } from '../security/derivedTokens.js';
 import type { Secrets } from '../security/secrets.js';
 import type { ChatTurnResponse } from '../wire/chatSchemas.js';
@@ -19,6 +20,8 @@ export interface ExecutionView {
   wait_expires_at: Date | null;
   error: { [key: string]: Json } | null;
   reason: string | null;
+  /** The current turn's LLM token usage (`tokenUsage` of the response), null when no LLM ran in the turn. */
+  turn_usage?: Json | null;
 }
 
 export const executionViewColumns = [
@@ -31,6 +34,7 @@ export const executionViewColumns = [
   'wait_expires_at',
   'error',
   'reason',
+  'turn_usage',
 ] as const;
 
 /** An execution read back for a poll, stream or history: the view and what its wait asks for. */
@@ -52,6 +56,7 @@ export function expectedRow(
   version: number,
   outcome: Pick<ExecutionView, 'status' | 'last_seq' | 'wait_id' | 'wait_expires_at' | 'reason'> & {
     error: Json | null;
+    turn_usage?: Json | null;
   },
 ): ExecutionView {
   return {
@@ -64,6 +69,7 @@ export function expectedRow(
     wait_expires_at: outcome.wait_expires_at,
     error: outcome.error as ExecutionView['error'],
     reason: outcome.reason,
+    turn_usage: outcome.turn_usage ?? null,
   };
 }
 
@@ -100,6 +106,8 @@ export function turnResponse(
     response.error = { code: String(execution.error.code), message: String(execution.error.message) };
   }
   if (execution.status === 'aborted' && execution.reason) response.reason = execution.reason;
+  const usage = tokenUsageOf(execution.turn_usage);
+  if (usage) response.tokenUsage = usage;
   return response;
 }
 

@@ -42,7 +42,7 @@ const RETRYABLE = new Set([
  * A `lookup` that answers with the address the guard already checked, whatever name it is asked for: Node keeps
  * the host name for the Host header and TLS SNI/certificate checks, but never resolves it again.
  */
-function pinnedLookup(target: ResolvedAddress): LookupFunction {
+export function pinnedLookup(target: ResolvedAddress): LookupFunction {
   return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
     if (options?.all) callback(null, [{ address: target.address, family: target.family }]);
     else callback(null, target.address, target.family);

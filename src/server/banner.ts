@@ -16,7 +16,12 @@ export function banner(args: { url: string; config: Config; demo: DemoInfo | und
   ];
   if (demo?.publicKey) {
     lines.push(
-      `  Demo key    ${demo.publicKey}   (tenant "demo", intents order_status, returns, track_order; origins ${args.origins.join(', ')})`,
+      `  Demo key    ${demo.publicKey}   (tenant "demo", intents order_status, returns, track_order${demo.llm ? ', product_advice' : ''}; origins ${args.origins.join(', ')})`,
+      ...(demo.llm
+        ? []
+        : [
+            '  LLM demo    set COMERIX_DEMO_LLM_BASE_URL (+ COMERIX_DEMO_LLM_API_KEY, COMERIX_DEMO_LLM_MODEL) and run `npx comerix demo:seed --llm` for the product_advice flow',
+          ]),
       '',
       'Open a session (step 2 of the quick start):',
       `  curl -X POST ${url}/api/public/v1/chat/sessions \\`,

@@ -3,6 +3,8 @@ import { continueExecution, type HttpPerformer } from '../executions/continueExe
 import { CONTINUE_TASK } from '../executions/persistStep.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
 import { purgeIdempotencyKeys } from '../http/idempotency.js';
+import type { LlmPerformer } from '../llm/performLlm.js';
+
 import { builtinTasks } from '../tasks/builtinTasks.js';
 import { purgeExpiredUploads } from '../uploads/purgeExpiredUploads.js';
 import { type DeliveryOptions, deliverWebhook } from '../webhooks/deliverWebhook.js';
@@ -19,7 +21,12 @@ export interface RunningWorker {
 /** Works the job queue (async nodes) and sweeps expired waits; `comerix worker`, and part of `comerix start`. */
 export async function startWorker(
   ctx: AppContext,
-  options: { http: HttpPerformer; log?: (msg: string, err?: unknown) => void; webhooks?: DeliveryOptions },
+  options: {
+    http: HttpPerformer;
+    llm?: LlmPerformer;
+    log?: (msg: string, err?: unknown) => void;
+    webhooks?: DeliveryOptions;
+  },
 ): Promise<RunningWorker> {
   const tasks = await builtinTasks(ctx.config.tasksModule);
   await ctx.jobs.start(
@@ -27,6 +34,7 @@ export async function startWorker(
       [CONTINUE_TASK]: continueExecution(ctx, {
         tasks,
         http: options.http,
+        ...(options.llm ? { llm: options.llm } : {}),
         ...(options.log ? { log: (message: string) => options.log?.(message) } : {}),
       }),
       [WEBHOOK_DELIVER_TASK]: deliverWebhook(ctx, {

@@ -17,8 +17,8 @@ export interface ExecutionChange {
   previousStatus: ExecutionStatus | null;
   cause: 'trigger' | 'resume' | 'job' | 'sweep' | 'supersede' | 'abort';
   /**
-   * The LLM tokens of the turn that made this change. SEAM: the LLM issue adds `tokenUsage` to the turn result;
-   * triggerExecution and advanceExecution pass it here (today they pass nothing → null in the payload).
+   * The LLM tokens of the turn that made this change, summed over the turn (advanceExecution's `turnUsage`); null
+   * when no LLM ran in it.
    */
   tokenUsage?: WebhookTokenUsage | null;
   /** Set when a `handoff` node ran in this turn. */

@@ -125,6 +125,9 @@ export const historyItem = z.object({
   intentName: z.string().optional(),
   values: z.record(z.string(), z.unknown()).optional(),
   block: blockSchema.optional(),
+  tokenUsage: tokenUsageSchema
+    .optional()
+    .describe('On the last block of a turn in which an LLM ran: the turn’s token usage.'),
 });
 
 export const historyResponse = z.object({

@@ -9,6 +9,7 @@ import { createContext } from '../../src/app/createContext.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type Db, openPglite, openPostgres } from '../../src/db/openDatabase.js';
 import { performHttp } from '../../src/executions/performHttp.js';
+import type { LlmPerformer } from '../../src/llm/performLlm.js';
 import { startWorker } from '../../src/server/startWorker.js';
 import { withDatabase } from './globalSetup.js';
 
@@ -70,7 +71,7 @@ export interface TestApp {
  * this process too (graphile-worker on PostgreSQL, the jobs table on PGlite).
  */
 export async function createTestApp(
-  options: { worker?: boolean; env?: Record<string, string>; logs?: string[] } = {},
+  options: { worker?: boolean; env?: Record<string, string>; logs?: string[]; llm?: LlmPerformer } = {},
 ): Promise<TestApp> {
   const db = await openTestDb();
   const config = testConfig({
@@ -88,6 +89,7 @@ export async function createTestApp(
   const worker = options.worker
     ? await startWorker(ctx, {
         http: performHttp,
+        ...(options.llm ? { llm: options.llm } : {}),
         ...(logs
           ? {
               log: (msg: string, err?: unknown) =>

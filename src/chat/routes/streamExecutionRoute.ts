@@ -15,7 +15,7 @@ export const streamExecutionRoute = defineRoute({
   operationId: 'streamExecution',
   summary: 'Stream an execution (server-sent events)',
   description:
-    'Events: `block` (id = block sequence number), `done` (the poll object, once the execution waits for input or ends), `error` (the error envelope); a `: ping` comment every 15 s. Resume with Last-Event-ID. POST /chat/messages with `Accept: text/event-stream` streams a turn the same way, its `done` carrying the turn reply.',
+    "Events: `block` (id = block sequence number), `token` ({blockId, delta}: an LLM answer's text as it is written, before its block; not stored, no id), `done` (the poll object, once the execution waits for input or ends), `error` (the error envelope); a `: ping` comment every 15 s. Resume with Last-Event-ID. POST /chat/messages with `Accept: text/event-stream` streams a turn the same way, its `done` carrying the turn reply.",
   tags: ['Chat'],
   auth: 'session',
   cors: true,

@@ -10,6 +10,7 @@ import { endNode } from './end.js';
 import { goalNode } from './goal.js';
 import { handoffNode } from './handoff.js';
 import { httpNode } from './http.js';
+import { llmNode } from './llm.js';
 import { messageNode } from './message.js';
 import { setNode } from './set.js';
 import { subflowNode } from './subflow.js';
@@ -25,6 +26,7 @@ export const nodeSchema = z.discriminatedUnion('type', [
   goalNode.schema,
   endNode.schema,
   httpNode.schema,
+  llmNode.schema,
   taskNode.schema,
   delayNode.schema,
   subflowNode.schema,
@@ -53,6 +55,7 @@ const modules = {
   goal: goalNode,
   end: endNode,
   http: httpNode,
+  llm: llmNode,
   task: taskNode,
   delay: delayNode,
   subflow: subflowNode,

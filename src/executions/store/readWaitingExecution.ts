@@ -28,7 +28,7 @@ export const readWaitingExecution = precompile(['executionId', 'tenantId'], (db,
     .selectFrom('executions as e')
     .innerJoin('conversations as c', 'c.id', 'e.conversation_id')
     .leftJoin('sessions as s', 's.id', 'e.session_id')
-    .select([...executionColumns, 's.locale'])
+    .select([...executionColumns, 'e.turn_usage', 's.locale'])
     .where('e.id', '=', v.executionId)
     .where('e.tenant_id', '=', v.tenantId),
 );

@@ -14,7 +14,7 @@ import type { ExecutionView } from '../turnResponse.js';
 // there first), `comerix_turn_guard` aborts the whole statement with SQLSTATE CX409, nothing is written, and the
 // caller re-reads and runs the turn again (`TurnConflict`).
 
-const RETURNING = sql`id, conversation_id, status, version, last_seq, wait_id, wait_expires_at, error, reason`;
+const RETURNING = sql`id, conversation_id, status, version, last_seq, wait_id, wait_expires_at, error, reason, turn_usage`;
 
 interface Common {
   tenantId: string;
@@ -187,6 +187,7 @@ export function updateTurn(
         wait_expires_at = ${s.wait_expires_at}::timestamptz, wait_resume_at = ${s.wait_resume_at}::timestamptz,
         error = ${s.error === null ? null : json(s.error)}::jsonb, reason = ${s.reason},
         ${traceSet(s)}, active_ms = active_ms + ${s.active_ms},
+        turn_usage = ${s.turn_usage == null ? null : json(s.turn_usage)}::jsonb,
         updated_at = ${args.now}::timestamptz, ended_at = ${s.ended_at}::timestamptz
       where id = ${args.id}::uuid and tenant_id = ${args.tenantId}::uuid
         and version = ${args.expectedVersion} and status = ${args.expectedStatus} ${claimed}
