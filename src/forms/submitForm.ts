@@ -8,6 +8,7 @@ import { AppError, type FieldIssue } from '../errors/AppError.js';
 import { validateValues } from '../fields/validateValues.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { claimFormUpload } from '../uploads/uploadStore.js';
+import { emitWebhookEvent } from '../webhooks/emitWebhookEvent.js';
 import type { FormDefinition } from './formDefinition.js';
 import { keyAllowsForm } from './formService.js';
 import { publishedFormVersions } from './formStore.js';
@@ -117,31 +118,24 @@ export async function submitForm(
     }
     // Throwing rolls the submission back: nothing half-written stays.
     if (refused.length > 0) throw AppError.validation(refused);
-    // SEAM(webhooks): `form.submission.created` goes to the webhook outbox here, in this transaction, with
-    // formSubmissionEvent(...) below as its payload (DESIGN §11). The webhooks issue adds the outbox writer.
+    // Written with the submission (DESIGN §11): nothing for a tenant without an endpoint for this type.
+    await emitWebhookEvent(trx, ctx.webhooks, {
+      tenantId: key.tenant_id,
+      type: 'form.submission.created',
+      data: {
+        submissionId,
+        formId: form.id,
+        formCode: form.code,
+        formVersion: form.version,
+        values,
+        metadata,
+        publicKeyId: key.id,
+        createdAt: now.toISOString(),
+      },
+      occurredAt: now,
+    });
     await receipt?.write(trx, 201, result as unknown as Json);
   });
   ctx.meter.count(key.tenant_id, key.id, 'submission');
   return result;
-}
-
-/** The payload of the `form.submission.created` webhook event (for the outbox writer, see the SEAM above). */
-export function formSubmissionEvent(input: {
-  submissionId: string;
-  formId: string;
-  formCode: string;
-  version: number;
-  publicKeyId: string;
-  values: JsonObject;
-  metadata: JsonObject;
-  createdAt: Date;
-}): JsonObject {
-  return {
-    submissionId: input.submissionId,
-    form: { id: input.formId, code: input.formCode, version: input.version },
-    publicKeyId: input.publicKeyId,
-    values: input.values,
-    metadata: input.metadata,
-    createdAt: input.createdAt.toISOString(),
-  };
 }

@@ -175,8 +175,11 @@ async function callAndRecord(
     ? new TokenBatcher((text) => ctx.events.tokens(a.payload.executionId, block, text))
     : undefined;
   const started = performance.now();
-  const record = (outcome: 'ok' | 'error', fields: Partial<{ text: string; usage: TokenUsage; code: string }>) =>
-    recordCall(ctx.kysely, {
+  const record = async (
+    outcome: 'ok' | 'error',
+    fields: Partial<{ text: string; usage: TokenUsage; code: string }>,
+  ) => {
+    const inserted = await recordCall(ctx.kysely, {
       ...a.key,
       tenantId: a.payload.tenantId,
       flowId: a.job.flowId,
@@ -191,6 +194,17 @@ async function callAndRecord(
       ...(fields.text !== undefined ? { answer: fields.text } : {}),
       at: new Date(),
     });
+    // Only the call that stored its record counts (a duplicate delivery reuses it and was not billed again).
+    if (inserted && fields.usage) {
+      ctx.metrics.llmUsage({
+        model: a.model,
+        promptTokens: fields.usage.prompt_tokens,
+        completionTokens: fields.usage.completion_tokens,
+        costMicros: fields.usage.cost_micros,
+      });
+    }
+    return inserted;
+  };
   try {
     const completion = await chatCompletion({
       connection: a.connection,

@@ -111,7 +111,12 @@ describe('usage metering', () => {
         { kind: 'session', count: 2 },
       ]),
     );
-    expect((await usage(reader.key, '?kind=tokens')).status).toBe(400);
+    // Token spend is the tenant's (no LLM ran here: no rows), never per key.
+    const tokens = await usage(reader.key, '?kind=tokens');
+    expect(tokens.status).toBe(200);
+    expect(tokens.body).toEqual({ items: [], nextCursor: null });
+    expect((await usage(reader.key, `?kind=tokens&key=${key.id}`)).status).toBe(400);
+    expect((await usage(reader.key, '?groupBy=model')).status).toBe(400);
     expect((await usage(reader.key, '?from=yesterday')).status).toBe(400);
     // Another tenant's key is not found, and its counters are not ours.
     const other = await seedTenant(t.ctx);

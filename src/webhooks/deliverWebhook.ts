@@ -142,6 +142,7 @@ export function deliverWebhook(ctx: AppContext, options: DeliveryOptions = {}): 
     const last = job.attempt >= MAX_DELIVERY_ATTEMPTS;
     const next = outcome.ok || last ? null : new Date(now.getTime() + retryDelayMs(job.attempt, options.random));
 
+    let finished = false;
     const disabled = await ctx.kysely.transaction().execute(async (trx) => {
       const done = await finish(trx, job, {
         status: outcome.ok ? 'succeeded' : next ? 'pending' : 'failed',
@@ -149,6 +150,7 @@ export function deliverWebhook(ctx: AppContext, options: DeliveryOptions = {}): 
         ...(next ? { next_attempt_at: next } : { completed_at: now }),
       });
       if (!done) return false;
+      finished = true;
       await trx
         .insertInto('webhook_attempts')
         .values({ ...log, next_attempt_at: next })
@@ -199,6 +201,8 @@ export function deliverWebhook(ctx: AppContext, options: DeliveryOptions = {}): 
         .execute();
       return true;
     });
+    // Counted once committed, and only by the attempt whose claim still held (a voided one logged nothing).
+    if (finished) ctx.metrics.webhookDelivery(outcome.ok ? 'delivered' : next ? 'retrying' : 'failed');
     if (disabled) {
       options.log?.(`webhook endpoint ${claimed.endpoint_id} disabled after persistent failure`);
       await ctx.webhooks.reload();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFlow, ORIGIN, seedTenant, Widget } from '../../test/support/fixtures.js';
+import { parsePrometheus } from '../../test/support/parsePrometheus.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import { WebhookReceiver } from '../../test/support/webhookReceiver.js';
 import type { AppContext } from '../app/AppContext.js';
@@ -8,6 +9,8 @@ import { reportConversion } from '../conversions/reportConversion.js';
 import { abortExecution } from '../engineApi/engineService.js';
 import { AppError } from '../errors/AppError.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
+import { importForm } from '../forms/formService.js';
+import { createWidgetKey } from '../keys/widgetKeyService.js';
 import { isWebhookEventType, webhookEnvelopeSchema } from '../wire/webhookSchemas.js';
 import { checkWebhookUrl } from './checkWebhookUrl.js';
 import { DISABLED_NOTE, deliverWebhook } from './deliverWebhook.js';
@@ -32,6 +35,17 @@ afterAll(async () => {
   await manual?.close();
   await receiver.close();
 });
+
+const CONTACT_FORM = {
+  code: 'contact',
+  title: 'Contact us',
+  fields: [
+    { name: 'name', type: 'text', label: 'Name', required: true },
+    { name: 'email', type: 'email', label: 'Email', required: true },
+    { name: 'message', type: 'textarea', label: 'Message', required: true },
+  ],
+  confirmation: { message: 'Thanks!' },
+};
 
 const intent = (name: string) => ({ name, description: name, examples: [], required_entities: [] });
 
@@ -175,6 +189,9 @@ describe('delivery', () => {
     const [delivery] = await deliveryOf(manual.ctx, tenant.id);
     expect(delivery).toMatchObject({ status: 'pending', attempts: 0 });
 
+    const deliveries = async (outcome: string) =>
+      parsePrometheus((await manual.ctx.metrics.render()).body).sum('comerix_webhook_deliveries_total', { outcome });
+    const before = { retrying: await deliveries('retrying'), delivered: await deliveries('delivered') };
     const start = new Date(delivery!.next_attempt_at);
     let now = start;
     const run = deliverWebhook(manual.ctx, { now: () => now, random: () => 0.5 });
@@ -207,6 +224,9 @@ describe('delivery', () => {
     expect(scheduled[2]! - scheduled[1]!).toBeGreaterThan(scheduled[1]! - scheduled[0]!);
     expect(view!.log.every((a) => a.latencyMs !== null && a.request !== null)).toBe(true);
     expect(JSON.stringify(view!.log)).not.toContain('webhook-signature');
+    // The duplicate pickups count nothing: two retries and one success.
+    expect(await deliveries('retrying')).toBe(before.retrying + 2);
+    expect(await deliveries('delivered')).toBe(before.delivered + 1);
 
     // Manual redeliver: a new delivery of the same event (same webhook-id), sent once.
     const again = await redeliverWebhook(manual.ctx, tenant.id, delivery!.id);
@@ -520,6 +540,52 @@ describe('events through the job queue', () => {
     });
     expect(await countRows(live.ctx, 'webhook_events', tenant.id)).toBe(3);
   });
+
+  it('sends form.submission.created with the submission, once for a replayed Idempotency-Key', async () => {
+    const { tenant } = await seedTenant(live.ctx);
+    await importForm(live.ctx, tenant.id, CONTACT_FORM, { publish: true });
+    const key = await createWidgetKey(live.ctx, {
+      tenantId: tenant.id,
+      label: 'forms',
+      origins: [ORIGIN],
+      intents: ['order_status'],
+      forms: ['contact'],
+    });
+    const hook = await endpoint(live.ctx, tenant.id, ['form.submission.created']);
+    const submit = () =>
+      live.app.inject({
+        method: 'POST',
+        url: `/api/public/v1/forms/contact/submissions?publicKey=${key.key}`,
+        headers: { origin: ORIGIN, 'content-type': 'application/json', 'idempotency-key': 'form-1' },
+        payload: { values: { name: 'Ada', email: 'ada@example.com', message: 'Hello' }, metadata: { page: '/x' } },
+      });
+    const first = await submit();
+    expect(first.statusCode).toBe(201);
+    expect((await submit()).json()).toEqual(first.json());
+    // A rejected submission writes no event.
+    const bad = await live.app.inject({
+      method: 'POST',
+      url: `/api/public/v1/forms/contact/submissions?publicKey=${key.key}`,
+      headers: { origin: ORIGIN, 'content-type': 'application/json' },
+      payload: { values: { name: 'Ada', email: 'not-an-email', message: 'Hello' } },
+    });
+    expect(bad.statusCode).toBe(422);
+    await receiver.waitFor(() => receiver.on(hook.path).length >= 1);
+    const [got] = receiver.on(hook.path);
+    expect(got!.verified).toBe(true);
+    expect(got!.payload).toMatchObject({
+      type: 'form.submission.created',
+      data: {
+        submissionId: first.json().submissionId,
+        formCode: 'contact',
+        formVersion: 1,
+        values: { name: 'Ada', email: 'ada@example.com', message: 'Hello' },
+        metadata: { page: '/x' },
+        publicKeyId: key.id,
+      },
+    });
+    expect(await countRows(live.ctx, 'webhook_events', tenant.id)).toBe(1);
+  });
 });
 
 describe('payloads', () => {
@@ -539,6 +605,7 @@ describe('payloads', () => {
       'chat.handoff.requested',
       'chat.session.created',
       'conversion.created',
+      'form.submission.created',
       'goal.reached',
     ]);
   });
