@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { clientErrorHandler } from '../http/clientErrorHandler.js';
 import { installPreflight } from '../http/cors.js';
 import { installErrorHandler } from '../http/errorHandler.js';
 import { JSON_BODY_LIMIT, registerRoutes } from '../http/registerRoutes.js';
@@ -20,6 +21,7 @@ export async function buildApp(
     // A request that reaches a closing server on a kept-alive connection is still answered (with `connection: close`,
     // see the onSend hook): during a rolling restart the client then reconnects to another process, and sees no 503.
     return503OnClosing: false,
+    clientErrorHandler,
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -71,6 +71,11 @@ export const errorCatalog = {
     doc: 'A request with this Idempotency-Key is still being processed. Retry shortly with the same key.',
   },
   payload_too_large: { status: 413, retryable: false, doc: 'The body (or file) is larger than allowed. Send less.' },
+  headers_too_large: {
+    status: 431,
+    retryable: false,
+    doc: 'The request headers or URL (e.g. thousands of query parameters) are larger than allowed. Send less.',
+  },
   unsupported_media_type: {
     status: 415,
     retryable: false,

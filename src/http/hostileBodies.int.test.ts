@@ -1,3 +1,4 @@
+import { type AddressInfo, connect } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, seedTenant, Widget } from '../../test/support/fixtures.js';
@@ -213,5 +214,33 @@ describe('CORS on refused bodies', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.headers['idempotency-replayed']).toBeUndefined();
     await ready();
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  it('answers headers over the limit and a malformed request line with the error envelope, then closes', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as AddressInfo;
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(request));
+        let answer = '';
+        socket.on('data', (chunk) => {
+          answer += chunk.toString('utf8');
+        });
+        socket.on('end', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    const manyParams = Array.from({ length: 3000 }, (_, i) => `pageType=x${i}`).join('&');
+    const tooLarge = await raw(`GET /api/public/v1/chat/quick-questions?${manyParams} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(tooLarge).toMatch(/^HTTP\/1\.1 431 /);
+    expect(tooLarge).toMatch(/connection: close/i);
+    const body = JSON.parse(tooLarge.slice(tooLarge.indexOf('\r\n\r\n') + 4)) as ErrorBody;
+    expect(body.error).toMatchObject({ code: 'headers_too_large', status: 431 });
+    const garbled = await raw('GET /\x01 HTTP/9.9\r\n\r\n');
+    expect(garbled).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbled.slice(garbled.indexOf('\r\n\r\n') + 4)).error.code).toBe('invalid_request');
+    // The server is healthy after both.
+    expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 });
