@@ -38,9 +38,9 @@ const statements = [
     count bigint not null,
     primary key (tenant_id, day, metric, dimension)
   )`,
-  // The sweep walks each table by age across tenants.
-  'create index chat_turns_created on chat_turns (created_at)',
-  'create index telemetry_events_received on telemetry_events (received_at)',
-  'create index uploads_created on uploads (created_at)',
-  'create index webhook_events_created on webhook_events (created_at)',
+  // The sweep walks each retaining tenant's rows by age.
+  'create index chat_turns_tenant_created on chat_turns (tenant_id, created_at)',
+  'create index telemetry_events_tenant_received on telemetry_events (tenant_id, received_at)',
+  'create index uploads_tenant_created on uploads (tenant_id, created_at)',
+  'create index webhook_events_tenant_created on webhook_events (tenant_id, created_at)',
 ];
