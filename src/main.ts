@@ -11,6 +11,7 @@ import { addFormCommands } from './forms/formCli.js';
 import { addGoalCommands } from './goals/goalCli.js';
 import { addKeyCommands, KEY_FLAGS } from './keys/keyCli.js';
 import { addPricingCommands, PRICING_FLAGS } from './llm/pricingCli.js';
+import { addCustomerCommands } from './privacy/customerCli.js';
 import { addWidgetSettingsCommands, WIDGET_SETTINGS_FLAGS } from './reads/widgetSettingsCli.js';
 import { addSecretKeyCommands, SECRET_KEY_FLAGS } from './secretKeys/secretKeyCli.js';
 import { addServerCommands } from './server/serverCli.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   addUsageCommands(program, dispatch);
   addWebhookCommands(program, dispatch);
   addPricingCommands(program, dispatch);
+  addCustomerCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }

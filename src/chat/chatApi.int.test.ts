@@ -645,6 +645,8 @@ describe('api documents', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/engine/v1/conversations/{id}',
       '/api/engine/v1/conversions',
+      '/api/engine/v1/customers/{customerId}',
+      '/api/engine/v1/customers/{customerId}/export',
       '/api/engine/v1/executions/{id}',
       '/api/engine/v1/executions/{id}/abort',
       '/api/engine/v1/sessions',

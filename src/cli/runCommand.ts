@@ -6,6 +6,7 @@ import { type FormCommandRequest, runFormCommand } from '../forms/formCommands.j
 import { type GoalCommandRequest, runGoalCommand } from '../goals/goalCommands.js';
 import { type KeyCommandRequest, runKeyCommand } from '../keys/keyCommands.js';
 import { type PricingCommandRequest, runPricingCommand } from '../llm/pricingCommands.js';
+import { type CustomerCommandRequest, runCustomerCommand } from '../privacy/customerCommands.js';
 import { runWidgetSettingsCommand, type WidgetSettingsCommandRequest } from '../reads/widgetSettingsCommands.js';
 import { runSecretKeyCommand, type SecretKeyCommandRequest } from '../secretKeys/secretKeyCommands.js';
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
@@ -30,12 +31,14 @@ export type CommandRequest =
   | WidgetSettingsCommandRequest
   | UsageCommandRequest
   | WebhookCommandRequest
-  | PricingCommandRequest;
+  | PricingCommandRequest
+  | CustomerCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
   switch (request.command) {
     case 'tenant:create':
+    case 'tenant:update':
       return runTenantCommand(ctx, request);
     case 'flow:import':
     case 'flow:publish':
@@ -87,5 +90,8 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'pricing:set':
     case 'pricing:list':
       return runPricingCommand(ctx, request);
+    case 'customer:export':
+    case 'customer:delete':
+      return runCustomerCommand(ctx, request);
   }
 }

@@ -11,6 +11,8 @@ export interface TenantsTable {
   name: string;
   /** How many days before a conversion its customer's conversation may have started and still get the credit. */
   attribution_window_days: Generated<number>;
+  /** Days raw transcripts, events, uploads and delivery logs are kept (null: until deleted). */
+  retention_days: Generated<number | null>;
   created_at: Timestamp;
 }
 
@@ -378,6 +380,8 @@ export interface FormSubmissionsTable {
   origin: string | null;
   values: JsonCol<JsonObject>;
   metadata: JsonCol<JsonObject>;
+  /** The submitter, when the embed named one (`metadata.customerId`): export and deletion find it by this. */
+  customer_id: Generated<string | null>;
   created_at: Timestamp;
 }
 
@@ -493,6 +497,22 @@ export interface WebhookAttemptsTable {
   next_attempt_at: Date | null;
 }
 
+/** Uploaded bytes still to be removed from the blob store (written in the transaction that dropped their upload). */
+export interface BlobPurgesTable {
+  tenant_id: string;
+  storage_name: string;
+  created_at: Timestamp;
+}
+
+/** Counts of raw rows that retention deleted: UTC day × metric × dimension (e.g. telemetry event type). */
+export interface RetainedCountsTable {
+  tenant_id: string;
+  day: ColumnType<string, string, string>;
+  metric: string;
+  dimension: string;
+  count: ColumnType<string, number | string, number | string>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   flows: FlowsTable;
@@ -528,6 +548,8 @@ export interface Database {
   llm_call_claims: LlmCallClaimsTable;
   llm_prices: LlmPricesTable;
   llm_spend_daily: LlmSpendDailyTable;
+  blob_purges: BlobPurgesTable;
+  retained_counts: RetainedCountsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -1,4 +1,6 @@
 import type { AnyRoute } from '../http/defineRoute.js';
+import { deleteCustomerRoute } from '../privacy/routes/deleteCustomerRoute.js';
+import { exportCustomerRoute } from '../privacy/routes/exportCustomerRoute.js';
 import { abortExecutionRoute } from './routes/abortExecutionRoute.js';
 import { getConversationRoute } from './routes/getConversationRoute.js';
 import { getExecutionRoute } from './routes/getExecutionRoute.js';
@@ -14,4 +16,6 @@ export const engineRoutes: AnyRoute[] = [
   listSessionsRoute,
   reportConversionRoute,
   usageRoute,
+  exportCustomerRoute,
+  deleteCustomerRoute,
 ];

@@ -92,6 +92,8 @@ export async function submitForm(
         origin,
         values: json(values),
         metadata: json(metadata),
+        // Ties the submission to a customer for export and deletion (DESIGN §12): a form has no session to say whose.
+        customer_id: customerIdOf(metadata),
       })
       .execute();
     const refused: FieldIssue[] = [];
@@ -138,4 +140,10 @@ export async function submitForm(
   });
   ctx.meter.count(key.tenant_id, key.id, 'submission');
   return result;
+}
+
+/** `metadata.customerId` when it is a non-empty string of at most 128 characters (as the chat API's customerId). */
+function customerIdOf(metadata: JsonObject): string | null {
+  const id = metadata.customerId;
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : null;
 }

@@ -353,6 +353,8 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
     expect(secretRoutes.map((r) => r.operationId).sort()).toEqual(
       [
         'engineAbortExecution',
+        'engineDeleteCustomer',
+        'engineExportCustomer',
         'engineGetConversation',
         'engineGetExecution',
         'engineListSessions',
@@ -407,7 +409,7 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
 
   function secretRequest(route: AnyRoute, s: SecretSetup, authorization: string | undefined, id?: string) {
     const filled = id ?? (route.path.includes('/conversations/') ? s.conversationId : s.executionId);
-    let url = route.path.replace('{id}', filled);
+    let url = route.path.replace('{id}', filled).replace('{customerId}', 'u-42');
     if (route.operationId === 'engineListSessions') url += '?customerId=u-42';
     const headers: Record<string, string> = authorization ? { authorization } : {};
     if (route.operationId === 'engineReportConversion') {

@@ -4,6 +4,8 @@ import { CONTINUE_TASK } from '../executions/persistStep.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
 import { purgeIdempotencyKeys } from '../http/idempotency.js';
 import type { LlmPerformer } from '../llm/performLlm.js';
+import { applyRetention } from '../privacy/applyRetention.js';
+import { purgeBlobs } from '../privacy/purgeBlobs.js';
 
 import { builtinTasks } from '../tasks/builtinTasks.js';
 import { purgeExpiredUploads } from '../uploads/purgeExpiredUploads.js';
@@ -13,6 +15,8 @@ import { startRelay } from '../webhooks/relayDeliveries.js';
 import { rescueDeliveries } from '../webhooks/rescueDeliveries.js';
 
 const SWEEP_INTERVAL_MS = 30_000;
+/** Retention deletes by the day: once an hour is plenty, and keeps its queries off most sweeps. */
+const RETENTION_INTERVAL_MS = 3_600_000;
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -50,12 +54,21 @@ export async function startWorker(
       onPickup: (task, seconds) => ctx.metrics.jobPickedUp(task, seconds),
     },
   );
+  let retentionAt = 0;
+  const retention = async () => {
+    if (Date.now() - retentionAt < RETENTION_INTERVAL_MS) return;
+    retentionAt = Date.now();
+    await applyRetention(ctx);
+  };
   const sweep = () =>
     void Promise.all([
       sweepExecutions(ctx),
       purgeIdempotencyKeys(ctx),
       purgeExpiredUploads(ctx),
       rescueDeliveries(ctx),
+      // Bytes a deletion queued but a crash kept from removing.
+      purgeBlobs(ctx),
+      retention(),
     ]).catch((error: unknown) => options.log?.('sweep failed', error));
 
   sweep();

@@ -43,3 +43,11 @@ export async function requireTenant(ctx: AppContext, idOrSlug: string): Promise<
   if (!tenant) throw new AppError('not_found', `no tenant "${idOrSlug}"`);
   return tenant;
 }
+
+/** Days raw transcripts, events, uploads and delivery logs are kept (null: until deleted); DESIGN §12. */
+export async function setRetentionDays(ctx: AppContext, tenantId: string, days: number | null): Promise<void> {
+  if (days !== null && !(Number.isInteger(days) && days >= 1 && days <= 36_500)) {
+    throw AppError.validation([{ path: 'retentionDays', rule: 'range', message: 'must be 1–36500 days, or null' }]);
+  }
+  await ctx.kysely.updateTable('tenants').set({ retention_days: days }).where('id', '=', tenantId).execute();
+}

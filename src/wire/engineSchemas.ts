@@ -127,3 +127,143 @@ export const engineSessions = z.object({
 export type EngineExecution = z.infer<typeof engineExecution>;
 export type EngineConversation = z.infer<typeof engineConversation>;
 export type EngineSessions = z.infer<typeof engineSessions>;
+
+// Retention and privacy (DESIGN §12): a customer's export and deletion.
+
+export const customerIdParams = z.object({
+  customerId: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(printable, 'printable characters only')
+    .describe('The customerId the widget passed when it opened sessions (URL-encoded).'),
+});
+
+const at = z.string().describe('RFC 3339 UTC timestamp.');
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const customerExport = z.object({
+  customerId: z.string(),
+  exportedAt: at,
+  conversations: z.array(
+    z.object({
+      conversationId: z.uuid(),
+      publicKeyId: z.uuid(),
+      createdAt: at,
+      updatedAt: at,
+      revokedAt: at.nullable(),
+      variables: untrusted,
+      transcript: z
+        .array(
+          z.object({
+            executionId: z.uuid().nullable(),
+            createdAt: at,
+            items: z.array(jsonObject).describe('What the user sent (`role: user`) and the blocks answered (`bot`).'),
+          }),
+        )
+        .describe('One entry per turn, oldest first.'),
+      executions: z.array(
+        z.object({
+          executionId: z.uuid(),
+          sessionId: z.uuid(),
+          intentName: z.string(),
+          status: executionStatusSchema,
+          variables: untrusted,
+          error: jsonObject.nullable(),
+          reason: z.string().nullable(),
+          createdAt: at,
+          endedAt: at.nullable(),
+        }),
+      ),
+    }),
+  ),
+  sessions: z.array(
+    z.object({
+      sessionId: z.uuid(),
+      conversationId: z.uuid(),
+      publicKeyId: z.uuid(),
+      origin: z.string().nullable(),
+      locale: z.string().nullable(),
+      createdAt: at,
+      expiresAt: at,
+      revokedAt: at.nullable(),
+    }),
+  ),
+  formSubmissions: z
+    .array(
+      z.object({
+        submissionId: z.uuid(),
+        formId: z.uuid(),
+        values: jsonObject,
+        metadata: jsonObject,
+        origin: z.string().nullable(),
+        createdAt: at,
+      }),
+    )
+    .describe('Standalone form submissions whose `metadata.customerId` named the customer.'),
+  uploads: z
+    .array(
+      z.object({
+        uploadId: z.uuid(),
+        conversationId: z.uuid().nullable(),
+        submissionId: z.uuid().nullable(),
+        field: z.string(),
+        name: z.string(),
+        size: z.number().int(),
+        contentType: z.string(),
+        sha256: z.string(),
+        createdAt: at,
+      }),
+    )
+    .describe("Metadata only: the files' bytes are served by the admin."),
+  events: z.array(
+    z.object({
+      eventId: z.uuid(),
+      type: z.string(),
+      conversationId: z.uuid().nullable(),
+      sessionId: z.uuid().nullable(),
+      pageType: z.string().nullable(),
+      properties: jsonObject,
+      occurredAt: at,
+      receivedAt: at,
+    }),
+  ),
+  goalHits: z.array(z.object({ goal: z.string(), conversationId: z.uuid().nullable(), createdAt: at })),
+  conversions: z.array(
+    z.object({
+      conversionId: z.uuid(),
+      orderId: z.string(),
+      amount: z.string().describe('Decimal string in major units.'),
+      currency: z.string(),
+      source: z.enum(['client', 'server']),
+      verified: z.boolean(),
+      conversationId: z.uuid().nullable(),
+      metadata: jsonObject,
+      occurredAt: at,
+    }),
+  ),
+});
+
+export const customerDeletion = z.object({
+  customerId: z.string(),
+  deleted: z
+    .object({
+      conversations: z.number().int(),
+      sessions: z.number().int(),
+      executions: z.number().int(),
+      transcriptTurns: z.number().int(),
+      formSubmissions: z.number().int(),
+      uploads: z.number().int(),
+      events: z.number().int(),
+      goalHits: z.number().int(),
+      webhookEvents: z.number().int(),
+      conversionsAnonymized: z
+        .number()
+        .int()
+        .describe('Conversions kept for revenue totals, without customer, conversation, order id or metadata.'),
+    })
+    .describe('How many rows went (counts only: nothing of the data is kept).'),
+});
+
+export type CustomerExport = z.infer<typeof customerExport>;
+export type CustomerDeletionBody = z.infer<typeof customerDeletion>;
