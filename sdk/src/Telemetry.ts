@@ -1,4 +1,4 @@
-import type { ComerixError } from './ComerixError.js';
+import { ComerixError } from './ComerixError.js';
 import { randomId, type Transport } from './transport.js';
 import type { TelemetryEvent, TelemetryResult } from './types.js';
 
@@ -32,6 +32,8 @@ export class Telemetry {
     private readonly transport: Transport,
     private readonly credentials: () => Credentials,
     private readonly options: TelemetryOptions = {},
+    /** Renews the session whose token `credentials` gave, after a `session_expired` answer. */
+    private readonly renew: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Queues one event (standard types such as `widget_open`, `purchase`, or your own snake_case type). */
@@ -75,9 +77,9 @@ export class Telemetry {
     const total: TelemetryResult = { accepted: 0, duplicates: 0, rejected: [] };
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, MAX_BATCH);
-      const who = this.credentials();
-      try {
-        const result = await this.transport.json<TelemetryResult>({
+      const send = () => {
+        const who = this.credentials();
+        return this.transport.json<TelemetryResult>({
           method: 'POST',
           path: '/api/public/v1/chat/events/batch',
           json: 'anonymousId' in who ? { events: batch, anonymousId: who.anonymousId } : { events: batch },
@@ -87,14 +89,22 @@ export class Telemetry {
               : { 'x-comerix-public-key': this.transport.publicKey },
           ...(keepalive ? { keepalive: true } : {}),
         });
-        const offset = total.accepted + total.duplicates + total.rejected.length;
-        total.accepted += result.accepted;
-        total.duplicates += result.duplicates;
-        total.rejected.push(...result.rejected.map((r) => ({ ...r, index: r.index + offset })));
+      };
+      let result: TelemetryResult;
+      try {
+        result = await send().catch(async (error: unknown) => {
+          if (!(error instanceof ComerixError) || error.code !== 'session_expired') throw error;
+          await this.renew();
+          return send();
+        });
       } catch (error) {
         this.options.onError?.(error);
         throw error;
       }
+      const offset = total.accepted + total.duplicates + total.rejected.length;
+      total.accepted += result.accepted;
+      total.duplicates += result.duplicates;
+      total.rejected.push(...result.rejected.map((r) => ({ ...r, index: r.index + offset })));
       this.queue.splice(0, batch.length);
     }
     return total;

@@ -27,6 +27,7 @@ export class ComerixClient extends PublicReads {
       http,
       () => (this.current ? { sessionToken: this.current.sessionToken } : { anonymousId: this.anonymousId }),
       options.telemetry,
+      async () => this.current?.renew(),
     );
   }
 

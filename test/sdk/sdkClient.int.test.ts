@@ -249,6 +249,14 @@ describe('sessions: renewal and final failures', () => {
     expect(turn.conversationId).toBe(chat.conversationId);
     expect(chat.sessionToken).not.toBe(expired);
     expect(requests.filter((r) => r.url.endsWith('/chat/sessions'))).toHaveLength(2);
+    // Telemetry sent with an expired session renews it too, and its events are not lost.
+    const claims2 = JSON.parse(Buffer.from(chat.sessionToken.split('.')[0]!, 'base64url').toString());
+    const expired2 = signSessionToken(t.ctx.secrets, { ...claims2, exp: Math.floor(Date.now() / 1000) - 5 });
+    (chat as unknown as { state: Session }).state = { ...chat.session, sessionToken: expired2 };
+    comerix.telemetry.track('message_sent');
+    expect(await comerix.telemetry.flush()).toMatchObject({ accepted: 1, rejected: [] });
+    expect(requests.filter((r) => r.url.endsWith('/chat/sessions'))).toHaveLength(3);
+    expect(requests.at(-1)!.headers.get('authorization')).toBe(`Bearer ${chat.sessionToken}`);
   });
 
   it('never retries or renews a revoked session (401 invalid_session_token is final)', async () => {
