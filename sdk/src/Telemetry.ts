@@ -46,8 +46,11 @@ export class Telemetry {
       ...(properties ? { properties } : {}),
     });
     if (this.queue.length >= MAX_BATCH) void this.flush().catch(() => undefined);
-    else
-      this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.options.flushIntervalMs ?? 5000);
+    else if (this.timer === undefined) {
+      this.timer = setTimeout(() => void this.flush().catch(() => undefined), this.options.flushIntervalMs ?? 5000);
+      // On Node the pending flush must not keep a finished script alive (browsers' timers have no unref).
+      (this.timer as { unref?: () => void }).unref?.();
+    }
   }
 
   /** Events queued and not yet accepted by the server. */
