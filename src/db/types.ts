@@ -493,6 +493,44 @@ export interface WebhookAttemptsTable {
   next_attempt_at: Date | null;
 }
 
+export type AdminRole = 'owner' | 'editor' | 'viewer';
+
+export interface AdminUsersTable {
+  id: string;
+  tenant_id: string;
+  /** Lower-cased; unique across tenants (the login form asks for no tenant). */
+  email: string;
+  role: AdminRole;
+  /** scrypt (src/admin/passwordHash.ts): the password itself is stored nowhere. */
+  password_hash: string;
+  failed_logins: Generated<number>;
+  locked_until: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AdminSessionsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  /** SHA-256 (hex) of the cookie's value. */
+  token_hash: string;
+  expires_at: Date;
+  revoked_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  tenant_id: string;
+  actor: string;
+  action: string;
+  target: string;
+  before_digest: string | null;
+  after_digest: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   flows: FlowsTable;
@@ -528,9 +566,14 @@ export interface Database {
   llm_call_claims: LlmCallClaimsTable;
   llm_prices: LlmPricesTable;
   llm_spend_daily: LlmSpendDailyTable;
+  admin_users: AdminUsersTable;
+  admin_sessions: AdminSessionsTable;
+  audit_log: AuditLogTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
+export type AdminUser = Selectable<AdminUsersTable>;
+export type AuditEntry = Selectable<AuditLogTable>;
 export type Flow = Selectable<FlowsTable>;
 export type FlowVersion = Selectable<FlowVersionsTable>;
 export type PublicKey = Selectable<PublicKeysTable>;
