@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { addAdminCommands } from './admin/adminCli.js';
 import { dispatch } from './cli/dispatch.js';
 import { UsageError } from './cli/UsageError.js';
 import { ConfigError } from './config.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   addUsageCommands(program, dispatch);
   addWebhookCommands(program, dispatch);
   addPricingCommands(program, dispatch);
+  addAdminCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }

@@ -129,6 +129,7 @@ export async function resetAdminPassword(
 
 export interface LoginResult {
   user: AdminUserView;
+  tenantId: string;
   /** The cookie's value: shown once, stored only as its hash. */
   token: string;
   sessionId: string;
@@ -178,7 +179,7 @@ export async function login(
     await insertAdminSession(trx, { id: sessionId, tenantId, userId, tokenHash: hashSessionToken(token), expiresAt });
     await recordAudit(trx, { tenantId, actor: `admin:${userId}`, action: 'admin_session.login', target: sessionId });
   });
-  return { user: adminUserView(user), token, sessionId, csrfToken: csrfToken(ctx, sessionId), expiresAt };
+  return { user: adminUserView(user), tenantId, token, sessionId, csrfToken: csrfToken(ctx, sessionId), expiresAt };
 }
 
 async function revokePreviousSession(

@@ -1,3 +1,4 @@
+import { type AdminCommandRequest, runAdminCommand } from '../admin/adminCommands.js';
 import type { AppContext } from '../app/AppContext.js';
 import { type ConnectionCommandRequest, runConnectionCommand } from '../connections/connectionCommands.js';
 import { type DemoCommandRequest, runDemoCommand } from '../demo/demoCommands.js';
@@ -30,7 +31,8 @@ export type CommandRequest =
   | WidgetSettingsCommandRequest
   | UsageCommandRequest
   | WebhookCommandRequest
-  | PricingCommandRequest;
+  | PricingCommandRequest
+  | AdminCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -87,5 +89,8 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'pricing:set':
     case 'pricing:list':
       return runPricingCommand(ctx, request);
+    case 'admin:create':
+    case 'admin:reset-password':
+      return runAdminCommand(ctx, request);
   }
 }

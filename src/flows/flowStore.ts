@@ -156,3 +156,54 @@ export async function versionDefinition(
     .executeTakeFirst();
   return row?.definition as unknown as FlowDefinition | undefined;
 }
+
+/** A tenant's flow by id (another tenant's looks like none); locked when it is about to change. */
+export async function findFlowById(
+  db: Kysely<Database>,
+  tenantId: string,
+  flowId: string,
+  options: { lock?: boolean } = {},
+): Promise<Flow | undefined> {
+  const q = db.selectFrom('flows').selectAll().where('tenant_id', '=', tenantId).where('id', '=', flowId);
+  return (options.lock ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/** A flow's versions, newest first, without their definitions. */
+export async function listVersionRows(db: Kysely<Database>, tenantId: string, flowId: string) {
+  return db
+    .selectFrom('flow_versions')
+    .select(['id', 'version', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('flow_id', '=', flowId)
+    .orderBy('version', 'desc')
+    .execute();
+}
+
+export async function findVersionByNumber(
+  db: Kysely<Database>,
+  tenantId: string,
+  flowId: string,
+  version: number,
+): Promise<FlowVersion | undefined> {
+  return db
+    .selectFrom('flow_versions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('flow_id', '=', flowId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+}
+
+/** Clears the published version only if it is still the one the caller saw. */
+export async function clearPublishedById(
+  db: Kysely<Database>,
+  flow: Pick<Flow, 'id' | 'tenant_id'>,
+): Promise<Flow | undefined> {
+  return db
+    .updateTable('flows')
+    .set({ published_version_id: null, updated_at: new Date() })
+    .where('tenant_id', '=', flow.tenant_id)
+    .where('id', '=', flow.id)
+    .returningAll()
+    .executeTakeFirst();
+}

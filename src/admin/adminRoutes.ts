@@ -1,0 +1,38 @@
+import type { AnyRoute } from '../http/defineRoute.js';
+import { loginRoute, logoutRoute, meRoute } from './routes/adminAuthRoutes.js';
+import {
+  createFlowRoute,
+  diffVersionsRoute,
+  getFlowRoute,
+  getVersionRoute,
+  listFlowsRoute,
+  listVersionsRoute,
+  publishFlowRoute,
+  rollbackFlowRoute,
+  unpublishFlowRoute,
+  updateDraftRoute,
+  validateFlowRoute,
+} from './routes/adminFlowRoutes.js';
+import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
+
+/** The admin API (DESIGN §16): the admin panel's session cookie, CSRF on changes, a least role on every route. */
+export const adminRoutes: AnyRoute[] = [
+  loginRoute,
+  logoutRoute,
+  meRoute,
+  listAdminUsersRoute,
+  createAdminUserRoute,
+  changeRoleRoute,
+  auditLogRoute,
+  listFlowsRoute,
+  createFlowRoute,
+  getFlowRoute,
+  updateDraftRoute,
+  validateFlowRoute,
+  publishFlowRoute,
+  unpublishFlowRoute,
+  listVersionsRoute,
+  getVersionRoute,
+  diffVersionsRoute,
+  rollbackFlowRoute,
+];

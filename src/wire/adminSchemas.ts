@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+// Wire schemas of the admin API (DESIGN §16): the admin panel's session cookie. Timestamps are RFC 3339 UTC.
+
+export const adminRole = z.enum(['owner', 'editor', 'viewer']);
+
+/** Not a UUID → the same 404 as an unknown id. */
+export const adminIdParams = z.object({
+  id: z
+    .string()
+    .transform((id) => id.toLowerCase())
+    .pipe(z.uuid())
+    .catch('00000000-0000-0000-0000-000000000000'),
+});
+
+export const adminVersionParams = adminIdParams.extend({
+  version: z.coerce.number().int().min(1).max(2_147_483_647).describe('A version number of the flow.'),
+});
+
+export const adminUser = z.object({ id: z.uuid(), email: z.string(), role: adminRole, createdAt: z.string() });
+
+export const loginBody = z.object({
+  email: z.string().min(3).max(320),
+  password: z.string().min(1).max(1024),
+});
+
+export const loginAnswer = z.object({
+  user: adminUser,
+  tenantId: z.uuid(),
+  csrfToken: z.string().describe('Send it as the X-CSRF-Token header with every request but GET.'),
+  expiresAt: z.string(),
+});
+
+export const createAdminUserBody = z.object({
+  email: z.string().min(3).max(320),
+  role: adminRole,
+  password: z.string().min(12).max(1024),
+});
+
+export const changeRoleBody = z.object({ role: adminRole });
+
+export const adminUserList = z.object({ users: z.array(adminUser) });
+
+export const auditQuery = z.object({
+  before: z.coerce.number().int().min(1).optional().describe('An entry id: only older entries (the next page).'),
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('Page size, 1–200 (default 50).'),
+  action: z.string().max(100).optional(),
+  target: z.string().max(100).optional(),
+});
+
+export const auditEntry = z.object({
+  id: z.number(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  beforeDigest: z.string().nullable().describe('SHA-256 of the canonical JSON before the change; null: none.'),
+  afterDigest: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const auditList = z.object({ entries: z.array(auditEntry), nextBefore: z.number().nullable() });
+
+/** A flow file (DESIGN §5.1), checked by the flow validator rather than here, so every problem is reported. */
+export const flowDefinitionBody = z
+  .record(z.string(), z.unknown())
+  .describe('A flow definition, as `comerix flow:import` takes it (DESIGN §5.1).');
+
+export const flowSummary = z.object({
+  id: z.uuid(),
+  intentName: z.string(),
+  description: z.string(),
+  publishedVersion: z.number().nullable(),
+  latestVersion: z.number(),
+  updatedAt: z.string(),
+});
+
+export const flowList = z.object({ flows: z.array(flowSummary) });
+
+export const flowDetail = flowSummary.extend({ draft: z.record(z.string(), z.unknown()) });
+
+export const flowProblems = z.object({
+  valid: z.boolean(),
+  problems: z.array(z.object({ nodeId: z.string().optional(), path: z.string(), message: z.string() })),
+});
+
+export const validateFlowBody = z
+  .object({ definition: flowDefinitionBody.optional() })
+  .describe('A definition to check; without one, the saved draft is checked.');
+
+export const flowVersion = z.object({
+  id: z.uuid(),
+  version: z.number(),
+  published: z.boolean(),
+  createdAt: z.string(),
+  definition: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const flowVersionList = z.object({ versions: z.array(flowVersion) });
+
+export const diffQuery = z.object({
+  from: z.coerce.number().int().min(1),
+  to: z
+    .union([z.literal('draft'), z.coerce.number().int().min(1)])
+    .describe('A version number, or `draft` for the unpublished edits.'),
+});
+
+export const flowDiff = z.object({
+  from: z.number(),
+  to: z.union([z.number(), z.literal('draft')]),
+  nodes: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) }),
+  edges: z.object({ added: z.array(z.string()), removed: z.array(z.string()) }),
+  intentChanged: z.boolean(),
+  startChanged: z.boolean(),
+});
+
+export const rollbackBody = z.object({ version: z.number().int().min(1) });
