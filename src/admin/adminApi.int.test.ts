@@ -99,6 +99,7 @@ function requestFor(operationId: string, ids: { flow: string; user: string }): {
     adminGetFlowVersion: { url: `${flow}/versions/1` },
     adminDiffFlowVersions: { url: `${flow}/diff?from=1&to=draft` },
     adminRollbackFlow: { url: `${flow}/rollback`, body: { version: 1 } },
+    adminOpenTestSession: { url: `${flow}/test-sessions` },
   };
   const found = table[operationId];
   if (!found) throw new Error(`${operationId}: add a request for it to this suite`);
@@ -228,6 +229,7 @@ describe('the audit log', () => {
     adminPublishFlow: 'flow.publish',
     adminUnpublishFlow: 'flow.unpublish',
     adminRollbackFlow: 'flow.rollback',
+    adminOpenTestSession: 'flow.test_session',
   };
 
   it('every change through the admin API writes its entry: who, what, which, digests', async () => {
@@ -496,5 +498,64 @@ describe('flows by id', () => {
     const done = await w.resume(ask, { order_number: '12345' });
     expect(done.body.status).toBe('completed');
     expect(JSON.stringify(done.body.blocks)).not.toContain('Version two says');
+  });
+});
+
+describe('test sessions', () => {
+  it('run the draft through /chat/messages from the panel origin while widget keys still see the published version', async () => {
+    const { tenant, key } = await seedTenant(t.ctx, {
+      flows: [exampleFlow('order_status')],
+      key: { allIntents: true },
+    });
+    const { panel } = await userOf(tenant, 'editor');
+    const id = flowId(await panel.call('GET', `${BASE}/flows`));
+    const draft = exampleFlow('order_status') as { nodes: Record<string, unknown>[] };
+    draft.nodes = draft.nodes.map((node) =>
+      node.id === 'greet' ? { ...node, blocks: [{ type: 'text', text: 'Draft greeting.' }] } : node,
+    );
+    expect((await panel.call('PUT', `${BASE}/flows/${id}/draft`, draft)).status).toBe(200);
+
+    const opened = await panel.call('POST', `${BASE}/flows/${id}/test-sessions`);
+    expect(opened.status).toBe(201);
+    expect(opened.body.intents).toMatchObject([{ name: 'order_status' }]);
+    const pane = new Widget(t.app, new URL(t.ctx.config.publicUrl).origin);
+    pane.token = String(opened.body.sessionToken);
+    const turn = await pane.trigger('order_status');
+    expect(turn.status).toBe(200);
+    expect(JSON.stringify(turn.body.blocks)).toContain('Draft greeting.');
+    const done = await pane.resume(turn, { order_number: '12345' });
+    expect(done.body.status).toBe('completed');
+
+    // Another origin may not use the test session.
+    const elsewhere = new Widget(t.app);
+    elsewhere.token = pane.token;
+    expect((await elsewhere.trigger('order_status')).status).toBe(403);
+    // The session runs its own flow only.
+    expect((await pane.trigger('returns')).body.error).toMatchObject({ code: 'intent_not_matched' });
+
+    const visitor = new Widget(t.app);
+    const session = await visitor.open(key.key);
+    expect((session.body.intents as { name: string }[]).map((i) => i.name)).toEqual(['order_status']);
+    const published = await visitor.trigger('order_status');
+    expect(JSON.stringify(published.body.blocks)).not.toContain('Draft greeting.');
+
+    const executions = await t.ctx.kysely
+      .selectFrom('executions')
+      .select(['id', 'test', 'flow_version_id'])
+      .where('tenant_id', '=', tenant.id)
+      .execute();
+    const testRuns = executions.filter((e) => e.test);
+    expect(testRuns.map((e) => e.id)).toEqual([String(turn.body.executionId)]);
+    expect(testRuns[0]!.flow_version_id).toBe(opened.body.testVersionId);
+    expect(executions.find((e) => e.id === String(published.body.executionId))!.test).toBe(false);
+
+    // The snapshot is no version of the flow, and no widget key lists the pane's key.
+    const versions = await panel.call('GET', `${BASE}/flows/${id}/versions`);
+    expect((versions.body.versions as { id: string }[]).map((v) => v.id)).not.toContain(opened.body.testVersionId);
+    const keys = await runCommand(t.ctx, { command: 'widget-key:list', tenant: tenant.slug });
+    expect(keys).not.toContain('test pane');
+    expect(keys).not.toContain('pk_test_pane');
+    // Publishing afterwards still makes version 2, not a copy of the snapshot.
+    expect((await panel.call('POST', `${BASE}/flows/${id}/publish`)).body).toMatchObject({ version: 2 });
   });
 });

@@ -9,6 +9,7 @@ import {
   listVersionsRoute,
   publishFlowRoute,
   rollbackFlowRoute,
+  testSessionRoute,
   unpublishFlowRoute,
   updateDraftRoute,
   validateFlowRoute,
@@ -35,4 +36,5 @@ export const adminRoutes: AnyRoute[] = [
   getVersionRoute,
   diffVersionsRoute,
   rollbackFlowRoute,
+  testSessionRoute,
 ];

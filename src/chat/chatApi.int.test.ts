@@ -643,6 +643,23 @@ describe('api documents', () => {
     expect(res.statusCode).toBe(200);
     const doc = JSON.parse(res.body);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/admin/v1/audit',
+      '/api/admin/v1/auth/login',
+      '/api/admin/v1/auth/logout',
+      '/api/admin/v1/flows',
+      '/api/admin/v1/flows/{id}',
+      '/api/admin/v1/flows/{id}/diff',
+      '/api/admin/v1/flows/{id}/draft',
+      '/api/admin/v1/flows/{id}/publish',
+      '/api/admin/v1/flows/{id}/rollback',
+      '/api/admin/v1/flows/{id}/test-sessions',
+      '/api/admin/v1/flows/{id}/unpublish',
+      '/api/admin/v1/flows/{id}/validate',
+      '/api/admin/v1/flows/{id}/versions',
+      '/api/admin/v1/flows/{id}/versions/{version}',
+      '/api/admin/v1/me',
+      '/api/admin/v1/users',
+      '/api/admin/v1/users/{id}',
       '/api/engine/v1/conversations/{id}',
       '/api/engine/v1/conversions',
       '/api/engine/v1/executions/{id}',

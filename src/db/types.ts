@@ -36,6 +36,8 @@ export interface FlowVersionsTable {
   version: number;
   definition: JsonCol<JsonObject>;
   created_at: Timestamp;
+  /** A test pane's snapshot of the draft (version 0): never published, never listed. */
+  test: Generated<boolean>;
 }
 
 export interface PublicKeysTable {
@@ -54,6 +56,8 @@ export interface PublicKeysTable {
   status: 'active' | 'revoked';
   created_at: Timestamp;
   revoked_at: Date | null;
+  /** `test_pane`: the tenant's hidden key of admin test sessions (one per tenant), never listed nor given out. */
+  purpose: Generated<'widget' | 'test_pane'>;
 }
 
 /** The scopes a secret key can carry (DESIGN §14). */
@@ -99,6 +103,8 @@ export interface SessionsTable {
   expires_at: Date;
   revoked_at: Date | null;
   created_at: Timestamp;
+  /** A test session (admin test pane): the draft snapshot it runs instead of the published flows. */
+  test_version_id: Generated<string | null>;
 }
 
 export interface ExecutionsTable {
@@ -130,6 +136,8 @@ export interface ExecutionsTable {
   reason: string | null;
   /** The newest TRACE_LIMIT (src/executions/traceLimit.ts) step-trace entries, oldest first. */
   trace: JsonCol<Json[]>;
+  /** Run by a test session on a draft snapshot: never counted in analytics. */
+  test: Generated<boolean>;
   /** Older step-trace entries not kept (the trace is capped): how many steps ran before `trace[0]`'s. */
   trace_dropped: Generated<number>;
   /** Time spent running (turns and jobs), excluding waits: what the execution timeout counts. */

@@ -18,6 +18,7 @@ import {
   lockFlowByIntent,
   setDraft,
   setPublished,
+  testVersionFlow,
 } from './flowStore.js';
 
 export interface IntentSummary {
@@ -177,6 +178,18 @@ export async function findPublishedFlow(
   if (!intent) return undefined;
   const definition = await ctx.flowCache.version(ctx.kysely, tenantId, intent.versionId);
   return { flowId: intent.flowId, versionId: intent.versionId, definition };
+}
+
+/** A test session's draft snapshot, when it is of this intent (a test session triggers its own flow only). */
+export async function findTestFlow(
+  ctx: AppContext,
+  tenantId: string,
+  versionId: string,
+  intentName: string,
+): Promise<{ flowId: string; versionId: string; definition: FlowDefinition } | undefined> {
+  const found = await testVersionFlow(ctx.kysely, tenantId, versionId);
+  if (!found || found.intentName !== intentName) return undefined;
+  return { flowId: found.flowId, versionId, definition: await ctx.flowCache.version(ctx.kysely, tenantId, versionId) };
 }
 
 /** A flow version (immutable, so cached for good). */

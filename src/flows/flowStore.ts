@@ -66,6 +66,7 @@ export async function findVersion(
     .selectAll()
     .where('flow_id', '=', flowId)
     .where('version', '=', version)
+    .where('test', '=', false)
     .executeTakeFirst();
 }
 
@@ -175,6 +176,7 @@ export async function listVersionRows(db: Kysely<Database>, tenantId: string, fl
     .select(['id', 'version', 'created_at'])
     .where('tenant_id', '=', tenantId)
     .where('flow_id', '=', flowId)
+    .where('test', '=', false)
     .orderBy('version', 'desc')
     .execute();
 }
@@ -191,6 +193,7 @@ export async function findVersionByNumber(
     .where('tenant_id', '=', tenantId)
     .where('flow_id', '=', flowId)
     .where('version', '=', version)
+    .where('test', '=', false)
     .executeTakeFirst();
 }
 
@@ -206,4 +209,40 @@ export async function clearPublishedById(
     .where('id', '=', flow.id)
     .returningAll()
     .executeTakeFirst();
+}
+
+/** A test pane's snapshot of a draft: version 0, marked test, never published. */
+export async function insertTestVersion(
+  db: Kysely<Database>,
+  row: { id: string; tenantId: string; flowId: string; definition: FlowDefinition },
+): Promise<FlowVersion> {
+  return db
+    .insertInto('flow_versions')
+    .values({
+      id: row.id,
+      tenant_id: row.tenantId,
+      flow_id: row.flowId,
+      version: 0,
+      definition: json(row.definition as unknown as JsonObject),
+      test: true,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The flow of a test snapshot (undefined: no such test version in the tenant). */
+export async function testVersionFlow(
+  db: Kysely<Database>,
+  tenantId: string,
+  versionId: string,
+): Promise<{ flowId: string; intentName: string } | undefined> {
+  const row = await db
+    .selectFrom('flow_versions as v')
+    .innerJoin('flows as f', 'f.id', 'v.flow_id')
+    .select(['f.id as flowId', 'f.intent_name as intentName'])
+    .where('v.tenant_id', '=', tenantId)
+    .where('v.id', '=', versionId)
+    .where('v.test', '=', true)
+    .executeTakeFirst();
+  return row;
 }

@@ -29,7 +29,8 @@ export async function insertKey(db: Kysely<Database>, key: NewPublicKey): Promis
 }
 
 export async function listKeys(db: Kysely<Database>, tenantId?: string): Promise<PublicKey[]> {
-  let q = db.selectFrom('public_keys').selectAll();
+  // The hidden key of admin test sessions is no widget key.
+  let q = db.selectFrom('public_keys').selectAll().where('purpose', '=', 'widget');
   if (tenantId) q = q.where('tenant_id', '=', tenantId);
   return q.orderBy('created_at').execute();
 }

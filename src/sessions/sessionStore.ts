@@ -13,6 +13,8 @@ export interface SessionRow {
   session_customer_id: string;
   session_locale: string | null;
   session_revoked_at: Date | null;
+  /** A test session's draft snapshot (admin test pane), else null. */
+  session_test_version_id: string | null;
   key: PublicKey;
 }
 
@@ -42,6 +44,7 @@ export const sessionColumns = [
   'cs.customer_id as session_customer_id',
   'cs.locale as session_locale',
   'cs.revoked_at as session_revoked_at',
+  'cs.test_version_id as session_test_version_id',
 ] as const;
 
 /**
@@ -58,6 +61,7 @@ export function sessionRowOf(row: object): SessionRow | undefined {
     session_customer_id: r.session_customer_id as string,
     session_locale: (r.session_locale as string | null) ?? null,
     session_revoked_at: (r.session_revoked_at as Date | null) ?? null,
+    session_test_version_id: (r.session_test_version_id as string | null) ?? null,
     key,
   };
 }
@@ -140,6 +144,7 @@ export async function insertSession(
     origin: string | null;
     locale: string | null;
     expiresAt: Date;
+    testVersionId?: string;
   },
 ): Promise<void> {
   await db
@@ -153,6 +158,7 @@ export async function insertSession(
       origin: row.origin,
       locale: row.locale,
       expires_at: row.expiresAt,
+      ...(row.testVersionId ? { test_version_id: row.testVersionId } : {}),
     })
     .execute();
 }

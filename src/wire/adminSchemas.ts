@@ -114,3 +114,18 @@ export const flowDiff = z.object({
 });
 
 export const rollbackBody = z.object({ version: z.number().int().min(1) });
+
+export const testSessionAnswer = z.object({
+  sessionToken: z.string().describe('Use it as Authorization: Bearer on the public chat endpoints, from the panel.'),
+  conversationId: z.uuid(),
+  expiresAt: z.string(),
+  testVersionId: z.uuid().describe('The draft snapshot the session runs: never published, never listed.'),
+  intents: z.array(
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      examples: z.array(z.string()),
+      required_entities: z.array(z.string()),
+    }),
+  ),
+});

@@ -24,9 +24,11 @@ import {
   flowVersion,
   flowVersionList,
   rollbackBody,
+  testSessionAnswer,
   validateFlowBody,
 } from '../../wire/adminSchemas.js';
 import { adminActor } from '../adminAuthTypes.js';
+import { openTestSession } from '../openTestSession.js';
 import { ADMIN_BASE, ADMIN_READ_ERRORS, ADMIN_WRITE_ERRORS, NO_STORE } from './adminRouteErrors.js';
 
 const FLOWS = `${ADMIN_BASE}/flows`;
@@ -230,6 +232,25 @@ export const rollbackFlowRoute = defineRoute({
   handler: async ({ ctx, auth, params, body }) => ({
     status: 200,
     body: await rollbackFlow(ctx, auth.tenantId, params.id, body.version, adminActor(auth)),
+    headers: NO_STORE,
+  }),
+});
+
+export const testSessionRoute = defineRoute({
+  method: 'POST',
+  path: `${FLOWS}/{id}/test-sessions`,
+  operationId: 'adminOpenTestSession',
+  summary: 'Open a test session on the draft (the test pane)',
+  description:
+    'Snapshots the draft as a test version — never published, never visible to widget keys — and mints a session of 30 minutes bound to it. The session talks to the ordinary public chat endpoints (`/api/public/v1/chat/messages` with its intent, polls, streams) from the admin panel’s origin (COMERIX_PUBLIC_URL) only; its executions are marked test and never count in analytics.',
+  tags: TAGS,
+  auth: 'admin',
+  params: adminIdParams,
+  response: { status: 201, description: 'The test session', schema: testSessionAnswer },
+  errors: [...ADMIN_WRITE_ERRORS, 'not_found', 'validation_failed'],
+  handler: async ({ ctx, auth, params }) => ({
+    status: 201,
+    body: await openTestSession(ctx, auth, params.id),
     headers: NO_STORE,
   }),
 });

@@ -45,4 +45,11 @@ const statements = [
     created_at timestamptz not null default now()
   )`,
   'create index audit_log_tenant on audit_log (tenant_id, id desc)',
+  'alter table flow_versions add column test boolean not null default false',
+  'alter table flow_versions drop constraint flow_versions_flow_id_version_key',
+  'create unique index flow_versions_number on flow_versions (flow_id, version) where not test',
+  'alter table sessions add column test_version_id uuid references flow_versions (id)',
+  'alter table executions add column test boolean not null default false',
+  "alter table public_keys add column purpose text not null default 'widget' check (purpose in ('widget', 'test_pane'))",
+  "create unique index public_keys_test_pane on public_keys (tenant_id) where purpose = 'test_pane'",
 ];
