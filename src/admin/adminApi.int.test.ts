@@ -76,7 +76,10 @@ const guarded = adminRoutes.filter((r) => r.auth === 'admin');
  * A URL and a body that pass the route's shape checks, naming resources of the tenant given: every admin route
  * must have one here, so a new route cannot skip the suite below.
  */
-function requestFor(operationId: string, ids: { flow: string; user: string }): { url: string; body?: unknown } {
+function requestFor(
+  operationId: string,
+  ids: { flow: string; user: string; conversation?: string },
+): { url: string; body?: unknown } {
   const flow = `${BASE}/flows/${ids.flow}`;
   const table: Record<string, { url: string; body?: unknown }> = {
     adminLogout: { url: `${BASE}/auth/logout` },
@@ -100,6 +103,10 @@ function requestFor(operationId: string, ids: { flow: string; user: string }): {
     adminDiffFlowVersions: { url: `${flow}/diff?from=1&to=draft` },
     adminRollbackFlow: { url: `${flow}/rollback`, body: { version: 1 } },
     adminOpenTestSession: { url: `${flow}/test-sessions` },
+    adminSearchConversations: { url: `${BASE}/conversations?customerId=u-1` },
+    adminGetConversation: {
+      url: `${BASE}/conversations/${ids.conversation ?? '00000000-0000-0000-0000-000000000000'}`,
+    },
   };
   const found = table[operationId];
   if (!found) throw new Error(`${operationId}: add a request for it to this suite`);
@@ -118,19 +125,35 @@ describe('every admin route (table-driven from the route declarations)', () => {
   let b: Tenant;
   let owner: Awaited<ReturnType<typeof userOf>>;
   let viewer: Awaited<ReturnType<typeof userOf>>;
-  let idsA: { flow: string; user: string };
-  let idsB: { flow: string; user: string };
+  let idsA: { flow: string; user: string; conversation: string };
+  let idsB: { flow: string; user: string; conversation: string };
+
+  /** A conversation of the tenant's widget key. */
+  async function conversationOf(publicKey: string): Promise<string> {
+    const w = new Widget(t.app);
+    return String((await w.open(publicKey)).body.conversationId);
+  }
 
   beforeAll(async () => {
-    a = (await seedTenant(t.ctx, { flows: [exampleFlow('order_status')], key: { allIntents: true } })).tenant;
-    b = (await seedTenant(t.ctx, { flows: [exampleFlow('order_status')], key: { allIntents: true } })).tenant;
+    const seededA = await seedTenant(t.ctx, { flows: [exampleFlow('order_status')], key: { allIntents: true } });
+    const seededB = await seedTenant(t.ctx, { flows: [exampleFlow('order_status')], key: { allIntents: true } });
+    a = seededA.tenant;
+    b = seededB.tenant;
     owner = await userOf(a, 'owner');
     viewer = await userOf(a, 'viewer');
     const ownerB = await userOf(b, 'owner');
     const editorA = await userOf(a, 'editor');
     const editorB = await userOf(b, 'editor');
-    idsA = { flow: flowId(await owner.panel.call('GET', `${BASE}/flows`)), user: editorA.id };
-    idsB = { flow: flowId(await ownerB.panel.call('GET', `${BASE}/flows`)), user: editorB.id };
+    idsA = {
+      flow: flowId(await owner.panel.call('GET', `${BASE}/flows`)),
+      user: editorA.id,
+      conversation: await conversationOf(seededA.key.key),
+    };
+    idsB = {
+      flow: flowId(await ownerB.panel.call('GET', `${BASE}/flows`)),
+      user: editorB.id,
+      conversation: await conversationOf(seededB.key.key),
+    };
   });
 
   it('declares every admin route but login with auth admin', () => {
@@ -557,5 +580,49 @@ describe('test sessions', () => {
     expect(keys).not.toContain('pk_test_pane');
     // Publishing afterwards still makes version 2, not a copy of the snapshot.
     expect((await panel.call('POST', `${BASE}/flows/${id}/publish`)).body).toMatchObject({ version: 2 });
+  });
+});
+
+describe('conversation history', () => {
+  it('finds a conversation by customer and by intent; its view shows variables, blocks and the step trace', async () => {
+    const { tenant, key } = await seedTenant(t.ctx, {
+      flows: [exampleFlow('order_status'), exampleFlow('returns')],
+      key: { allIntents: true },
+    });
+    const { panel } = await userOf(tenant, 'viewer');
+    const w = new Widget(t.app);
+    const opened = await w.open(key.key, { customerId: 'customer-history-1', variables: { cart_total: 42 } });
+    const conversationId = String(opened.body.conversationId);
+    const ask = await w.trigger('order_status');
+    await w.resume(ask, { order_number: '12345' });
+    const other = new Widget(t.app);
+    await other.open(key.key, { customerId: 'customer-history-2' });
+    await other.trigger('returns');
+
+    const byCustomer = await panel.call('GET', `${BASE}/conversations?customerId=customer-history-1`);
+    expect(byCustomer.status).toBe(200);
+    expect(byCustomer.body.items).toMatchObject([{ conversationId, customerId: 'customer-history-1', executions: 1 }]);
+    const byIntent = await panel.call('GET', `${BASE}/conversations?intent=order_status`);
+    expect((byIntent.body.items as { conversationId: string }[]).map((c) => c.conversationId)).toEqual([
+      conversationId,
+    ]);
+    const byStatus = await panel.call('GET', `${BASE}/conversations?status=completed&intent=returns`);
+    expect(byStatus.body.items).toEqual([]);
+    const future = await panel.call('GET', `${BASE}/conversations?from=2999-01-01T00:00:00Z`);
+    expect(future.body.items).toEqual([]);
+    const paged = await panel.call('GET', `${BASE}/conversations?limit=1`);
+    expect(paged.body.items).toHaveLength(1);
+    const rest = await panel.call('GET', `${BASE}/conversations?limit=1&cursor=${String(paged.body.nextCursor)}`);
+    expect(rest.body.items).toHaveLength(1);
+    expect(rest.body.items).not.toEqual(paged.body.items);
+
+    const view = await panel.call('GET', `${BASE}/conversations/${conversationId}`);
+    expect(view.status).toBe(200);
+    expect(view.body.variables).toEqual({ untrusted: true, values: { cart_total: 42 } });
+    const [execution] = view.body.executionDetails as { status: string; blocks: unknown[]; trace: unknown[] }[];
+    expect(execution!.status).toBe('completed');
+    expect(execution!.blocks.length).toBeGreaterThan(0);
+    expect(execution!.trace.length).toBeGreaterThan(0);
+    expect(JSON.stringify(view.body.transcript)).toContain('has shipped');
   });
 });

@@ -14,6 +14,7 @@ import {
   updateDraftRoute,
   validateFlowRoute,
 } from './routes/adminFlowRoutes.js';
+import { conversationViewRoute, searchHistoryRoute } from './routes/adminHistoryRoutes.js';
 import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
 
 /** The admin API (DESIGN §16): the admin panel's session cookie, CSRF on changes, a least role on every route. */
@@ -37,4 +38,6 @@ export const adminRoutes: AnyRoute[] = [
   diffVersionsRoute,
   rollbackFlowRoute,
   testSessionRoute,
+  searchHistoryRoute,
+  conversationViewRoute,
 ];

@@ -646,6 +646,8 @@ describe('api documents', () => {
       '/api/admin/v1/audit',
       '/api/admin/v1/auth/login',
       '/api/admin/v1/auth/logout',
+      '/api/admin/v1/conversations',
+      '/api/admin/v1/conversations/{id}',
       '/api/admin/v1/flows',
       '/api/admin/v1/flows/{id}',
       '/api/admin/v1/flows/{id}/diff',

@@ -129,3 +129,34 @@ export const testSessionAnswer = z.object({
     }),
   ),
 });
+
+const isoTime = z.iso.datetime({ offset: true });
+
+export const historyQuery = z.object({
+  customerId: z.string().min(1).max(200).optional(),
+  intent: z.string().min(1).max(100).optional().describe('Conversations with an execution of this intent.'),
+  status: z
+    .enum(['running', 'waiting_input', 'waiting_time', 'completed', 'failed', 'aborted'])
+    .optional()
+    .describe('Conversations with an execution in this status.'),
+  from: isoTime.optional().describe('Started at or after (RFC 3339).'),
+  to: isoTime.optional().describe('Started before (RFC 3339).'),
+  includeTest: z.enum(['true', 'false']).optional().describe('Include the test pane’s conversations (default false).'),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export const historyList = z.object({
+  items: z.array(
+    z.object({
+      conversationId: z.uuid(),
+      customerId: z.string(),
+      widgetKeyId: z.uuid(),
+      test: z.boolean(),
+      executions: z.number(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
