@@ -78,7 +78,7 @@ const guarded = adminRoutes.filter((r) => r.auth === 'admin');
  */
 function requestFor(
   operationId: string,
-  ids: { flow: string; user: string; conversation?: string },
+  ids: { flow: string; user: string; conversation?: string; key?: string },
 ): { url: string; body?: unknown } {
   const flow = `${BASE}/flows/${ids.flow}`;
   const table: Record<string, { url: string; body?: unknown }> = {
@@ -103,6 +103,13 @@ function requestFor(
     adminDiffFlowVersions: { url: `${flow}/diff?from=1&to=draft` },
     adminRollbackFlow: { url: `${flow}/rollback`, body: { version: 1 } },
     adminOpenTestSession: { url: `${flow}/test-sessions` },
+    adminListWidgetKeys: { url: `${BASE}/widget-keys` },
+    adminCreateWidgetKey: {
+      url: `${BASE}/widget-keys`,
+      body: { label: 'New', origins: ['https://shop.example'], allIntents: true },
+    },
+    adminUpdateWidgetKey: { url: `${BASE}/widget-keys/${ids.key ?? ids.flow}`, body: { label: 'Renamed' } },
+    adminRevokeWidgetKey: { url: `${BASE}/widget-keys/${ids.key ?? ids.flow}/revoke` },
     adminSearchConversations: { url: `${BASE}/conversations?customerId=u-1` },
     adminGetConversation: {
       url: `${BASE}/conversations/${ids.conversation ?? '00000000-0000-0000-0000-000000000000'}`,
@@ -125,8 +132,8 @@ describe('every admin route (table-driven from the route declarations)', () => {
   let b: Tenant;
   let owner: Awaited<ReturnType<typeof userOf>>;
   let viewer: Awaited<ReturnType<typeof userOf>>;
-  let idsA: { flow: string; user: string; conversation: string };
-  let idsB: { flow: string; user: string; conversation: string };
+  let idsA: { flow: string; user: string; conversation: string; key: string };
+  let idsB: { flow: string; user: string; conversation: string; key: string };
 
   /** A conversation of the tenant's widget key. */
   async function conversationOf(publicKey: string): Promise<string> {
@@ -148,11 +155,13 @@ describe('every admin route (table-driven from the route declarations)', () => {
       flow: flowId(await owner.panel.call('GET', `${BASE}/flows`)),
       user: editorA.id,
       conversation: await conversationOf(seededA.key.key),
+      key: seededA.key.id,
     };
     idsB = {
       flow: flowId(await ownerB.panel.call('GET', `${BASE}/flows`)),
       user: editorB.id,
       conversation: await conversationOf(seededB.key.key),
+      key: seededB.key.id,
     };
   });
 
@@ -253,14 +262,20 @@ describe('the audit log', () => {
     adminUnpublishFlow: 'flow.unpublish',
     adminRollbackFlow: 'flow.rollback',
     adminOpenTestSession: 'flow.test_session',
+    adminCreateWidgetKey: 'widget_key.create',
+    adminUpdateWidgetKey: 'widget_key.update',
+    adminRevokeWidgetKey: 'widget_key.revoke',
   };
 
   it('every change through the admin API writes its entry: who, what, which, digests', async () => {
-    const { tenant } = await seedTenant(t.ctx, { flows: [exampleFlow('order_status')], key: { allIntents: true } });
+    const { tenant, key } = await seedTenant(t.ctx, {
+      flows: [exampleFlow('order_status')],
+      key: { allIntents: true },
+    });
     const owner = await userOf(tenant, 'owner');
     // A viewer, so the request's role change (to editor) is a change.
     const other = await userOf(tenant, 'viewer');
-    const ids = { flow: flowId(await owner.panel.call('GET', `${BASE}/flows`)), user: other.id };
+    const ids = { flow: flowId(await owner.panel.call('GET', `${BASE}/flows`)), user: other.id, key: key.id };
     // Order matters only for logout, which ends the session the others use.
     const writes = adminRoutes
       .filter((r) => r.method !== 'GET')
@@ -624,5 +639,39 @@ describe('conversation history', () => {
     expect(execution!.blocks.length).toBeGreaterThan(0);
     expect(execution!.trace.length).toBeGreaterThan(0);
     expect(JSON.stringify(view.body.transcript)).toContain('has shipped');
+  });
+});
+
+describe('widget keys', () => {
+  it('are issued, changed and revoked through the admin API under the CLI rules, within the tenant', async () => {
+    const { tenant } = await seedTenant(t.ctx, { flows: [exampleFlow('order_status')], key: { allIntents: true } });
+    const { panel } = await userOf(tenant, 'editor');
+    const both = await panel.call('POST', `${BASE}/widget-keys`, {
+      label: 'Both',
+      origins: ['https://shop.example'],
+      intents: ['order_status'],
+      allIntents: true,
+    });
+    expect(both.status).toBe(400);
+    const created = await panel.call('POST', `${BASE}/widget-keys`, {
+      label: 'Shop',
+      origins: ['https://shop.example'],
+      intents: ['order_status'],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ label: 'Shop', intents: ['order_status'], allIntents: false });
+    const w = new Widget(t.app, 'https://shop.example');
+    expect((await w.open(String(created.body.key))).status).toBe(201);
+    const renamed = await panel.call('PATCH', `${BASE}/widget-keys/${String(created.body.id)}`, { label: 'Shop 2' });
+    expect(renamed.body).toMatchObject({
+      label: 'Shop 2',
+      intents: ['order_status'],
+      origins: ['https://shop.example'],
+    });
+    const revoked = await panel.call('POST', `${BASE}/widget-keys/${String(created.body.id)}/revoke`);
+    expect(revoked.body).toMatchObject({ status: 'revoked' });
+    expect((await w.trigger('order_status')).status).toBe(401);
+    const listed = await panel.call('GET', `${BASE}/widget-keys`);
+    expect((listed.body.keys as { id: string }[]).map((k) => k.id)).toContain(created.body.id);
   });
 });

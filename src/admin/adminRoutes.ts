@@ -16,6 +16,12 @@ import {
 } from './routes/adminFlowRoutes.js';
 import { conversationViewRoute, searchHistoryRoute } from './routes/adminHistoryRoutes.js';
 import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
+import {
+  createWidgetKeyRoute,
+  listWidgetKeysRoute,
+  revokeWidgetKeyRoute,
+  updateWidgetKeyRoute,
+} from './routes/adminWidgetKeyRoutes.js';
 
 /** The admin API (DESIGN §16): the admin panel's session cookie, CSRF on changes, a least role on every route. */
 export const adminRoutes: AnyRoute[] = [
@@ -40,4 +46,8 @@ export const adminRoutes: AnyRoute[] = [
   testSessionRoute,
   searchHistoryRoute,
   conversationViewRoute,
+  listWidgetKeysRoute,
+  createWidgetKeyRoute,
+  updateWidgetKeyRoute,
+  revokeWidgetKeyRoute,
 ];

@@ -24,6 +24,16 @@ export async function findKey(db: Kysely<Database>, key: string, tenantId?: stri
   return q.executeTakeFirst();
 }
 
+export async function findKeyById(db: Kysely<Database>, tenantId: string, id: string): Promise<PublicKey | undefined> {
+  return db
+    .selectFrom('public_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('purpose', '=', 'widget')
+    .executeTakeFirst();
+}
+
 export async function insertKey(db: Kysely<Database>, key: NewPublicKey): Promise<PublicKey> {
   return db.insertInto('public_keys').values(key).returningAll().executeTakeFirstOrThrow();
 }

@@ -160,3 +160,38 @@ export const historyList = z.object({
   ),
   nextCursor: z.string().nullable(),
 });
+
+export const widgetKeyBody = z.object({
+  label: z.string().min(1).max(200),
+  widgetLabel: z.string().min(1).max(200).optional(),
+  origins: z.array(z.string().max(255)).max(100),
+  intents: z.array(z.string().max(100)).max(500).optional(),
+  allIntents: z.boolean().optional(),
+  forms: z.array(z.string().max(100)).max(500).optional(),
+  allForms: z.boolean().optional(),
+  allowServerSide: z.boolean().optional(),
+  sessionTtlSeconds: z.number().int().optional(),
+});
+
+export const widgetKeyChange = widgetKeyBody
+  .partial()
+  .extend({ widgetLabel: z.string().min(1).max(200).nullable().optional() });
+
+export const widgetKey = z.object({
+  id: z.uuid(),
+  key: z.string().describe('The public key (pk_live_…): it is published in the widget, not a secret.'),
+  label: z.string(),
+  widgetLabel: z.string().nullable(),
+  origins: z.array(z.string()),
+  intents: z.array(z.string()),
+  allIntents: z.boolean(),
+  forms: z.array(z.string()),
+  allForms: z.boolean(),
+  allowServerSide: z.boolean(),
+  sessionTtlSeconds: z.number(),
+  status: z.enum(['active', 'revoked']),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+
+export const widgetKeyList = z.object({ keys: z.array(widgetKey) });
