@@ -1,8 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFlow, seedTenant, Widget } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import { allRoutes } from '../app/routes.js';
 import { runCommand } from '../cli/runCommand.js';
+import { createConnection } from '../connections/connectionService.js';
 import type { AdminRole, Tenant } from '../db/types.js';
 import { adminRoleOf, roleAtLeast } from './adminAuthTypes.js';
 import { createAdminUser, LOCK_AFTER_FAILURES, LOCK_MS } from './adminUserService.js';
@@ -78,7 +81,7 @@ const guarded = adminRoutes.filter((r) => r.auth === 'admin');
  */
 function requestFor(
   operationId: string,
-  ids: { flow: string; user: string; conversation?: string; key?: string },
+  ids: { flow: string; user: string; conversation?: string; key?: string; connection?: string; session?: string },
 ): { url: string; body?: unknown } {
   const flow = `${BASE}/flows/${ids.flow}`;
   const table: Record<string, { url: string; body?: unknown }> = {
@@ -110,6 +113,15 @@ function requestFor(
     },
     adminUpdateWidgetKey: { url: `${BASE}/widget-keys/${ids.key ?? ids.flow}`, body: { label: 'Renamed' } },
     adminRevokeWidgetKey: { url: `${BASE}/widget-keys/${ids.key ?? ids.flow}/revoke` },
+    adminListConnections: { url: `${BASE}/connections` },
+    adminCreateConnection: { url: `${BASE}/connections`, body: { name: `api_${++n}`, baseUrl: 'https://api.example' } },
+    adminUpdateConnection: {
+      url: `${BASE}/connections/${ids.connection ?? 'none'}`,
+      body: { baseUrl: 'https://api2.example' },
+    },
+    adminTestConnection: { url: `${BASE}/connections/${ids.connection ?? 'none'}/test`, body: {} },
+    adminDeleteConnection: { url: `${BASE}/connections/${ids.connection ?? 'none'}` },
+    adminRevokeSession: { url: `${BASE}/sessions/${ids.session ?? ids.flow}/revoke` },
     adminSearchConversations: { url: `${BASE}/conversations?customerId=u-1` },
     adminGetConversation: {
       url: `${BASE}/conversations/${ids.conversation ?? '00000000-0000-0000-0000-000000000000'}`,
@@ -125,21 +137,29 @@ function newIntent() {
 }
 
 /** Routes about one resource: another tenant's id must look like none. */
-const ABOUT_A_RESOURCE = (path: string) => path.includes('{id}');
+const ABOUT_A_RESOURCE = (path: string) => path.includes('{id}') || path.includes('{name}');
+
+/** A connection and a widget session of the tenant, for the routes about them. */
+async function connectionAndSession(tenantId: string, publicKey: string, name: string) {
+  await createConnection(t.ctx, { tenantId, name, baseUrl: 'http://127.0.0.1:9' });
+  const w = new Widget(t.app);
+  const conversationId = String((await w.open(publicKey)).body.conversationId);
+  const session = await t.ctx.kysely
+    .selectFrom('sessions')
+    .select('id')
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirstOrThrow();
+  return { connection: name, session: session.id, conversation: conversationId };
+}
 
 describe('every admin route (table-driven from the route declarations)', () => {
   let a: Tenant;
   let b: Tenant;
   let owner: Awaited<ReturnType<typeof userOf>>;
   let viewer: Awaited<ReturnType<typeof userOf>>;
-  let idsA: { flow: string; user: string; conversation: string; key: string };
-  let idsB: { flow: string; user: string; conversation: string; key: string };
-
-  /** A conversation of the tenant's widget key. */
-  async function conversationOf(publicKey: string): Promise<string> {
-    const w = new Widget(t.app);
-    return String((await w.open(publicKey)).body.conversationId);
-  }
+  type Ids = { flow: string; user: string; conversation: string; key: string; connection: string; session: string };
+  let idsA: Ids;
+  let idsB: Ids;
 
   beforeAll(async () => {
     const seededA = await seedTenant(t.ctx, { flows: [exampleFlow('order_status')], key: { allIntents: true } });
@@ -154,14 +174,14 @@ describe('every admin route (table-driven from the route declarations)', () => {
     idsA = {
       flow: flowId(await owner.panel.call('GET', `${BASE}/flows`)),
       user: editorA.id,
-      conversation: await conversationOf(seededA.key.key),
       key: seededA.key.id,
+      ...(await connectionAndSession(a.id, seededA.key.key, 'a_api')),
     };
     idsB = {
       flow: flowId(await ownerB.panel.call('GET', `${BASE}/flows`)),
       user: editorB.id,
-      conversation: await conversationOf(seededB.key.key),
       key: seededB.key.id,
+      ...(await connectionAndSession(b.id, seededB.key.key, 'b_only_api')),
     };
   });
 
@@ -250,7 +270,7 @@ async function lastAudit(tenantId: string) {
 
 describe('the audit log', () => {
   /** POSTs that change nothing (so they write no entry). */
-  const READ_ONLY = new Set(['adminValidateFlow']);
+  const READ_ONLY = new Set(['adminValidateFlow', 'adminTestConnection']);
   const EXPECTED: Record<string, string> = {
     adminLogin: 'admin_session.login',
     adminLogout: 'admin_session.logout',
@@ -265,6 +285,10 @@ describe('the audit log', () => {
     adminCreateWidgetKey: 'widget_key.create',
     adminUpdateWidgetKey: 'widget_key.update',
     adminRevokeWidgetKey: 'widget_key.revoke',
+    adminCreateConnection: 'connection.create',
+    adminUpdateConnection: 'connection.update',
+    adminDeleteConnection: 'connection.delete',
+    adminRevokeSession: 'session.revoke',
   };
 
   it('every change through the admin API writes its entry: who, what, which, digests', async () => {
@@ -275,7 +299,12 @@ describe('the audit log', () => {
     const owner = await userOf(tenant, 'owner');
     // A viewer, so the request's role change (to editor) is a change.
     const other = await userOf(tenant, 'viewer');
-    const ids = { flow: flowId(await owner.panel.call('GET', `${BASE}/flows`)), user: other.id, key: key.id };
+    const ids = {
+      flow: flowId(await owner.panel.call('GET', `${BASE}/flows`)),
+      user: other.id,
+      key: key.id,
+      ...(await connectionAndSession(tenant.id, key.key, 'audited_api')),
+    };
     // Order matters only for logout, which ends the session the others use.
     const writes = adminRoutes
       .filter((r) => r.method !== 'GET')
@@ -673,5 +702,56 @@ describe('widget keys', () => {
     expect((await w.trigger('order_status')).status).toBe(401);
     const listed = await panel.call('GET', `${BASE}/widget-keys`);
     expect((listed.body.keys as { id: string }[]).map((k) => k.id)).toContain(created.body.id);
+  });
+});
+
+describe('connections and sessions', () => {
+  it('keep secrets write-only, test against a real server, and revoke a chat session at once', async () => {
+    const server = createServer((req, res) => {
+      res.writeHead(req.headers.authorization === 'Bearer s3cret-token' ? 200 : 401).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { tenant, key } = await seedTenant(t.ctx, {
+        flows: [exampleFlow('order_status')],
+        key: { allIntents: true },
+      });
+      const { panel } = await userOf(tenant, 'editor');
+      const created = await panel.call('POST', `${BASE}/connections`, {
+        name: 'orders_api',
+        baseUrl: `http://127.0.0.1:${port}`,
+        authType: 'bearer',
+        secret: 's3cret-token',
+      });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ name: 'orders_api', authType: 'bearer', hasSecret: true });
+      expect(JSON.stringify(created.body)).not.toContain('s3cret');
+      const listed = await panel.call('GET', `${BASE}/connections`);
+      expect(JSON.stringify(listed.body)).not.toContain('s3cret');
+      expect((await panel.call('POST', `${BASE}/connections/orders_api/test`, {})).body).toMatchObject({
+        ok: true,
+        status: 200,
+      });
+      await panel.call('PATCH', `${BASE}/connections/orders_api`, { secret: 'wrong-token' });
+      expect((await panel.call('POST', `${BASE}/connections/orders_api/test`, {})).body).toMatchObject({
+        ok: false,
+        status: 401,
+      });
+
+      const w = new Widget(t.app);
+      const conversationId = String((await w.open(key.key)).body.conversationId);
+      const session = await t.ctx.kysely
+        .selectFrom('sessions')
+        .select('id')
+        .where('conversation_id', '=', conversationId)
+        .executeTakeFirstOrThrow();
+      const revoked = await panel.call('POST', `${BASE}/sessions/${session.id}/revoke`);
+      expect(revoked.body).toEqual({ revokedSessions: 1 });
+      expect((await w.trigger('order_status')).body.error).toMatchObject({ code: 'invalid_session_token' });
+      expect((await panel.call('POST', `${BASE}/sessions/${session.id}/revoke`)).body).toEqual({ revokedSessions: 0 });
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,6 +1,13 @@
 import type { AnyRoute } from '../http/defineRoute.js';
 import { loginRoute, logoutRoute, meRoute } from './routes/adminAuthRoutes.js';
 import {
+  createConnectionRoute,
+  deleteConnectionRoute,
+  listConnectionsRoute,
+  testConnectionRoute,
+  updateConnectionRoute,
+} from './routes/adminConnectionRoutes.js';
+import {
   createFlowRoute,
   diffVersionsRoute,
   getFlowRoute,
@@ -15,6 +22,7 @@ import {
   validateFlowRoute,
 } from './routes/adminFlowRoutes.js';
 import { conversationViewRoute, searchHistoryRoute } from './routes/adminHistoryRoutes.js';
+import { revokeSessionRoute } from './routes/adminSessionRoutes.js';
 import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
 import {
   createWidgetKeyRoute,
@@ -50,4 +58,10 @@ export const adminRoutes: AnyRoute[] = [
   createWidgetKeyRoute,
   updateWidgetKeyRoute,
   revokeWidgetKeyRoute,
+  listConnectionsRoute,
+  createConnectionRoute,
+  updateConnectionRoute,
+  testConnectionRoute,
+  deleteConnectionRoute,
+  revokeSessionRoute,
 ];

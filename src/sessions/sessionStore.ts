@@ -175,6 +175,8 @@ export async function revokeSessionRows(
   tenantId: string,
   target: RevokeTarget,
   at: Date,
+  /** Runs in the same transaction once something was revoked (the audit entry). */
+  within?: (trx: Kysely<Database>, revoked: { sessions: number; conversations: number }) => Promise<void>,
 ): Promise<{ sessions: number; conversations: number }> {
   return db.transaction().execute(async (trx) => {
     let conversationIds: string[];
@@ -212,8 +214,20 @@ export async function revokeSessionRows(
       .where('conversation_id', 'in', conversationIds)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return { sessions: Number(sessions.numUpdatedRows), conversations: Number(conversations.numUpdatedRows) };
+    const revoked = { sessions: Number(sessions.numUpdatedRows), conversations: Number(conversations.numUpdatedRows) };
+    if (within && (revoked.sessions > 0 || revoked.conversations > 0)) await within(trx, revoked);
+    return revoked;
   });
+}
+
+export async function sessionExists(db: Kysely<Database>, tenantId: string, sessionId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', sessionId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** A keyset position in a newest-first walk: `created_at` to the microsecond (text, UTC) and the row id. */

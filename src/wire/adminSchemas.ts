@@ -195,3 +195,53 @@ export const widgetKey = z.object({
 });
 
 export const widgetKeyList = z.object({ keys: z.array(widgetKey) });
+
+export const connectionNameParams = z.object({ name: z.string().min(1).max(64) });
+
+const connectionSettings = {
+  type: z.enum(['http', 'openai']).optional(),
+  baseUrl: z.string().min(1).max(2048),
+  authType: z.enum(['none', 'header', 'bearer', 'basic', 'oauth2_client_credentials']).optional(),
+  secret: z
+    .string()
+    .min(1)
+    .max(8192)
+    .optional()
+    .describe('Write-only: the header value, token, password or client secret. Never returned.'),
+  headerName: z.string().max(200).optional(),
+  username: z.string().max(200).optional(),
+  tokenUrl: z.string().max(2048).optional(),
+  clientId: z.string().max(500).optional(),
+  scope: z.string().max(1000).optional(),
+  clientAuth: z.enum(['basic', 'post']).optional(),
+  defaultModel: z.string().max(200).optional(),
+};
+
+export const createConnectionBody = z.object({ name: z.string().min(1).max(64), ...connectionSettings });
+
+export const updateConnectionBody = z.object({ ...connectionSettings, baseUrl: connectionSettings.baseUrl.optional() });
+
+export const connectionView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  type: z.string(),
+  baseUrl: z.string(),
+  authType: z.string(),
+  authConfig: z.record(z.string(), z.unknown()),
+  hasSecret: z.boolean().describe('Whether a secret is stored; the secret itself is never returned.'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const connectionList = z.object({ connections: z.array(connectionView) });
+
+export const connectionTestBody = z.object({ path: z.string().max(2048).optional() });
+
+export const connectionTestAnswer = z.object({
+  ok: z.boolean(),
+  status: z.number().optional(),
+  latencyMs: z.number(),
+  error: z.object({ code: z.string(), message: z.string(), bodyExcerpt: z.string().optional() }).optional(),
+});
+
+export const revokeAnswer = z.object({ revokedSessions: z.number() });
