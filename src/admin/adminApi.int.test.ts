@@ -7,6 +7,7 @@ import { allRoutes } from '../app/routes.js';
 import { runCommand } from '../cli/runCommand.js';
 import { createConnection } from '../connections/connectionService.js';
 import type { AdminRole, Tenant } from '../db/types.js';
+import { createSecretKey } from '../secretKeys/secretKeyService.js';
 import { adminRoleOf, roleAtLeast } from './adminAuthTypes.js';
 import { createAdminUser, LOCK_AFTER_FAILURES, LOCK_MS } from './adminUserService.js';
 
@@ -81,7 +82,15 @@ const guarded = adminRoutes.filter((r) => r.auth === 'admin');
  */
 function requestFor(
   operationId: string,
-  ids: { flow: string; user: string; conversation?: string; key?: string; connection?: string; session?: string },
+  ids: {
+    flow: string;
+    user: string;
+    conversation?: string;
+    key?: string;
+    connection?: string;
+    session?: string;
+    secretKey?: string;
+  },
 ): { url: string; body?: unknown } {
   const flow = `${BASE}/flows/${ids.flow}`;
   const table: Record<string, { url: string; body?: unknown }> = {
@@ -122,6 +131,9 @@ function requestFor(
     adminTestConnection: { url: `${BASE}/connections/${ids.connection ?? 'none'}/test`, body: {} },
     adminDeleteConnection: { url: `${BASE}/connections/${ids.connection ?? 'none'}` },
     adminRevokeSession: { url: `${BASE}/sessions/${ids.session ?? ids.flow}/revoke` },
+    adminListSecretKeys: { url: `${BASE}/secret-keys` },
+    adminCreateSecretKey: { url: `${BASE}/secret-keys`, body: { label: 'Backend', scopes: ['engine:read'] } },
+    adminRevokeSecretKey: { url: `${BASE}/secret-keys/${ids.secretKey ?? ids.flow}/revoke` },
     adminSearchConversations: { url: `${BASE}/conversations?customerId=u-1` },
     adminGetConversation: {
       url: `${BASE}/conversations/${ids.conversation ?? '00000000-0000-0000-0000-000000000000'}`,
@@ -142,6 +154,7 @@ const ABOUT_A_RESOURCE = (path: string) => path.includes('{id}') || path.include
 /** A connection and a widget session of the tenant, for the routes about them. */
 async function connectionAndSession(tenantId: string, publicKey: string, name: string) {
   await createConnection(t.ctx, { tenantId, name, baseUrl: 'http://127.0.0.1:9' });
+  const secret = await createSecretKey(t.ctx, { tenantId, label: name, scopes: ['engine:read'] });
   const w = new Widget(t.app);
   const conversationId = String((await w.open(publicKey)).body.conversationId);
   const session = await t.ctx.kysely
@@ -149,7 +162,7 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     .select('id')
     .where('conversation_id', '=', conversationId)
     .executeTakeFirstOrThrow();
-  return { connection: name, session: session.id, conversation: conversationId };
+  return { connection: name, session: session.id, conversation: conversationId, secretKey: secret.row.id };
 }
 
 describe('every admin route (table-driven from the route declarations)', () => {
@@ -157,7 +170,15 @@ describe('every admin route (table-driven from the route declarations)', () => {
   let b: Tenant;
   let owner: Awaited<ReturnType<typeof userOf>>;
   let viewer: Awaited<ReturnType<typeof userOf>>;
-  type Ids = { flow: string; user: string; conversation: string; key: string; connection: string; session: string };
+  type Ids = {
+    flow: string;
+    user: string;
+    conversation: string;
+    key: string;
+    connection: string;
+    session: string;
+    secretKey: string;
+  };
   let idsA: Ids;
   let idsB: Ids;
 
@@ -289,6 +310,8 @@ describe('the audit log', () => {
     adminUpdateConnection: 'connection.update',
     adminDeleteConnection: 'connection.delete',
     adminRevokeSession: 'session.revoke',
+    adminCreateSecretKey: 'secret_key.create',
+    adminRevokeSecretKey: 'secret_key.revoke',
   };
 
   it('every change through the admin API writes its entry: who, what, which, digests', async () => {
@@ -746,6 +769,24 @@ describe('connections and sessions', () => {
         .select('id')
         .where('conversation_id', '=', conversationId)
         .executeTakeFirstOrThrow();
+      const owner = await userOf(tenant, 'owner');
+      const secret = await owner.panel.call('POST', `${BASE}/secret-keys`, {
+        label: 'Backend',
+        scopes: ['engine:read'],
+      });
+      expect(secret.status).toBe(201);
+      const engine = (key: string) =>
+        t.app.inject({
+          method: 'GET',
+          url: `/api/engine/v1/conversations/${conversationId}`,
+          headers: { authorization: `Bearer ${key}` },
+        });
+      expect((await engine(String(secret.body.key))).statusCode).toBe(200);
+      const listedKeys = await owner.panel.call('GET', `${BASE}/secret-keys`);
+      expect(JSON.stringify(listedKeys.body)).not.toContain(String(secret.body.key));
+      await owner.panel.call('POST', `${BASE}/secret-keys/${String(secret.body.id)}/revoke`);
+      expect((await engine(String(secret.body.key))).statusCode).toBe(401);
+
       const revoked = await panel.call('POST', `${BASE}/sessions/${session.id}/revoke`);
       expect(revoked.body).toEqual({ revokedSessions: 1 });
       expect((await w.trigger('order_status')).body.error).toMatchObject({ code: 'invalid_session_token' });

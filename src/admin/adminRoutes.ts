@@ -22,6 +22,7 @@ import {
   validateFlowRoute,
 } from './routes/adminFlowRoutes.js';
 import { conversationViewRoute, searchHistoryRoute } from './routes/adminHistoryRoutes.js';
+import { createSecretKeyRoute, listSecretKeysRoute, revokeSecretKeyRoute } from './routes/adminSecretKeyRoutes.js';
 import { revokeSessionRoute } from './routes/adminSessionRoutes.js';
 import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
 import {
@@ -64,4 +65,7 @@ export const adminRoutes: AnyRoute[] = [
   testConnectionRoute,
   deleteConnectionRoute,
   revokeSessionRoute,
+  listSecretKeysRoute,
+  createSecretKeyRoute,
+  revokeSecretKeyRoute,
 ];

@@ -663,6 +663,8 @@ describe('api documents', () => {
       '/api/admin/v1/flows/{id}/versions',
       '/api/admin/v1/flows/{id}/versions/{version}',
       '/api/admin/v1/me',
+      '/api/admin/v1/secret-keys',
+      '/api/admin/v1/secret-keys/{id}/revoke',
       '/api/admin/v1/sessions/{id}/revoke',
       '/api/admin/v1/users',
       '/api/admin/v1/users/{id}',

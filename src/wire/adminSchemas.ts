@@ -245,3 +245,25 @@ export const connectionTestAnswer = z.object({
 });
 
 export const revokeAnswer = z.object({ revokedSessions: z.number() });
+
+export const secretKeyView = z.object({
+  id: z.uuid(),
+  prefix: z.string().describe('sk_live_ and the first hex digits, to tell keys apart; the key itself is not stored.'),
+  label: z.string(),
+  scopes: z.array(z.string()),
+  status: z.enum(['active', 'revoked']),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+});
+
+export const secretKeyList = z.object({ keys: z.array(secretKeyView) });
+
+export const createSecretKeyBody = z.object({
+  label: z.string().min(1).max(200),
+  scopes: z.array(z.enum(['conversions:write', 'engine:read', 'engine:write', 'analytics:read', 'mcp'])).min(1),
+});
+
+export const createdSecretKey = secretKeyView.extend({
+  key: z.string().describe('The secret key (sk_live_…): shown only in this answer.'),
+});
