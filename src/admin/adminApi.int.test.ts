@@ -8,6 +8,7 @@ import { runCommand } from '../cli/runCommand.js';
 import { createConnection } from '../connections/connectionService.js';
 import type { AdminRole, Tenant } from '../db/types.js';
 import { createSecretKey } from '../secretKeys/secretKeyService.js';
+import { createWebhookEndpoint } from '../webhooks/webhookService.js';
 import { adminRoleOf, roleAtLeast } from './adminAuthTypes.js';
 import { createAdminUser, LOCK_AFTER_FAILURES, LOCK_MS } from './adminUserService.js';
 
@@ -90,6 +91,7 @@ function requestFor(
     connection?: string;
     session?: string;
     secretKey?: string;
+    webhook?: string;
   },
 ): { url: string; body?: unknown } {
   const flow = `${BASE}/flows/${ids.flow}`;
@@ -134,6 +136,15 @@ function requestFor(
     adminListSecretKeys: { url: `${BASE}/secret-keys` },
     adminCreateSecretKey: { url: `${BASE}/secret-keys`, body: { label: 'Backend', scopes: ['engine:read'] } },
     adminRevokeSecretKey: { url: `${BASE}/secret-keys/${ids.secretKey ?? ids.flow}/revoke` },
+    adminListWebhooks: { url: `${BASE}/webhooks` },
+    adminCreateWebhook: {
+      url: `${BASE}/webhooks`,
+      body: { url: 'http://127.0.0.1:9/in', eventTypes: ['chat.session.created'] },
+    },
+    adminWebhookDeliveries: { url: `${BASE}/webhooks/deliveries` },
+    adminDisableWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}/disable` },
+    adminEnableWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}/enable` },
+    adminDeleteWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}` },
     adminSearchConversations: { url: `${BASE}/conversations?customerId=u-1` },
     adminGetConversation: {
       url: `${BASE}/conversations/${ids.conversation ?? '00000000-0000-0000-0000-000000000000'}`,
@@ -155,6 +166,11 @@ const ABOUT_A_RESOURCE = (path: string) => path.includes('{id}') || path.include
 async function connectionAndSession(tenantId: string, publicKey: string, name: string) {
   await createConnection(t.ctx, { tenantId, name, baseUrl: 'http://127.0.0.1:9' });
   const secret = await createSecretKey(t.ctx, { tenantId, label: name, scopes: ['engine:read'] });
+  const hook = await createWebhookEndpoint(t.ctx, {
+    tenantId,
+    url: 'http://127.0.0.1:9/in',
+    eventTypes: ['chat.session.created'],
+  });
   const w = new Widget(t.app);
   const conversationId = String((await w.open(publicKey)).body.conversationId);
   const session = await t.ctx.kysely
@@ -162,7 +178,13 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     .select('id')
     .where('conversation_id', '=', conversationId)
     .executeTakeFirstOrThrow();
-  return { connection: name, session: session.id, conversation: conversationId, secretKey: secret.row.id };
+  return {
+    connection: name,
+    session: session.id,
+    conversation: conversationId,
+    secretKey: secret.row.id,
+    webhook: hook.endpoint.id,
+  };
 }
 
 describe('every admin route (table-driven from the route declarations)', () => {
@@ -178,6 +200,7 @@ describe('every admin route (table-driven from the route declarations)', () => {
     connection: string;
     session: string;
     secretKey: string;
+    webhook: string;
   };
   let idsA: Ids;
   let idsB: Ids;
@@ -312,6 +335,10 @@ describe('the audit log', () => {
     adminRevokeSession: 'session.revoke',
     adminCreateSecretKey: 'secret_key.create',
     adminRevokeSecretKey: 'secret_key.revoke',
+    adminCreateWebhook: 'webhook.create',
+    adminDisableWebhook: 'webhook.disable',
+    adminEnableWebhook: 'webhook.enable',
+    adminDeleteWebhook: 'webhook.delete',
   };
 
   it('every change through the admin API writes its entry: who, what, which, digests', async () => {

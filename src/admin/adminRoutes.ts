@@ -26,6 +26,14 @@ import { createSecretKeyRoute, listSecretKeysRoute, revokeSecretKeyRoute } from 
 import { revokeSessionRoute } from './routes/adminSessionRoutes.js';
 import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
 import {
+  createWebhookRoute,
+  deleteWebhookRoute,
+  disableWebhookRoute,
+  enableWebhookRoute,
+  listWebhooksRoute,
+  webhookDeliveriesRoute,
+} from './routes/adminWebhookRoutes.js';
+import {
   createWidgetKeyRoute,
   listWidgetKeysRoute,
   revokeWidgetKeyRoute,
@@ -68,4 +76,10 @@ export const adminRoutes: AnyRoute[] = [
   listSecretKeysRoute,
   createSecretKeyRoute,
   revokeSecretKeyRoute,
+  listWebhooksRoute,
+  createWebhookRoute,
+  webhookDeliveriesRoute,
+  disableWebhookRoute,
+  enableWebhookRoute,
+  deleteWebhookRoute,
 ];

@@ -267,3 +267,33 @@ export const createSecretKeyBody = z.object({
 export const createdSecretKey = secretKeyView.extend({
   key: z.string().describe('The secret key (sk_live_…): shown only in this answer.'),
 });
+
+export const webhookEndpointView = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  eventTypes: z.array(z.string()),
+  description: z.string().nullable(),
+  enabled: z.boolean(),
+  disabledReason: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export const webhookEndpointList = z.object({ endpoints: z.array(webhookEndpointView) });
+
+export const createWebhookBody = z.object({
+  url: z.string().min(1).max(2048),
+  eventTypes: z.array(z.string().max(100)).min(1).max(50),
+  description: z.string().max(500).optional(),
+});
+
+export const createdWebhook = webhookEndpointView.extend({
+  secret: z.string().describe('The signing secret (whsec_…): shown only in this answer.'),
+});
+
+export const deliveriesQuery = z.object({
+  endpointId: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export const deliveryList = z.object({ deliveries: z.array(z.record(z.string(), z.unknown())) });
