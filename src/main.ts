@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { addAdminCommands } from './admin/adminCli.js';
 import { dispatch } from './cli/dispatch.js';
 import { UsageError } from './cli/UsageError.js';
 import { ConfigError } from './config.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   addWebhookCommands(program, dispatch);
   addPricingCommands(program, dispatch);
   addCustomerCommands(program, dispatch);
+  addAdminCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }

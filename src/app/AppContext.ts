@@ -42,6 +42,8 @@ export interface AppContext {
   blobs: BlobStore;
   /** Which tenant subscribed which webhook event types, in memory (the outbox asks it without a query). */
   webhooks: WebhookSubscriptions;
+  /** The time, for rules that wait on it (admin account lockout): tests move it instead of sleeping. */
+  clock: () => Date;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
   /** Shortcut for `db.kysely`. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { clientErrorHandler } from '../http/clientErrorHandler.js';
 import { installPreflight } from '../http/cors.js';
@@ -42,6 +43,8 @@ export async function buildApp(
   // Bodies are JSON only: anything else (Fastify parses text/plain by default) is 415 unsupported_media_type.
   app.removeContentTypeParser('text/plain');
   installPreflight(app, ctx.origins);
+  // Parses the admin session cookie (request.cookies) and sets it (reply.setCookie); nothing else reads cookies.
+  await app.register(fastifyCookie);
 
   registerRoutes(app, ctx, allRoutes());
   // Usage counts reach the database in batches; what is left is written when the server closes.

@@ -86,6 +86,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     meter: new UsageMeter(db.kysely, config.usageMetering),
     blobs: config.uploadDir ? new DirectoryBlobStore(config.uploadDir) : new DatabaseBlobStore(db.kysely),
     webhooks,
+    clock: () => new Date(),
     shutdown: new AbortController(),
   };
 }

@@ -1,3 +1,4 @@
+import { adminRoutes } from '../admin/adminRoutes.js';
 import { chatRoutes } from '../chat/chatRoutes.js';
 import { engineRoutes } from '../engineApi/engineRoutes.js';
 import { formRoutes } from '../forms/formRoutes.js';
@@ -10,6 +11,14 @@ import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
 
 /** Every route the server answers, each declared once; the OpenAPI document is generated from the same list. */
 export function allRoutes(): AnyRoute[] {
-  const api = [...opsRoutes, ...chatRoutes, ...telemetryRoutes, ...formRoutes, ...publishedReadRoutes, ...engineRoutes];
+  const api = [
+    ...opsRoutes,
+    ...chatRoutes,
+    ...telemetryRoutes,
+    ...formRoutes,
+    ...publishedReadRoutes,
+    ...engineRoutes,
+    ...adminRoutes,
+  ];
   return [...api, metricsRoute, ...openApiRoutes(api)];
 }

@@ -1,3 +1,4 @@
+import { type AdminCommandRequest, runAdminCommand } from '../admin/adminCommands.js';
 import type { AppContext } from '../app/AppContext.js';
 import { type ConnectionCommandRequest, runConnectionCommand } from '../connections/connectionCommands.js';
 import { type DemoCommandRequest, runDemoCommand } from '../demo/demoCommands.js';
@@ -32,7 +33,8 @@ export type CommandRequest =
   | UsageCommandRequest
   | WebhookCommandRequest
   | PricingCommandRequest
-  | CustomerCommandRequest;
+  | CustomerCommandRequest
+  | AdminCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -93,5 +95,8 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'customer:export':
     case 'customer:delete':
       return runCustomerCommand(ctx, request);
+    case 'admin:create':
+    case 'admin:reset-password':
+      return runAdminCommand(ctx, request);
   }
 }

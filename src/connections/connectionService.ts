@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { newId } from '../db/newId.js';
 import { dbErrorKind } from '../db/sqlState.js';
 import type { ConnectionsTable } from '../db/types.js';
@@ -202,7 +203,11 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Creates a connection; its secret is encrypted before it reaches the database and is never returned. */
-export async function createConnection(ctx: AppContext, input: CreateConnectionInput): Promise<ConnectionView> {
+export async function createConnection(
+  ctx: AppContext,
+  input: CreateConnectionInput,
+  actor = 'cli',
+): Promise<ConnectionView> {
   const { type, baseUrl, authType, config } = validate(input);
   const existing = await connectionIdByName(ctx.kysely, input.tenantId, input.name);
   const duplicate = () => new AppError('invalid_request', `a connection named "${input.name}" already exists`);
@@ -217,17 +222,28 @@ export async function createConnection(ctx: AppContext, input: CreateConnectionI
           { [SECRET_LABEL[authType][0]]: input.secret! },
         );
   try {
-    const row = await insertConnection(ctx.kysely, {
-      id,
-      tenant_id: input.tenantId,
-      name: input.name,
-      type,
-      base_url: baseUrl,
-      auth_type: authType,
-      auth_config: config as ConnectionsTable['auth_config'],
-      secret_ciphertext: secretCiphertext,
+    return await ctx.kysely.transaction().execute(async (trx) => {
+      const row = await insertConnection(trx, {
+        id,
+        tenant_id: input.tenantId,
+        name: input.name,
+        type,
+        base_url: baseUrl,
+        auth_type: authType,
+        auth_config: config as ConnectionsTable['auth_config'],
+        secret_ciphertext: secretCiphertext,
+      });
+      const view = toView(row);
+      // The view has no secret: the digest shows the settings changed, never what the secret was.
+      await recordAudit(trx, {
+        tenantId: input.tenantId,
+        actor,
+        action: 'connection.create',
+        target: row.id,
+        after: view,
+      });
+      return view;
     });
-    return toView(row);
   } catch (error) {
     if (isUniqueViolation(error)) throw duplicate();
     throw error;
@@ -247,10 +263,19 @@ export async function getConnection(ctx: AppContext, tenantId: string, name: str
 }
 
 /** Deletes the tenant's connection; returns what it was (without its secret). */
-export async function deleteConnection(ctx: AppContext, tenantId: string, name: string): Promise<ConnectionView> {
-  const row = await deleteConnectionRow(ctx.kysely, tenantId, name);
-  if (!row) throw notFound(name);
-  return toView(row);
+export async function deleteConnection(
+  ctx: AppContext,
+  tenantId: string,
+  name: string,
+  actor = 'cli',
+): Promise<ConnectionView> {
+  return ctx.kysely.transaction().execute(async (trx) => {
+    const row = await deleteConnectionRow(trx, tenantId, name);
+    if (!row) throw notFound(name);
+    const view = toView(row);
+    await recordAudit(trx, { tenantId, actor, action: 'connection.delete', target: row.id, before: view });
+    return view;
+  });
 }
 
 /**
@@ -309,6 +334,7 @@ export async function updateConnection(
   tenantId: string,
   name: string,
   patch: UpdateConnectionInput,
+  actor = 'cli',
 ): Promise<ConnectionView> {
   return ctx.kysely.transaction().execute(async (trx) => {
     const row = await findConnectionRow(trx, tenantId, name, { lock: true });
@@ -360,7 +386,17 @@ export async function updateConnection(
       auth_config: next.config as ConnectionsTable['auth_config'],
       secret_ciphertext: sealed,
     });
-    return toView(updated);
+    const view = toView(updated);
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: 'connection.update',
+      target: row.id,
+      before: toView({ ...row, has_secret: row.secret_ciphertext !== null }),
+      // A new secret changes the digest even when nothing shown did.
+      after: { ...view, secretChanged: patch.secret !== undefined },
+    });
+    return view;
   });
 }
 

@@ -15,6 +15,7 @@ import * as m0013 from './migrations/0013_llm_calls.js';
 import * as m0014 from './migrations/0014_forms_uploads.js';
 import * as m0015 from './migrations/0015_published_reads.js';
 import * as m0016 from './migrations/0016_webhooks.js';
+import * as m0017 from './migrations/0017_admin.js';
 import * as m0019 from './migrations/0019_privacy.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0014_forms_uploads': m0014,
   '0015_published_reads': m0015,
   '0016_webhooks': m0016,
+  '0017_admin': m0017,
   '0019_privacy': m0019,
 };
 

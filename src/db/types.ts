@@ -38,6 +38,8 @@ export interface FlowVersionsTable {
   version: number;
   definition: JsonCol<JsonObject>;
   created_at: Timestamp;
+  /** A test pane's snapshot of the draft (version 0): never published, never listed. */
+  test: Generated<boolean>;
 }
 
 export interface PublicKeysTable {
@@ -56,6 +58,8 @@ export interface PublicKeysTable {
   status: 'active' | 'revoked';
   created_at: Timestamp;
   revoked_at: Date | null;
+  /** `test_pane`: the tenant's hidden key of admin test sessions (one per tenant), never listed nor given out. */
+  purpose: Generated<'widget' | 'test_pane'>;
 }
 
 /** The scopes a secret key can carry (DESIGN §14). */
@@ -101,6 +105,8 @@ export interface SessionsTable {
   expires_at: Date;
   revoked_at: Date | null;
   created_at: Timestamp;
+  /** A test session (admin test pane): the draft snapshot it runs instead of the published flows. */
+  test_version_id: Generated<string | null>;
 }
 
 export interface ExecutionsTable {
@@ -132,6 +138,8 @@ export interface ExecutionsTable {
   reason: string | null;
   /** The newest TRACE_LIMIT (src/executions/traceLimit.ts) step-trace entries, oldest first. */
   trace: JsonCol<Json[]>;
+  /** Run by a test session on a draft snapshot: never counted in analytics. */
+  test: Generated<boolean>;
   /** Older step-trace entries not kept (the trace is capped): how many steps ran before `trace[0]`'s. */
   trace_dropped: Generated<number>;
   /** Time spent running (turns and jobs), excluding waits: what the execution timeout counts. */
@@ -513,6 +521,44 @@ export interface RetainedCountsTable {
   count: ColumnType<string, number | string, number | string>;
 }
 
+export type AdminRole = 'owner' | 'editor' | 'viewer';
+
+export interface AdminUsersTable {
+  id: string;
+  tenant_id: string;
+  /** Lower-cased; unique across tenants (the login form asks for no tenant). */
+  email: string;
+  role: AdminRole;
+  /** scrypt (src/admin/passwordHash.ts): the password itself is stored nowhere. */
+  password_hash: string;
+  failed_logins: Generated<number>;
+  locked_until: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AdminSessionsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  /** SHA-256 (hex) of the cookie's value. */
+  token_hash: string;
+  expires_at: Date;
+  revoked_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  tenant_id: string;
+  actor: string;
+  action: string;
+  target: string;
+  before_digest: string | null;
+  after_digest: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   flows: FlowsTable;
@@ -550,9 +596,14 @@ export interface Database {
   llm_spend_daily: LlmSpendDailyTable;
   blob_purges: BlobPurgesTable;
   retained_counts: RetainedCountsTable;
+  admin_users: AdminUsersTable;
+  admin_sessions: AdminSessionsTable;
+  audit_log: AuditLogTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
+export type AdminUser = Selectable<AdminUsersTable>;
+export type AuditEntry = Selectable<AuditLogTable>;
 export type Flow = Selectable<FlowsTable>;
 export type FlowVersion = Selectable<FlowVersionsTable>;
 export type PublicKey = Selectable<PublicKeysTable>;

@@ -8,6 +8,7 @@ import { activeKeyByLabel } from '../keys/keyStore.js';
 import { createWidgetKey } from '../keys/widgetKeyService.js';
 import { addQuickQuestion, publishWidgetSettings, setConfigSection } from '../reads/widgetSettingsService.js';
 import { createTenant, findTenant } from '../tenants/tenantStore.js';
+import { type DemoLogin, demoOwner } from './demoOwner.js';
 import { DEMO_LLM_INTENT, seedDemoLlm } from './seedDemoLlm.js';
 
 export const DEMO_SLUG = 'demo';
@@ -33,6 +34,8 @@ export interface DemoInfo {
   created: boolean;
   /** The demo has the LLM `product_advice` flow (seeded with COMERIX_DEMO_LLM_BASE_URL set). */
   llm?: boolean;
+  /** The demo owner's login for the admin API. */
+  admin?: DemoLogin;
 }
 
 /**
@@ -44,7 +47,9 @@ export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
   const existing = await findTenant(ctx, DEMO_SLUG);
   if (existing) {
     const llm = (await findPublishedFlow(ctx, existing.id, DEMO_LLM_INTENT)) !== undefined;
-    return { tenantId: existing.id, publicKey: await demoKey(ctx, existing.id), created: false, llm };
+    // A demo seeded before admin users existed gets its owner now.
+    const admin = await demoOwner(ctx, existing.id);
+    return { tenantId: existing.id, publicKey: await demoKey(ctx, existing.id), created: false, llm, admin };
   }
   const tenant = await createTenant(ctx, { name: 'Demo Shop', slug: DEMO_SLUG });
   for (const file of DEMO_FLOWS) {
@@ -76,7 +81,8 @@ export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
   });
   // With COMERIX_DEMO_LLM_BASE_URL set, the demo also gets the LLM flow (and its key the intent).
   if (ctx.config.demoLlm) await seedDemoLlm(ctx, tenant.id);
-  return { tenantId: tenant.id, publicKey: key.key, created: true, llm: ctx.config.demoLlm !== undefined };
+  const admin = await demoOwner(ctx, tenant.id);
+  return { tenantId: tenant.id, publicKey: key.key, created: true, llm: ctx.config.demoLlm !== undefined, admin };
 }
 
 export async function demoKey(ctx: AppContext, tenantId: string): Promise<string | undefined> {

@@ -40,7 +40,7 @@ const conversationNotFound = () => new AppError('not_found', 'No such conversati
 
 export async function engineExecution(
   ctx: AppContext,
-  auth: SecretKeyAuth,
+  auth: Pick<SecretKeyAuth, 'tenantId'>,
   executionId: string,
   query: { after?: string },
 ): Promise<EngineExecution> {
@@ -103,7 +103,7 @@ export async function abortExecution(
 
 export async function engineConversation(
   ctx: AppContext,
-  auth: SecretKeyAuth,
+  auth: Pick<SecretKeyAuth, 'tenantId'>,
   conversationId: string,
   query: { cursor?: string; limit?: number; executionsCursor?: string; executionsLimit?: number },
 ): Promise<EngineConversation> {

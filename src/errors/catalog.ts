@@ -25,6 +25,11 @@ export const errorCatalog = {
     retryable: false,
     doc: 'The secret key (Authorization: Bearer sk_live_…) is missing, unknown or revoked. Abort.',
   },
+  unauthenticated: {
+    status: 401,
+    retryable: false,
+    doc: 'Admin API: no admin session, or it expired or was revoked (or the email and password do not match). Log in again.',
+  },
   origin_not_allowed: {
     status: 403,
     retryable: false,
@@ -36,7 +41,16 @@ export const errorCatalog = {
     doc: "The intent is outside the widget key's scope. Abort; use one of session.intents.",
   },
   form_not_allowed: { status: 403, retryable: false, doc: "The form is outside the key's form scope. Abort." },
-  forbidden: { status: 403, retryable: false, doc: 'The credential lacks the required scope. Abort.' },
+  forbidden: {
+    status: 403,
+    retryable: false,
+    doc: "The credential lacks the required scope (a secret key), or the admin user's role may not do this. Abort.",
+  },
+  csrf_failed: {
+    status: 403,
+    retryable: false,
+    doc: 'Admin API: a change without the X-CSRF-Token header of its session (from the login answer or GET /api/admin/v1/me). Send it.',
+  },
   intent_not_matched: {
     status: 404,
     retryable: false,

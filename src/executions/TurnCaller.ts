@@ -9,6 +9,8 @@ export interface TurnCaller {
   conversationId: string;
   locale: string | null;
   key: Pick<PublicKey, 'allows_all_intents' | 'allowed_intents'>;
+  /** A test session's draft snapshot: its flow is the only one it may trigger, and its executions are marked test. */
+  testVersionId?: string | null;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Database } from '../db/types.js';
 import { step } from '../engine/step.js';
 import type { ExecutionStatus, JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
-import { findPublishedFlow } from '../flows/flowService.js';
+import { findPublishedFlow, findTestFlow } from '../flows/flowService.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { keyAllowsIntent } from '../keys/widgetKeyService.js';
 import { emitExecutionChanges, executionEvents, wantsExecutionEvents } from '../webhooks/emitExecutionChanges.js';
@@ -34,10 +34,13 @@ export async function triggerExecution(
   input: { intentName: string; text?: string; variables?: Record<string, unknown>; supersede?: boolean },
   receipt?: Receipt,
 ): Promise<ChatTurnResponse> {
-  if (!keyAllowsIntent(session.key, input.intentName)) {
+  const testVersionId = session.testVersionId ?? null;
+  if (!testVersionId && !keyAllowsIntent(session.key, input.intentName)) {
     throw new AppError('intent_not_allowed', `This widget key may not trigger the intent "${input.intentName}".`);
   }
-  const flow = await findPublishedFlow(ctx, session.tenantId, input.intentName);
+  const flow = testVersionId
+    ? await findTestFlow(ctx, session.tenantId, testVersionId, input.intentName)
+    : await findPublishedFlow(ctx, session.tenantId, input.intentName);
   if (!flow) throw new AppError('intent_not_matched', `No published flow for the intent "${input.intentName}".`);
 
   const timed = ctx.metrics.startTurn('trigger');
@@ -136,6 +139,7 @@ export async function triggerExecution(
           flow_id: flow.flowId,
           flow_version_id: flow.versionId,
           intent_name: input.intentName,
+          test: testVersionId !== null,
           ...outcome,
         },
       });

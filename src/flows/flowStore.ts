@@ -66,6 +66,7 @@ export async function findVersion(
     .selectAll()
     .where('flow_id', '=', flowId)
     .where('version', '=', version)
+    .where('test', '=', false)
     .executeTakeFirst();
 }
 
@@ -155,4 +156,93 @@ export async function versionDefinition(
     .where('id', '=', versionId)
     .executeTakeFirst();
   return row?.definition as unknown as FlowDefinition | undefined;
+}
+
+/** A tenant's flow by id (another tenant's looks like none); locked when it is about to change. */
+export async function findFlowById(
+  db: Kysely<Database>,
+  tenantId: string,
+  flowId: string,
+  options: { lock?: boolean } = {},
+): Promise<Flow | undefined> {
+  const q = db.selectFrom('flows').selectAll().where('tenant_id', '=', tenantId).where('id', '=', flowId);
+  return (options.lock ? q.forUpdate() : q).executeTakeFirst();
+}
+
+/** A flow's versions, newest first, without their definitions. */
+export async function listVersionRows(db: Kysely<Database>, tenantId: string, flowId: string) {
+  return db
+    .selectFrom('flow_versions')
+    .select(['id', 'version', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('flow_id', '=', flowId)
+    .where('test', '=', false)
+    .orderBy('version', 'desc')
+    .execute();
+}
+
+export async function findVersionByNumber(
+  db: Kysely<Database>,
+  tenantId: string,
+  flowId: string,
+  version: number,
+): Promise<FlowVersion | undefined> {
+  return db
+    .selectFrom('flow_versions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('flow_id', '=', flowId)
+    .where('version', '=', version)
+    .where('test', '=', false)
+    .executeTakeFirst();
+}
+
+/** Clears the published version only if it is still the one the caller saw. */
+export async function clearPublishedById(
+  db: Kysely<Database>,
+  flow: Pick<Flow, 'id' | 'tenant_id'>,
+): Promise<Flow | undefined> {
+  return db
+    .updateTable('flows')
+    .set({ published_version_id: null, updated_at: new Date() })
+    .where('tenant_id', '=', flow.tenant_id)
+    .where('id', '=', flow.id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** A test pane's snapshot of a draft: version 0, marked test, never published. */
+export async function insertTestVersion(
+  db: Kysely<Database>,
+  row: { id: string; tenantId: string; flowId: string; definition: FlowDefinition },
+): Promise<FlowVersion> {
+  return db
+    .insertInto('flow_versions')
+    .values({
+      id: row.id,
+      tenant_id: row.tenantId,
+      flow_id: row.flowId,
+      version: 0,
+      definition: json(row.definition as unknown as JsonObject),
+      test: true,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The flow of a test snapshot (undefined: no such test version in the tenant). */
+export async function testVersionFlow(
+  db: Kysely<Database>,
+  tenantId: string,
+  versionId: string,
+): Promise<{ flowId: string; intentName: string } | undefined> {
+  const row = await db
+    .selectFrom('flow_versions as v')
+    .innerJoin('flows as f', 'f.id', 'v.flow_id')
+    .select(['f.id as flowId', 'f.intent_name as intentName'])
+    .where('v.tenant_id', '=', tenantId)
+    .where('v.id', '=', versionId)
+    .where('v.test', '=', true)
+    .executeTakeFirst();
+  return row;
 }

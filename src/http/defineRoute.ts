@@ -1,8 +1,9 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { AdminAuth } from '../admin/adminAuthTypes.js';
 import type { AppContext } from '../app/AppContext.js';
-import type { PublicKey, SecretKeyScope } from '../db/types.js';
+import type { AdminRole, PublicKey, SecretKeyScope } from '../db/types.js';
 import type { ErrorCode } from '../errors/catalog.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import type { SecretKeyAuth } from './auth/secretKeyAuth.js';
@@ -17,8 +18,10 @@ import type { SessionOrPublicKey } from './auth/sessionOrPublicKeyAuth.js';
  * one, a public key (the key's origins apply): client telemetry sent before a session exists.
  * `secretKey` is a server-side `Authorization: Bearer sk_live_…` (no Origin rules); the route names the `scope` the
  * key must carry.
+ * `admin` is the admin panel's session cookie; any method but GET must also carry the session's `X-CSRF-Token`, and
+ * the user's role must be at least the route's `role`.
  */
-export type AuthKind = 'none' | 'publicKey' | 'session' | 'sessionOrPublicKey' | 'secretKey';
+export type AuthKind = 'none' | 'publicKey' | 'session' | 'sessionOrPublicKey' | 'secretKey' | 'admin';
 
 /** What the handler receives as `auth` for each kind. */
 export interface AuthOf {
@@ -27,6 +30,7 @@ export interface AuthOf {
   session: SessionAuth;
   sessionOrPublicKey: SessionOrPublicKey;
   secretKey: SecretKeyAuth;
+  admin: AdminAuth;
 }
 
 export interface HeaderDoc {
@@ -94,6 +98,8 @@ export interface RouteDefinition<
   sessionRow?: 'route' | 'service';
   /** `auth: 'secretKey'` only, and required there: the scope the key must carry, else 403 `forbidden`. */
   scope?: A extends 'secretKey' ? SecretKeyScope : never;
+  /** `auth: 'admin'` only: the least role that may call it (default: viewer for GET, editor otherwise). */
+  role?: A extends 'admin' ? AdminRole : never;
   params?: P;
   query?: Q;
   body?: B;

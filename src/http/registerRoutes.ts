@@ -1,11 +1,13 @@
 import fastifyMultipart, { type MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { adminRoleOf } from '../admin/adminAuthTypes.js';
 import type { AppContext } from '../app/AppContext.js';
 import { MAX_VARIABLE_DEPTH } from '../conversations/conversationVariables.js';
 import type { PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { normalizeOrigin } from '../keys/normalizeOrigin.js';
+import { adminAuth } from './auth/adminAuth.js';
 import { publicKeyAuth } from './auth/publicKeyAuth.js';
 import { requireScope, secretKeyAuth } from './auth/secretKeyAuth.js';
 import { sessionAuth } from './auth/sessionAuth.js';
@@ -26,6 +28,9 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: re
   for (const route of routes) {
     if ((route.auth === 'secretKey') !== (route.scope !== undefined)) {
       throw new Error(`${route.operationId}: a scope is declared by, and required of, every secretKey route`);
+    }
+    if (route.role !== undefined && route.auth !== 'admin') {
+      throw new Error(`${route.operationId}: only admin routes declare a role`);
     }
     if (route.multipart) {
       const maxFileBytes = route.multipart.maxFileBytes;
@@ -150,6 +155,12 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
     auth = key;
     caller = `sk:${key.id}`;
     tenantId = key.tenantId;
+  } else if (route.auth === 'admin') {
+    // 401 for the session, 403 csrf_failed for a change without its token, 403 forbidden for the role.
+    const admin = await adminAuth(ctx, request, route.method, adminRoleOf(route));
+    auth = admin;
+    caller = `admin:${admin.userId}`;
+    tenantId = admin.tenantId;
   }
 
   let params: unknown;

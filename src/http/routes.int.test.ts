@@ -67,8 +67,13 @@ describe('route declarations', () => {
               ? ['invalid_public_key']
               : route.auth === 'secretKey'
                 ? ['invalid_secret_key']
-                : ['invalid_session_token', 'invalid_public_key'];
+                : route.auth === 'admin'
+                  ? ['unauthenticated', 'forbidden']
+                  : ['invalid_session_token', 'invalid_public_key'];
         for (const code of credentialCodes) expect(route.errors, route.operationId).toContain(code);
+      }
+      if (route.auth === 'admin' && route.method !== 'GET') {
+        expect(route.errors, route.operationId).toContain('csrf_failed');
       }
       if (route.auth === 'secretKey') {
         expect(route.scope, route.operationId).toBeDefined();

@@ -24,12 +24,23 @@ export async function findKey(db: Kysely<Database>, key: string, tenantId?: stri
   return q.executeTakeFirst();
 }
 
+export async function findKeyById(db: Kysely<Database>, tenantId: string, id: string): Promise<PublicKey | undefined> {
+  return db
+    .selectFrom('public_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('purpose', '=', 'widget')
+    .executeTakeFirst();
+}
+
 export async function insertKey(db: Kysely<Database>, key: NewPublicKey): Promise<PublicKey> {
   return db.insertInto('public_keys').values(key).returningAll().executeTakeFirstOrThrow();
 }
 
 export async function listKeys(db: Kysely<Database>, tenantId?: string): Promise<PublicKey[]> {
-  let q = db.selectFrom('public_keys').selectAll();
+  // The hidden key of admin test sessions is no widget key.
+  let q = db.selectFrom('public_keys').selectAll().where('purpose', '=', 'widget');
   if (tenantId) q = q.where('tenant_id', '=', tenantId);
   return q.orderBy('created_at').execute();
 }

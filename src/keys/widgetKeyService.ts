@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { json } from '../db/json.js';
 import { newId } from '../db/newId.js';
 import type { PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 import { knownIntentNames } from '../flows/flowService.js';
 import { formCodes } from '../forms/formStore.js';
-import { findKey, insertKey, listKeys, revokeKey, updateKey } from './keyStore.js';
+import { findKey, findKeyById, insertKey, listKeys, revokeKey, updateKey } from './keyStore.js';
 import { normalizeOrigin } from './normalizeOrigin.js';
 
 export interface CreateWidgetKeyInput {
@@ -92,7 +93,7 @@ async function checkKeySettings(ctx: AppContext, tenantId: string, s: KeySetting
   return { ...s, label, intents, forms, origins };
 }
 
-export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInput): Promise<PublicKey> {
+export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInput, actor = 'cli'): Promise<PublicKey> {
   const s = await checkKeySettings(ctx, input.tenantId, {
     label: input.label,
     widgetLabel: input.widgetLabel ?? null,
@@ -104,12 +105,22 @@ export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInp
     allowServerSide: Boolean(input.allowServerSide),
     sessionTtlSeconds: input.sessionTtlSeconds ?? 86_400,
   });
-  const created = await insertKey(ctx.kysely, {
-    id: newId(),
-    tenant_id: input.tenantId,
-    key: `pk_live_${randomBytes(16).toString('hex')}`,
-    status: 'active',
-    ...columnsOf(s),
+  const created = await ctx.kysely.transaction().execute(async (trx) => {
+    const row = await insertKey(trx, {
+      id: newId(),
+      tenant_id: input.tenantId,
+      key: `pk_live_${randomBytes(16).toString('hex')}`,
+      status: 'active',
+      ...columnsOf(s),
+    });
+    await recordAudit(trx, {
+      tenantId: input.tenantId,
+      actor,
+      action: 'widget_key.create',
+      target: row.id,
+      after: auditedKey(row),
+    });
+    return row;
   });
   await announceKeyChange(ctx);
   return created;
@@ -129,6 +140,7 @@ export async function updateWidgetKey(
   tenantId: string,
   keyValue: string,
   change: UpdateWidgetKeyInput,
+  actor = 'cli',
 ): Promise<PublicKey> {
   const current = await findKey(ctx.kysely, keyValue, tenantId);
   if (current?.status !== 'active') throw new AppError('not_found', 'no such active widget key');
@@ -146,8 +158,19 @@ export async function updateWidgetKey(
     allowServerSide: change.allowServerSide ?? current.allow_server_side,
     sessionTtlSeconds: change.sessionTtlSeconds ?? current.session_ttl_seconds,
   });
-  const updated = await updateKey(ctx.kysely, current.id, tenantId, columnsOf(s));
-  if (!updated) throw new AppError('not_found', 'no such active widget key');
+  const updated = await ctx.kysely.transaction().execute(async (trx) => {
+    const row = await updateKey(trx, current.id, tenantId, columnsOf(s));
+    if (!row) throw new AppError('not_found', 'no such active widget key');
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: 'widget_key.update',
+      target: row.id,
+      before: auditedKey(current),
+      after: auditedKey(row),
+    });
+    return row;
+  });
   await announceKeyChange(ctx);
   return updated;
 }
@@ -171,10 +194,38 @@ export async function listWidgetKeys(ctx: AppContext, tenantId?: string): Promis
 }
 
 /** Revokes a key (within a tenant when given: another tenant's key looks like no key); its sessions stop at once. */
-export async function revokeWidgetKey(ctx: AppContext, key: string, tenantId?: string): Promise<PublicKey> {
-  const row = await revokeKey(ctx.kysely, key, new Date(), tenantId);
-  if (!row) throw new AppError('not_found', 'no such widget key');
+export async function revokeWidgetKey(
+  ctx: AppContext,
+  key: string,
+  tenantId?: string,
+  actor = 'cli',
+): Promise<PublicKey> {
+  const row = await ctx.kysely.transaction().execute(async (trx) => {
+    const revoked = await revokeKey(trx, key, new Date(), tenantId);
+    if (!revoked) throw new AppError('not_found', 'no such widget key');
+    await recordAudit(trx, {
+      tenantId: revoked.tenant_id,
+      actor,
+      action: 'widget_key.revoke',
+      target: revoked.id,
+      after: { status: revoked.status },
+    });
+    return revoked;
+  });
   await announceKeyChange(ctx);
+  return row;
+}
+
+/** What the audit log digests of a key: its settings, not its value. */
+function auditedKey(key: PublicKey) {
+  const { key: _value, ...settings } = key;
+  return settings;
+}
+
+/** A tenant's widget key by id (another tenant's, and the test pane's, look like none). */
+export async function widgetKeyById(ctx: AppContext, tenantId: string, id: string): Promise<PublicKey> {
+  const row = await findKeyById(ctx.kysely, tenantId, id);
+  if (!row) throw new AppError('not_found', 'no such widget key');
   return row;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminRoleOf } from '../admin/adminAuthTypes.js';
 import { blockSchema } from '../engine/blocks.js';
 import { abortReasonCatalog, errorCatalog, executionErrorCatalog } from '../errors/catalog.js';
 import type { AnyRoute, AuthKind } from '../http/defineRoute.js';
@@ -31,6 +32,7 @@ export const SECURITY_OF: Record<AuthKind, JsonSchema[]> = {
   // Either scheme satisfies the route (OpenAPI: alternatives are separate requirement objects).
   sessionOrPublicKey: [{ sessionToken: [] }, { publicKey: [] }],
   secretKey: [{ secretKey: [] }],
+  admin: [{ adminSession: [] }],
 };
 
 /** A route's security requirement: a secret-key route names the scope its key must carry (OpenAPI 3.1 allows roles). */
@@ -61,11 +63,14 @@ function operation(route: AnyRoute): JsonSchema {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    ...(route.description || route.scope
+    ...(route.description || route.scope || route.auth === 'admin'
       ? {
           description: [
             route.description,
             route.scope ? `Requires a secret key with the scope \`${route.scope}\`.` : '',
+            route.auth === 'admin'
+              ? `Requires an admin session with the role \`${adminRoleOf(route)}\` or above${route.method === 'GET' ? '' : ', and the X-CSRF-Token header'}.`
+              : '',
           ]
             .filter(Boolean)
             .join('\n\n'),
@@ -185,6 +190,13 @@ export function openApiDocument(routes: readonly AnyRoute[], serverUrl: string):
           scheme: 'bearer',
           description:
             'A secret key (sk_live_ + 40 hex), server-side only, from `comerix secret-key:create`. Each operation names the scope it needs.',
+        },
+        adminSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'comerix_admin',
+          description:
+            'The admin session cookie set by POST /api/admin/v1/auth/login. Every method but GET also needs the header X-CSRF-Token (the csrfToken of the login answer or of GET /api/admin/v1/me). Each operation names the least role it needs.',
         },
         publicKey: {
           type: 'apiKey',

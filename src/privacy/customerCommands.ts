@@ -14,6 +14,6 @@ export async function runCustomerCommand(ctx: AppContext, request: CustomerComma
   const result =
     request.command === 'customer:export'
       ? await exportCustomer(ctx, tenant.id, request.customerId)
-      : await deleteCustomer(ctx, tenant.id, request.customerId);
+      : await deleteCustomer(ctx, tenant.id, request.customerId, 'cli');
   return JSON.stringify(result, null, 2);
 }

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { dbErrorKind } from '../db/sqlState.js';
 import { AppError } from '../errors/AppError.js';
 import { continueJobKey } from '../executions/persistStep.js';
@@ -18,9 +20,15 @@ const ATTEMPTS = 3;
  * customer's conversations are locked first, so a turn racing the deletion waits and then finds its conversation gone;
  * pending jobs of their time waits are cancelled in the same transaction. Uploaded bytes are queued for removal there
  * and removed right after the commit (or by the next sweep). A customer of whom nothing is held → 404 `not_found`,
- * as for another tenant's customer.
+ * as for another tenant's customer. The audit entry (same transaction) names the customer by a SHA-256 of their id and
+ * holds counts only: the log proves the erasure of a known id without keeping the id itself.
  */
-export async function deleteCustomer(ctx: AppContext, tenantId: string, customerId: string): Promise<CustomerDeletion> {
+export async function deleteCustomer(
+  ctx: AppContext,
+  tenantId: string,
+  customerId: string,
+  actor: string,
+): Promise<CustomerDeletion> {
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await ctx.kysely.transaction().execute(async (trx) => {
@@ -30,7 +38,13 @@ export async function deleteCustomer(ctx: AppContext, tenantId: string, customer
           if (e.status === 'waiting_time' && e.wait_id) await ctx.jobs.cancel(trx, continueJobKey(e.wait_id));
         }
         const { counts, blobs } = await eraseCustomerRows(trx, tenantId, customerId, footprint);
-        // SEAM(audit): customer.delete — recordAudit(trx, {tenantId, actor, action: 'customer.delete', target: customerId, after: counts}) (counts only, never the data)
+        await recordAudit(trx, {
+          tenantId,
+          actor,
+          action: 'customer.delete',
+          target: `customer:${createHash('sha256').update(customerId).digest('hex')}`,
+          after: counts,
+        });
         return { deleted: counts, blobs };
       });
       if (!result) throw new AppError('not_found', 'No data is held about this customer.');

@@ -310,6 +310,17 @@ describe('customer deletion', () => {
       deleted: { conversations: 2, sessions: 2, executions: 2, formSubmissions: 1, uploads: 1, events: 2 },
     });
     expect((res.body.deleted as { conversionsAnonymized: number }).conversionsAnonymized).toBe(1);
+    // Audited in the deletion's transaction: by the key, with a digest of the counts, never the customer's id.
+    const audit = await t.ctx.kysely
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_id', '=', tenant.id)
+      .where('action', '=', 'customer.delete')
+      .execute();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]?.actor).toMatch(/^sk:/);
+    expect(audit[0]?.after_digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(audit[0]?.target).not.toContain(c.customerId);
 
     expect(await rowsReferencing(c)).toEqual([]);
     const left = await footprintOf(c);
@@ -357,11 +368,19 @@ describe('customer deletion', () => {
       for each row execute function privacy_test_refuse()`)
       .execute(t.ctx.kysely);
     try {
-      await expect(deleteCustomer(t.ctx, tenant.id, c.customerId)).rejects.toThrow(/refused by the test/);
+      await expect(deleteCustomer(t.ctx, tenant.id, c.customerId, 'cli')).rejects.toThrow(/refused by the test/);
     } finally {
       await sql.raw('drop trigger privacy_test_refuse on form_submissions').execute(t.ctx.kysely);
     }
     expect(await footprintOf(c)).toEqual(before);
+    expect(
+      await t.ctx.kysely
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('tenant_id', '=', tenant.id)
+        .where('action', '=', 'customer.delete')
+        .execute(),
+    ).toEqual([]);
     expect(await t.ctx.blobs.get(tenant.id, c.storageName)).toBeDefined();
     expect(await t.ctx.kysely.selectFrom('blob_purges').selectAll().execute()).toEqual([]);
 
@@ -371,7 +390,7 @@ describe('customer deletion', () => {
       throw new Error('store down');
     };
     try {
-      const done = await deleteCustomer(t.ctx, tenant.id, c.customerId);
+      const done = await deleteCustomer(t.ctx, tenant.id, c.customerId, 'cli');
       expect(done.deleted.conversations).toBe(2);
     } finally {
       t.ctx.blobs.delete = remove;

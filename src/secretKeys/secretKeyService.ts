@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { newId } from '../db/newId.js';
 import { SECRET_KEY_SCOPES, type SecretKey, type SecretKeyScope } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
@@ -38,18 +39,29 @@ function checkScopes(scopes: string[]): SecretKeyScope[] {
 export async function createSecretKey(
   ctx: AppContext,
   input: CreateSecretKeyInput,
+  actor = 'cli',
 ): Promise<{ key: string; row: SecretKey }> {
   const label = input.label.trim();
   if (label.length === 0 || label.length > 200) throw invalid('label', 'length', 'a label of 1–200 characters');
   const scopes = checkScopes(input.scopes);
   const key = `sk_live_${randomBytes(20).toString('hex')}`;
-  const row = await insertSecretKey(ctx.kysely, {
-    id: newId(),
-    tenantId: input.tenantId,
-    keyHash: hashSecretKey(key),
-    prefix: key.slice(0, PREFIX_LENGTH),
-    label,
-    scopes,
+  const row = await ctx.kysely.transaction().execute(async (trx) => {
+    const inserted = await insertSecretKey(trx, {
+      id: newId(),
+      tenantId: input.tenantId,
+      keyHash: hashSecretKey(key),
+      prefix: key.slice(0, PREFIX_LENGTH),
+      label,
+      scopes,
+    });
+    await recordAudit(trx, {
+      tenantId: input.tenantId,
+      actor,
+      action: 'secret_key.create',
+      target: inserted.id,
+      after: { label, scopes, prefix: inserted.prefix },
+    });
+    return inserted;
   });
   return { key, row };
 }
@@ -59,10 +71,23 @@ export async function listTenantSecretKeys(ctx: AppContext, tenantId: string): P
 }
 
 /** Revokes a key by id within the tenant: the next request with it gets 401 invalid_secret_key. */
-export async function revokeTenantSecretKey(ctx: AppContext, tenantId: string, id: string): Promise<SecretKey> {
-  const row = /^[0-9a-f-]{36}$/i.test(id)
-    ? await revokeSecretKey(ctx.kysely, tenantId, id.toLowerCase(), new Date())
-    : undefined;
-  if (!row) throw new AppError('not_found', `no secret key "${id}" in this tenant`);
-  return row;
+export async function revokeTenantSecretKey(
+  ctx: AppContext,
+  tenantId: string,
+  id: string,
+  actor = 'cli',
+): Promise<SecretKey> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('not_found', `no secret key "${id}" in this tenant`);
+  return ctx.kysely.transaction().execute(async (trx) => {
+    const row = await revokeSecretKey(trx, tenantId, id.toLowerCase(), new Date());
+    if (!row) throw new AppError('not_found', `no secret key "${id}" in this tenant`);
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: 'secret_key.revoke',
+      target: row.id,
+      after: { status: row.status },
+    });
+    return row;
+  });
 }

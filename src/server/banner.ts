@@ -17,6 +17,11 @@ export function banner(args: { url: string; config: Config; demo: DemoInfo | und
   if (demo?.publicKey) {
     lines.push(
       `  Demo key    ${demo.publicKey}   (tenant "demo", intents order_status, returns, track_order${demo.llm ? ', product_advice' : ''}; origins ${args.origins.join(', ')})`,
+      ...(demo.admin
+        ? [
+            `  Admin API   ${url}/api/admin/v1   (login ${demo.admin.email} / ${demo.admin.password ?? `password file ${demo.admin.file} is gone: run \`npx comerix admin:reset-password --tenant demo --email ${demo.admin.email}\``})`,
+          ]
+        : []),
       ...(demo.llm
         ? []
         : [

@@ -8,4 +8,6 @@ export interface ChatSession {
   customerId: string;
   locale: string | null;
   key: PublicKey;
+  /** A test session of the admin test pane runs this draft snapshot instead of the published flows. */
+  testVersionId?: string | null;
 }

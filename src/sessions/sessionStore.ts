@@ -13,6 +13,8 @@ export interface SessionRow {
   session_customer_id: string;
   session_locale: string | null;
   session_revoked_at: Date | null;
+  /** A test session's draft snapshot (admin test pane), else null. */
+  session_test_version_id: string | null;
   key: PublicKey;
 }
 
@@ -42,6 +44,7 @@ export const sessionColumns = [
   'cs.customer_id as session_customer_id',
   'cs.locale as session_locale',
   'cs.revoked_at as session_revoked_at',
+  'cs.test_version_id as session_test_version_id',
 ] as const;
 
 /**
@@ -58,6 +61,7 @@ export function sessionRowOf(row: object): SessionRow | undefined {
     session_customer_id: r.session_customer_id as string,
     session_locale: (r.session_locale as string | null) ?? null,
     session_revoked_at: (r.session_revoked_at as Date | null) ?? null,
+    session_test_version_id: (r.session_test_version_id as string | null) ?? null,
     key,
   };
 }
@@ -140,6 +144,7 @@ export async function insertSession(
     origin: string | null;
     locale: string | null;
     expiresAt: Date;
+    testVersionId?: string;
   },
 ): Promise<void> {
   await db
@@ -153,6 +158,7 @@ export async function insertSession(
       origin: row.origin,
       locale: row.locale,
       expires_at: row.expiresAt,
+      ...(row.testVersionId ? { test_version_id: row.testVersionId } : {}),
     })
     .execute();
 }
@@ -169,6 +175,8 @@ export async function revokeSessionRows(
   tenantId: string,
   target: RevokeTarget,
   at: Date,
+  /** Runs in the same transaction once something was revoked (the audit entry). */
+  within?: (trx: Kysely<Database>, revoked: { sessions: number; conversations: number }) => Promise<void>,
 ): Promise<{ sessions: number; conversations: number }> {
   return db.transaction().execute(async (trx) => {
     let conversationIds: string[];
@@ -206,8 +214,20 @@ export async function revokeSessionRows(
       .where('conversation_id', 'in', conversationIds)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return { sessions: Number(sessions.numUpdatedRows), conversations: Number(conversations.numUpdatedRows) };
+    const revoked = { sessions: Number(sessions.numUpdatedRows), conversations: Number(conversations.numUpdatedRows) };
+    if (within && (revoked.sessions > 0 || revoked.conversations > 0)) await within(trx, revoked);
+    return revoked;
   });
+}
+
+export async function sessionExists(db: Kysely<Database>, tenantId: string, sessionId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('sessions')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', sessionId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** A keyset position in a newest-first walk: `created_at` to the microsecond (text, UTC) and the row id. */

@@ -1,4 +1,5 @@
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { isUuid } from '../db/isUuid.js';
 import { newId } from '../db/newId.js';
 import type { Json } from '../engine/types.js';
@@ -103,6 +104,7 @@ function checkEventTypes(types: string[]): string[] {
 export async function createWebhookEndpoint(
   ctx: AppContext,
   input: { tenantId: string; url: string; eventTypes: string[]; description?: string },
+  actor = 'cli',
 ): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
   const eventTypes = checkEventTypes(input.eventTypes);
   const description = input.description?.trim() || null;
@@ -112,22 +114,32 @@ export async function createWebhookEndpoint(
   const url = await checkWebhookUrl(input.url, { allowPrivateNetworks: ctx.config.allowPrivateNetworks });
   const id = newId();
   const secret = newWebhookSecret();
-  const row = await ctx.kysely
-    .insertInto('webhook_endpoints')
-    .values({
-      id,
-      tenant_id: input.tenantId,
-      url: url.href,
-      event_types: JSON.stringify(eventTypes),
-      secret_ciphertext: sealWebhookSecret(ctx.secrets, input.tenantId, id, secret),
-      description,
-      enabled: true,
-      disabled_reason: null,
-      disabled_at: null,
-      last_success_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await ctx.kysely.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('webhook_endpoints')
+      .values({
+        id,
+        tenant_id: input.tenantId,
+        url: url.href,
+        event_types: JSON.stringify(eventTypes),
+        secret_ciphertext: sealWebhookSecret(ctx.secrets, input.tenantId, id, secret),
+        description,
+        enabled: true,
+        disabled_reason: null,
+        disabled_at: null,
+        last_success_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, {
+      tenantId: input.tenantId,
+      actor,
+      action: 'webhook.create',
+      target: id,
+      after: endpointView(inserted),
+    });
+    return inserted;
+  });
   await subscriptionsChanged(ctx);
   return { endpoint: endpointView(row), secret };
 }
@@ -144,16 +156,30 @@ export async function listWebhookEndpoints(ctx: AppContext, tenantId: string): P
 }
 
 /** Deletes an endpoint with its deliveries and log; pending deliveries' jobs find nothing and end. */
-export async function deleteWebhookEndpoint(ctx: AppContext, tenantId: string, id: string): Promise<string> {
-  const row = isUuid(id)
-    ? await ctx.kysely
-        .deleteFrom('webhook_endpoints')
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id.toLowerCase())
-        .returning('id')
-        .executeTakeFirst()
-    : undefined;
-  if (!row) throw new AppError('not_found', `no webhook endpoint "${id}" in this tenant`);
+export async function deleteWebhookEndpoint(
+  ctx: AppContext,
+  tenantId: string,
+  id: string,
+  actor = 'cli',
+): Promise<string> {
+  if (!isUuid(id)) throw new AppError('not_found', `no webhook endpoint "${id}" in this tenant`);
+  const row = await ctx.kysely.transaction().execute(async (trx) => {
+    const deleted = await trx
+      .deleteFrom('webhook_endpoints')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id.toLowerCase())
+      .returningAll()
+      .executeTakeFirst();
+    if (!deleted) throw new AppError('not_found', `no webhook endpoint "${id}" in this tenant`);
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: 'webhook.delete',
+      target: deleted.id,
+      before: endpointView(deleted),
+    });
+    return deleted;
+  });
   await subscriptionsChanged(ctx);
   return row.id;
 }
@@ -164,22 +190,32 @@ export async function setWebhookEndpointEnabled(
   tenantId: string,
   id: string,
   enabled: boolean,
+  actor = 'cli',
 ): Promise<WebhookEndpointView> {
-  const row = isUuid(id)
-    ? await ctx.kysely
-        .updateTable('webhook_endpoints')
-        .set({
-          enabled,
-          disabled_reason: enabled ? null : 'disabled_by_admin',
-          disabled_at: enabled ? null : new Date(),
-          updated_at: new Date(),
-        })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', id.toLowerCase())
-        .returningAll()
-        .executeTakeFirst()
-    : undefined;
-  if (!row) throw new AppError('not_found', `no webhook endpoint "${id}" in this tenant`);
+  if (!isUuid(id)) throw new AppError('not_found', `no webhook endpoint "${id}" in this tenant`);
+  const row = await ctx.kysely.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('webhook_endpoints')
+      .set({
+        enabled,
+        disabled_reason: enabled ? null : 'disabled_by_admin',
+        disabled_at: enabled ? null : new Date(),
+        updated_at: new Date(),
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id.toLowerCase())
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw new AppError('not_found', `no webhook endpoint "${id}" in this tenant`);
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: enabled ? 'webhook.enable' : 'webhook.disable',
+      target: updated.id,
+      after: endpointView(updated),
+    });
+    return updated;
+  });
   await subscriptionsChanged(ctx);
   return endpointView(row);
 }

@@ -127,6 +127,8 @@ export function insertTurn(
       flow_id: string;
       flow_version_id: string;
       intent_name: string;
+      /** Run by an admin test session: never counted in analytics. */
+      test?: boolean;
     } & TurnOutcome;
   },
 ): RawBuilder<ExecutionView> {
@@ -144,13 +146,13 @@ export function insertTurn(
     with ${variablesCte(args)}${supersedeCte(args, args.supersede)}${args.receipt ? sql`r as (${args.receipt} returning 1), ` : sql``}${guard}e as (
       insert into executions (id, tenant_id, conversation_id, session_id, flow_id, flow_version_id, intent_name, status,
         version, state, last_seq, wait_id, wait_kind, wait_node_id, wait_fields, wait_submit_label, wait_expires_at,
-        wait_resume_at, error, reason, trace, trace_dropped, active_ms, created_at, updated_at, ended_at)
+        wait_resume_at, error, reason, trace, trace_dropped, active_ms, created_at, updated_at, ended_at, test)
       select ${r.id}::uuid, ${args.tenantId}::uuid, ${args.conversationId}::uuid, ${r.session_id}::uuid, ${r.flow_id}::uuid,
         ${r.flow_version_id}::uuid, ${r.intent_name}, ${r.status}, 1, ${json(r.state)}::jsonb, ${r.last_seq}, ${r.wait_id}::uuid,
         ${r.wait_kind}, ${r.wait_node_id}, ${r.wait_fields === null ? null : json(r.wait_fields)}::jsonb, ${r.wait_submit_label},
         ${r.wait_expires_at}::timestamptz, ${r.wait_resume_at}::timestamptz, ${r.error === null ? null : json(r.error)}::jsonb,
         ${r.reason}, ${json(r.trace)}::jsonb, ${r.trace_dropped}, ${r.active_ms}, ${args.now}::timestamptz, ${args.now}::timestamptz,
-        ${r.ended_at}::timestamptz
+        ${r.ended_at}::timestamptz, ${r.test ?? false}
       ${guarded ? sql`from g` : sql``}
       returning ${RETURNING}
     )${itemsCte(args)}${args.outbox ?? sql``}

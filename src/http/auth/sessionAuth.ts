@@ -57,6 +57,7 @@ export function sessionAuth(
       customerId: row.session_customer_id,
       locale: row.session_locale,
       key: row.key,
+      testVersionId: row.session_test_version_id,
     };
     ctx.sessions.set(session, generation);
     known = session;

@@ -18,7 +18,7 @@ export const deleteCustomerRoute = defineRoute({
   errors: [...SECRET_KEY_ROUTE_ERRORS, 'not_found', 'conversation_busy'],
   handler: async ({ ctx, auth, params }) => ({
     status: 200,
-    body: await deleteCustomer(ctx, auth.tenantId, params.customerId),
+    body: await deleteCustomer(ctx, auth.tenantId, params.customerId, `sk:${auth.id}`),
     headers: { 'cache-control': 'no-store' },
   }),
 });
