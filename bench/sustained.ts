@@ -120,6 +120,7 @@ async function main(): Promise<void> {
     /** Responses slower than SLOW_MS: when they were sent (ms since the start) and how long they took. */
     const slow: { at: number; ms: number }[] = [];
     let load: LoadResult;
+    let vacuumSteps: string[] = [];
     try {
       const sessions = dealOut(await openSessions(server.url, publicKey, c * 10, c), c);
       log(`[${args.backend}] turn pairs for ${args.duration} s`);
@@ -157,6 +158,11 @@ async function main(): Promise<void> {
       const pauses = [...server.output().matchAll(/Mark-Compact[^\n]*?, ([\d.]+) \/ [\d.]+ ms/g)].map((m) =>
         Number(m[1]),
       );
+      // The embedded vacuum's steps that held the database longer than 200 ms (the server logs those).
+      vacuumSteps = [...server.output().matchAll(/vacuum of (\w+) held the database for (\d+) ms/g)].map(
+        (m) => `${m[1]}: ${m[2]} ms`,
+      );
+      if (vacuumSteps.length > 0) log(`[${args.backend}] vacuum steps over 200 ms: ${vacuumSteps.join(', ')}`);
       if (pauses.length > 0) {
         const sorted = pauses.sort((a, b) => b - a);
         log(`[${args.backend}] mark-compact pauses: ${pauses.length}, longest ${sorted.slice(0, 5).join(', ')} ms`);
@@ -200,6 +206,7 @@ async function main(): Promise<void> {
       longestStallEndsAtS: round3(t.gapEndsAt / 1000),
       ...(store ? { store } : {}),
       windowRps: t.windowRps.map(Math.round),
+      slowVacuumSteps: vacuumSteps,
       slowResponses: slow.length,
       slowest: [...slow].sort((a, b) => b.ms - a.ms).slice(0, 10),
       verdict: {
@@ -219,6 +226,7 @@ async function main(): Promise<void> {
       `| drift against the ceiling | ${pct(drift)} (raw ${pct(last / first - 1)}); target within ±15 %: ${result.verdict.drift} |`,
       `| longest stall (no response at all) | ${result.longestStallMs} ms, ending at ${result.longestStallEndsAtS} s; target ≤ 200 ms: ${result.verdict.stall} |`,
       `| req/s per ${args.window} s window | ${result.windowRps.join(' ')} |`,
+      `| vacuum steps over 200 ms (embedded) | ${vacuumSteps.length === 0 ? 'none' : vacuumSteps.join(', ')} |`,
       `| responses slower than ${SLOW_MS} ms | ${slow.length}; slowest (sent at s: ms) ${result.slowest.map((x) => `${(x.at / 1000).toFixed(1)}: ${x.ms}`).join(', ')} |`,
     ].join('\n');
     process.stdout.write(`${md}\n`);

@@ -16,6 +16,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ COMERIX_CONVERSATION_CACHE_MB: '-1' })).toThrow(/COMERIX_CONVERSATION_CACHE_MB/);
   });
 
+  it('reads the embedded vacuum interval (0 turns it off)', () => {
+    expect(loadConfig({}).pgliteVacuumMs).toBe(10_000);
+    expect(loadConfig({ COMERIX_PGLITE_VACUUM_SECONDS: '0' }).pgliteVacuumMs).toBe(0);
+    expect(() => loadConfig({ COMERIX_PGLITE_VACUUM_SECONDS: '-1' })).toThrow(/COMERIX_PGLITE_VACUUM_SECONDS/);
+  });
+
   it('reads the usage metering switch, its flush interval, the upload directory and quota', () => {
     const defaults = loadConfig({});
     expect(defaults.usageMetering).toBe(true);

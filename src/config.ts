@@ -36,6 +36,7 @@ const envSchema = z.object({
   COMERIX_SHUTDOWN_SECONDS: z.coerce.number().min(1).max(600).default(10),
   COMERIX_USAGE_METERING: z.enum(['on', 'off']).default('on'),
   COMERIX_USAGE_FLUSH_SECONDS: z.coerce.number().min(0.1).max(3600).default(10),
+  COMERIX_PGLITE_VACUUM_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   COMERIX_UPLOAD_DIR: z.string().min(1).optional(),
   COMERIX_UPLOADS_PER_KEY_PER_DAY: z.coerce.number().int().min(0).max(10_000_000).default(1000),
   COMERIX_DEMO_LLM_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -79,6 +80,8 @@ export interface Config {
   usageMetering: boolean;
   /** How often each process adds its in-memory usage counts to the database. */
   usageFlushMs: number;
+  /** Embedded mode: time between two vacuum steps (one hot table each); 0 = never (PGlite has no autovacuum). */
+  pgliteVacuumMs: number;
   /** Uploaded files go here when set (owner-only files), else into the database. */
   uploadDir?: string;
   /** Uploads one widget key may make per UTC day (form and chat uploads together); 0: no limit. */
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownMs: Math.round(e.COMERIX_SHUTDOWN_SECONDS * 1000),
     usageMetering: e.COMERIX_USAGE_METERING === 'on',
     usageFlushMs: Math.round(e.COMERIX_USAGE_FLUSH_SECONDS * 1000),
+    pgliteVacuumMs: Math.round(e.COMERIX_PGLITE_VACUUM_SECONDS * 1000),
     ...(e.COMERIX_UPLOAD_DIR ? { uploadDir: resolve(e.COMERIX_UPLOAD_DIR) } : {}),
     uploadsPerKeyPerDay: e.COMERIX_UPLOADS_PER_KEY_PER_DAY,
     ...(e.COMERIX_DEMO_LLM_BASE_URL

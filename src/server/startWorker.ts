@@ -1,4 +1,5 @@
 import type { AppContext } from '../app/AppContext.js';
+import { EmbeddedVacuum } from '../db/EmbeddedVacuum.js';
 import { continueExecution, type HttpPerformer } from '../executions/continueExecution.js';
 import { CONTINUE_TASK } from '../executions/persistStep.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
@@ -17,6 +18,8 @@ import { rescueDeliveries } from '../webhooks/rescueDeliveries.js';
 const SWEEP_INTERVAL_MS = 30_000;
 /** Retention deletes by the day: once an hour is plenty, and keeps its queries off most sweeps. */
 const RETENTION_INTERVAL_MS = 3_600_000;
+/** A vacuum step longer than this delays every request queued behind it noticeably: worth a line in the log. */
+const SLOW_VACUUM_MS = 200;
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -75,9 +78,20 @@ export async function startWorker(
   const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
   // New webhook deliveries in the outbox become jobs here, in batches (the turns that wrote them enqueue nothing).
   const relay = startRelay(ctx, options.log);
+  // PostgreSQL vacuums itself; the embedded store only gets what we run (see EmbeddedVacuum).
+  const vacuum = ctx.db.backend === 'pglite' ? new EmbeddedVacuum(ctx.kysely) : undefined;
+  vacuum?.start(
+    ctx.config.pgliteVacuumMs,
+    (step) => {
+      if (step.ms > SLOW_VACUUM_MS)
+        options.log?.(`vacuum of ${step.table} held the database for ${Math.round(step.ms)} ms`);
+    },
+    (error) => options.log?.('vacuum failed', error),
+  );
   return {
     async stop() {
       clearInterval(timer);
+      await vacuum?.stop();
       await relay.stop();
       await ctx.jobs.stop();
     },
