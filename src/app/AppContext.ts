@@ -6,6 +6,7 @@ import type { ChangeBus } from '../events/ChangeBus.js';
 import type { ConversationCache } from '../executions/ConversationCache.js';
 import type { FlowCache } from '../flows/FlowCache.js';
 import type { OriginPolicy } from '../http/cors.js';
+import type { StreamSlots } from '../http/limits/StreamSlots.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import type { EdgeCache } from '../reads/EdgeCache.js';
@@ -42,6 +43,8 @@ export interface AppContext {
   blobs: BlobStore;
   /** Which tenant subscribed which webhook event types, in memory (the outbox asks it without a query). */
   webhooks: WebhookSubscriptions;
+  /** Open SSE streams and long polls per session and in this process, capped (DESIGN §12). */
+  streams: StreamSlots;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
   /** Shortcut for `db.kysely`. */

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { clientErrorHandler } from '../http/clientErrorHandler.js';
 import { installPreflight } from '../http/cors.js';
 import { installErrorHandler } from '../http/errorHandler.js';
+import { RateLimits } from '../http/limits/RateLimits.js';
 import { JSON_BODY_LIMIT, registerRoutes } from '../http/registerRoutes.js';
 import { installSecurityHeaders } from '../http/securityHeaders.js';
 import type { AppContext } from './AppContext.js';
@@ -43,7 +44,7 @@ export async function buildApp(
   app.removeContentTypeParser('text/plain');
   installPreflight(app, ctx.origins);
 
-  registerRoutes(app, ctx, allRoutes());
+  registerRoutes(app, ctx, allRoutes(), await RateLimits.install(app, ctx.config));
   // Usage counts reach the database in batches; what is left is written when the server closes.
   ctx.meter.start(ctx.config.usageFlushMs, (error) => app.log.warn({ err: error }, 'usage flush failed'));
   app.addHook('onClose', async () => {

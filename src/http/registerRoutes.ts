@@ -14,6 +14,7 @@ import { assertOrigin, originOf, setCorsHeaders } from './cors.js';
 import type { AnyRoute, AuthKind, RouteInput, RouteResult } from './defineRoute.js';
 import { withIdempotency } from './idempotency.js';
 import { deepestPoint, formatJsonPath, MAX_JSON_DEPTH } from './jsonDepth.js';
+import { RateLimits } from './limits/RateLimits.js';
 import { parse } from './parse.js';
 
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -22,7 +23,12 @@ export const JSON_BODY_LIMIT = 64 * 1024;
 const DEPTH_RULED = new Set(['variables', 'values']);
 
 /** Registers route declarations: the only place routes reach Fastify. */
-export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: readonly AnyRoute[]): void {
+export function registerRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  routes: readonly AnyRoute[],
+  limits?: RateLimits,
+): void {
   for (const route of routes) {
     if ((route.auth === 'secretKey') !== (route.scope !== undefined)) {
       throw new Error(`${route.operationId}: a scope is declared by, and required of, every secretKey route`);
@@ -34,10 +40,10 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: re
         await scope.register(fastifyMultipart, {
           limits: { fileSize: maxFileBytes, files: 1, fields: 10, fieldSize: 1024, parts: 11 },
         });
-        scope.route(defineRouteOptions(ctx, route));
+        scope.route(defineRouteOptions(ctx, route, limits));
       });
     } else {
-      app.route(defineRouteOptions(ctx, route));
+      app.route(defineRouteOptions(ctx, route, limits));
     }
   }
 }
@@ -60,13 +66,26 @@ async function partsBeforeFile(
 }
 
 /** Fastify's options for one declaration: its URL, body limit, CORS hook and the pipeline below. */
-function defineRouteOptions(ctx: AppContext, route: AnyRoute): RouteOptions {
+function defineRouteOptions(ctx: AppContext, route: AnyRoute, limits: RateLimits | undefined): RouteOptions {
+  const buckets = RateLimits.bucketsOf(route);
+  // CORS first, so that a 429 is readable by the widget; per-IP counts before a byte of the body is read.
+  const onRequest = [
+    ...(route.cors ? [provisionalCors(ctx)] : []),
+    ...(limits
+      ? [(request: FastifyRequest, reply: FastifyReply) => limits.check(request, reply, buckets.ip, `ip:${request.ip}`)]
+      : []),
+  ];
+  const limitCaller =
+    limits && buckets.credential.length > 0
+      ? (request: FastifyRequest, reply: FastifyReply, caller: string) =>
+          limits.check(request, reply, buckets.credential, caller)
+      : undefined;
   return {
     method: route.method,
     url: route.path.replace(/\{(\w+)\}/g, ':$1'),
     bodyLimit: route.limits?.bodyBytes ?? JSON_BODY_LIMIT,
-    ...(route.cors ? { onRequest: provisionalCors(ctx) } : {}),
-    handler: (request, reply) => run(ctx, route, request, reply),
+    ...(onRequest.length > 0 ? { onRequest } : {}),
+    handler: (request, reply) => run(ctx, route, request, reply, limitCaller),
   };
 }
 
@@ -97,7 +116,13 @@ function provisionalCors(ctx: AppContext) {
 }
 
 /** DESIGN §4's precedence: malformed (the parser) → 401 auth → 403 origin → 400 shape → the handler's own checks. */
-async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function run(
+  ctx: AppContext,
+  route: AnyRoute,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  limitCaller: ((request: FastifyRequest, reply: FastifyReply, caller: string) => Promise<void>) | undefined,
+): Promise<unknown> {
   let origin: string | null = null;
   const checkOrigin = (key: Pick<PublicKey, 'allowed_origins' | 'allow_server_side'>) => {
     origin = assertOrigin(request, reply, key);
@@ -151,6 +176,9 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
     caller = `sk:${key.id}`;
     tenantId = key.tenantId;
   }
+
+  // Counted once the caller is known (a refused credential is counted per IP only), before any work of its own.
+  if (caller && limitCaller) await limitCaller(request, reply, caller);
 
   let params: unknown;
   let query: unknown;
