@@ -1,0 +1,81 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { AnyRoute, AuthKind } from '../../src/http/defineRoute.js';
+import { ORIGIN } from '../support/fixtures.js';
+import { multipartBody, PDF } from '../support/multipart.js';
+import type { SuiteTenant } from './suiteTenant.js';
+
+/**
+ * How each auth kind's caller proves who it is, given its tenant. A kind added to AuthKind without an entry here
+ * fails to compile; the admin kind is added here when its routes are merged.
+ */
+export const CREDENTIALS: Record<
+  AuthKind,
+  (t: SuiteTenant) => { headers: Record<string, string>; publicKey?: string }
+> = {
+  none: () => ({ headers: {} }),
+  publicKey: (t) => ({ headers: { 'x-comerix-public-key': t.publicKey }, publicKey: t.publicKey }),
+  session: (t) => ({ headers: { authorization: `Bearer ${t.sessionToken}` } }),
+  sessionOrPublicKey: (t) => ({ headers: { authorization: `Bearer ${t.sessionToken}` } }),
+  secretKey: (t) => ({ headers: { authorization: `Bearer ${t.secretKey}` } }),
+};
+
+/**
+ * What each path parameter names, by the segment before it: the victim's own value, and one no tenant has. A route
+ * whose parameter is missing here fails the suites until it is added.
+ */
+export const ID_NAMES: Record<string, { of: (t: SuiteTenant) => string; unknown: string }> = {
+  'executions/{id}': { of: (t) => t.executionId, unknown: '01900000-0000-7000-8000-000000000000' },
+  'conversations/{id}': { of: (t) => t.conversationId, unknown: '01900000-0000-7000-8000-000000000001' },
+  'forms/{codeOrId}': { of: (t) => t.formId, unknown: '01900000-0000-7000-8000-000000000002' },
+  'config/{section}': { of: (t) => t.section, unknown: 'only_nobody' },
+};
+
+/** Routes with no tenant behind their parameters (the API viewer's static assets). */
+export const TENANTLESS = new Set(['apiDocsAsset']);
+
+export function idNamesOf(route: AnyRoute): string[] {
+  return [...route.path.matchAll(/([\w-]+)\/\{(\w+)\}/g)].map((m) => `${m[1]}/{${m[2]}}`);
+}
+
+export function fillPath(route: AnyRoute, value: (idName: string) => string): string {
+  return route.path.replace(/([\w-]+)\/\{(\w+)\}/g, (_all, segment: string, param: string) => {
+    return `${segment}/${encodeURIComponent(value(`${segment}/{${param}}`))}`;
+  });
+}
+
+/** A minimal valid request of the route with the given credential, its URL already filled in. */
+export function sendAs(
+  app: FastifyInstance,
+  route: AnyRoute,
+  url: string,
+  credential: { headers: Record<string, string>; publicKey?: string },
+  executionId: string,
+): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { origin: ORIGIN, ...credential.headers };
+  if (route.method === 'GET') return app.inject({ method: 'GET', url, headers });
+  if (route.multipart) {
+    const query = route.operationId === 'uploadChatFile' ? `?executionId=${executionId}&field=cv` : '?field=cv';
+    const body = multipartBody({
+      ...(credential.publicKey ? { fields: { publicKey: credential.publicKey } } : {}),
+      file: { name: 'file', filename: 'cv.pdf', type: 'application/pdf', bytes: PDF },
+    });
+    return app.inject({
+      method: route.method,
+      url: url + query,
+      headers: { ...headers, ...body.headers },
+      payload: body.payload,
+    });
+  }
+  const payload: Record<string, unknown> =
+    route.operationId === 'submitForm'
+      ? { values: { email: 'a@example.com' } }
+      : route.operationId === 'sendMessage'
+        ? { intentName: 'order_status', text: 'hi' }
+        : {};
+  return app.inject({
+    method: route.method,
+    url,
+    headers: { ...headers, 'content-type': 'application/json' },
+    payload,
+  });
+}
