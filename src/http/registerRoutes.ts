@@ -54,14 +54,31 @@ async function partsBeforeFile(
 ): Promise<{ fields: Map<string, string>; file: MultipartFile | undefined }> {
   const fields = new Map<string, string>();
   if (!request.isMultipart()) return { fields, file: undefined };
-  const parts = request.parts();
+  const parts = malformedIs400(() => request.parts());
   for (;;) {
-    const next = await parts.next();
+    const next = await malformedIs400(() => parts.next());
     if (next.done) return { fields, file: undefined };
     const part = next.value;
     if (part.type === 'file') return { fields, file: part };
     if (fields.has(part.fieldname)) throw new AppError('invalid_request', `The part ${part.fieldname} was sent twice.`);
     fields.set(part.fieldname, String(part.value));
+  }
+}
+
+/**
+ * The multipart parser (busboy) throws plain errors for a body it cannot read (no boundary, a truncated part): the
+ * client's mistake, 400, never a 500. Its own limit errors carry a status and pass through.
+ */
+function malformedIs400<T>(read: () => T): T {
+  const refused = (error: unknown): never => {
+    if (error instanceof AppError || (error as { statusCode?: number }).statusCode !== undefined) throw error;
+    throw new AppError('invalid_request', 'The multipart body is malformed.');
+  };
+  try {
+    const result = read();
+    return (result instanceof Promise ? result.catch(refused) : result) as T;
+  } catch (error) {
+    return refused(error);
   }
 }
 

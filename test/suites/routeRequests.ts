@@ -39,8 +39,15 @@ export function idNamesOf(route: AnyRoute): string[] {
 
 export function fillPath(route: AnyRoute, value: (idName: string) => string): string {
   return route.path.replace(/([\w-]+)\/\{(\w+)\}/g, (_all, segment: string, param: string) => {
-    return `${segment}/${encodeURIComponent(value(`${segment}/{${param}}`))}`;
+    return `${segment}/${percentEncode(value(`${segment}/{${param}}`))}`;
   });
+}
+
+/** Every byte percent-encoded (a lone surrogate becomes U+FFFD's bytes, as it would on the wire). */
+function percentEncode(value: string): string {
+  return /^[\w.~-]*$/.test(value)
+    ? value
+    : [...Buffer.from(value, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
 }
 
 /** A minimal valid request of the route with the given credential, its URL already filled in. */
