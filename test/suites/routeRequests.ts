@@ -43,6 +43,16 @@ export function fillPath(route: AnyRoute, value: (idName: string) => string): st
   });
 }
 
+/** A valid body per operation that needs one (the rest get `{}`). */
+export const MINIMAL_BODIES: Record<string, (publicKey: string | undefined) => Record<string, unknown>> = {
+  openSession: (publicKey) => ({ customerId: 'u-suite', ...(publicKey ? { publicKey } : {}) }),
+  sendMessage: () => ({ intentName: 'order_status', text: 'hi' }),
+  sendEvent: () => ({ type: 'widget_open' }),
+  sendEventBatch: () => ({ events: [{ type: 'widget_open' }] }),
+  submitForm: () => ({ values: { email: 'a@example.com' } }),
+  engineReportConversion: () => ({ orderId: 'o-suite', amount: '19.99', currency: 'EUR', customerId: 'u-42' }),
+};
+
 /** Every byte percent-encoded (a lone surrogate becomes U+FFFD's bytes, as it would on the wire). */
 function percentEncode(value: string): string {
   return /^[\w.~-]*$/.test(value)
@@ -73,12 +83,7 @@ export function sendAs(
       payload: body.payload,
     });
   }
-  const payload: Record<string, unknown> =
-    route.operationId === 'submitForm'
-      ? { values: { email: 'a@example.com' } }
-      : route.operationId === 'sendMessage'
-        ? { intentName: 'order_status', text: 'hi' }
-        : {};
+  const payload = MINIMAL_BODIES[route.operationId]?.(credential.publicKey) ?? {};
   return app.inject({
     method: route.method,
     url,
