@@ -14,7 +14,7 @@ import { assertOrigin, originOf, setCorsHeaders } from './cors.js';
 import type { AnyRoute, AuthKind, RouteInput, RouteResult } from './defineRoute.js';
 import { withIdempotency } from './idempotency.js';
 import { deepestPoint, formatJsonPath, MAX_JSON_DEPTH } from './jsonDepth.js';
-import { RateLimits } from './limits/RateLimits.js';
+import { clientOf, RateLimits } from './limits/RateLimits.js';
 import { parse } from './parse.js';
 
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -89,7 +89,7 @@ function defineRouteOptions(ctx: AppContext, route: AnyRoute, limits: RateLimits
   const onRequest = [
     ...(route.cors ? [provisionalCors(ctx)] : []),
     ...(limits
-      ? [(request: FastifyRequest, reply: FastifyReply) => limits.check(request, reply, buckets.ip, `ip:${request.ip}`)]
+      ? [(request: FastifyRequest, reply: FastifyReply) => limits.check(request, reply, buckets.ip, clientOf(request))]
       : []),
   ];
   const limitCaller =

@@ -1,4 +1,4 @@
-import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
@@ -13,6 +13,11 @@ type Check = (request: FastifyRequest) => Promise<{
   ttlInSeconds?: number;
   isExceeded?: boolean;
 }>;
+
+/** The client address as counted: an IPv6 client by its /64, which one subscriber typically holds whole. */
+export function clientOf(request: FastifyRequest): string {
+  return `ip:${normalizeIP(request.ip)}`;
+}
 
 /** The bucket key of the request being checked: the plugin's key generator reads it back. */
 const keyOf = new WeakMap<FastifyRequest, string>();
@@ -63,7 +68,7 @@ export class RateLimits {
         app.createRateLimit({
           max: bucket.max,
           timeWindow: bucket.windowSeconds * 1000,
-          keyGenerator: (request) => keyOf.get(request) ?? `${name}:ip:${request.ip}`,
+          keyGenerator: (request) => keyOf.get(request) ?? `${name}:${clientOf(request)}`,
         }) as Check,
       );
     }
