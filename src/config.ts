@@ -53,6 +53,7 @@ const envSchema = z.object({
     })
     .optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  COMERIX_LLM_DAILY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).optional(),
   COMERIX_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(10),
   COMERIX_STREAMS_PER_PROCESS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   COMERIX_DEMO_LLM_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -105,6 +106,8 @@ export interface Config {
    * Redis when REDIS_URL is set so that every API node shares them.
    */
   rateLimits: { enabled: boolean; overrides: RateLimitOverrides; redisUrl?: string };
+  /** Each tenant's LLM spend per UTC day, in micro-USD; over it, `llm` nodes fail with `llm_budget_exceeded`. */
+  llmDailyBudgetMicros?: number;
   /** Open SSE streams and long polls one session may hold, and this process in all. */
   streamsPerSession: number;
   streamsPerProcess: number;
@@ -165,6 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       overrides: e.COMERIX_RATE_LIMIT_OVERRIDES ?? {},
       ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
     },
+    ...(e.COMERIX_LLM_DAILY_BUDGET_USD !== undefined
+      ? { llmDailyBudgetMicros: Math.round(e.COMERIX_LLM_DAILY_BUDGET_USD * 1e6) }
+      : {}),
     streamsPerSession: e.COMERIX_STREAMS_PER_SESSION,
     streamsPerProcess: e.COMERIX_STREAMS_PER_PROCESS,
     ...(e.COMERIX_DEMO_LLM_BASE_URL
