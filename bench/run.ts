@@ -1,5 +1,6 @@
 // `npm run bench` — DESIGN §17 throughput and latency of the chat API against a same-run ceiling.
 // See bench/README.md for what each scenario does and how to read the table.
+import { rateBucketNames } from '../src/http/limits/rateBuckets.js';
 import { type BenchArgs, parseBenchArgs } from './lib/args.js';
 import { type Backend, type BackendName, createBackend, postgresVersion } from './lib/backends.js';
 import { disposeRefBuild, prepareRefBuild } from './lib/compareBuild.js';
@@ -20,6 +21,7 @@ import {
   triggerScenario,
   turnMeteringOffScenario,
   turnPairScenario,
+  turnRateLimitedScenario,
 } from './lib/scenarios.js';
 import {
   buildCeiling,
@@ -33,6 +35,9 @@ import {
 } from './lib/servers.js';
 import { scenarioTable, verdictLines, verdicts } from './lib/table.js';
 import { webhookTurnScenario } from './lib/webhookScenario.js';
+
+/** Every rate limit far above any load this bench makes: the limiter counts and answers, and never refuses. */
+const ABOVE_THE_LOAD = rateBucketNames.map((name) => `${name}=999999999`).join(',');
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -112,6 +117,23 @@ async function benchBackend(args: BenchArgs, name: BackendName): Promise<Scenari
         throw error;
       } finally {
         await unmetered.stop();
+      }
+    }
+    // Rate limits on (every bucket far above the load) beside the `turn` row, which ran with them off.
+    if (!args.only || args.only.has('turn') || args.only.has('turnRateLimited')) {
+      const limited = await startProduct(
+        { ...backend.productEnv, COMERIX_RATE_LIMITS: 'on', COMERIX_RATE_LIMIT_OVERRIDES: ABOVE_THE_LOAD },
+        args.serverNodeArgs,
+      );
+      try {
+        log(`[${name}] turn pair, rate limits on (above the load)`);
+        const unlimited = rows.find((r) => r.key === 'turn');
+        rows.push(await turnRateLimitedScenario(context(args, backend, limited, publicKey), unlimited));
+      } catch (error) {
+        log(`server output:\n${limited.output()}`);
+        throw error;
+      } finally {
+        await limited.stop();
       }
     }
     return sortRows(rows);

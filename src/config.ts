@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseRateLimitOverrides, type RateLimitOverrides } from './http/limits/rateBuckets.js';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -39,6 +40,23 @@ const envSchema = z.object({
   COMERIX_PGLITE_VACUUM_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   COMERIX_UPLOAD_DIR: z.string().min(1).optional(),
   COMERIX_UPLOADS_PER_KEY_PER_DAY: z.coerce.number().int().min(0).max(10_000_000).default(1000),
+  COMERIX_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  COMERIX_RATE_LIMIT_OVERRIDES: z
+    .string()
+    .max(4096)
+    .transform((text, issue) => {
+      try {
+        return parseRateLimitOverrides(text);
+      } catch (error) {
+        issue.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  COMERIX_LLM_DAILY_BUDGET_USD: z.coerce.number().min(0).max(1_000_000).optional(),
+  COMERIX_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(10),
+  COMERIX_STREAMS_PER_PROCESS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   COMERIX_DEMO_LLM_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   COMERIX_DEMO_LLM_API_KEY: z.string().min(1).max(8192).optional(),
   COMERIX_DEMO_LLM_MODEL: z.string().min(1).max(200).optional(),
@@ -86,6 +104,16 @@ export interface Config {
   uploadDir?: string;
   /** Uploads one widget key may make per UTC day (form and chat uploads together); 0: no limit. */
   uploadsPerKeyPerDay: number;
+  /**
+   * Request rates per IP and per credential (DESIGN §12): off only for benchmarks. Counters live in memory, or in
+   * Redis when REDIS_URL is set so that every API node shares them.
+   */
+  rateLimits: { enabled: boolean; overrides: RateLimitOverrides; redisUrl?: string };
+  /** Each tenant's LLM spend per UTC day, in micro-USD; over it, `llm` nodes fail with `llm_budget_exceeded`. */
+  llmDailyBudgetMicros?: number;
+  /** Open SSE streams and long polls one session may hold, and this process in all. */
+  streamsPerSession: number;
+  streamsPerProcess: number;
   /** COMERIX_DEMO_LLM_*: an OpenAI-compatible endpoint for the demo's `product_advice` flow. */
   demoLlm?: { baseUrl: string; apiKey?: string; model: string };
 }
@@ -139,6 +167,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgliteVacuumMs: Math.round(e.COMERIX_PGLITE_VACUUM_SECONDS * 1000),
     ...(e.COMERIX_UPLOAD_DIR ? { uploadDir: resolve(e.COMERIX_UPLOAD_DIR) } : {}),
     uploadsPerKeyPerDay: e.COMERIX_UPLOADS_PER_KEY_PER_DAY,
+    rateLimits: {
+      enabled: e.COMERIX_RATE_LIMITS === 'on',
+      overrides: e.COMERIX_RATE_LIMIT_OVERRIDES ?? {},
+      ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
+    },
+    ...(e.COMERIX_LLM_DAILY_BUDGET_USD !== undefined
+      ? { llmDailyBudgetMicros: Math.round(e.COMERIX_LLM_DAILY_BUDGET_USD * 1e6) }
+      : {}),
+    streamsPerSession: e.COMERIX_STREAMS_PER_SESSION,
+    streamsPerProcess: e.COMERIX_STREAMS_PER_PROCESS,
     ...(e.COMERIX_DEMO_LLM_BASE_URL
       ? {
           demoLlm: {

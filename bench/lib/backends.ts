@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
+/**
+ * The bench's load comes from one address, far above any per-IP default: limits are off unless the environment
+ * turns them on; the `turnRateLimited` row measures them on, set above the load.
+ */
+const RATE_LIMITS = process.env.COMERIX_RATE_LIMITS ?? 'off';
+
 export type BackendName = 'postgres' | 'pglite';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -55,7 +61,11 @@ export async function createBackend(name: BackendName): Promise<Backend> {
       name,
       databaseUrl,
       database: dbName,
-      productEnv: { DATABASE_URL: databaseUrl, COMERIX_MASTER_KEY: randomBytes(32).toString('hex') },
+      productEnv: {
+        DATABASE_URL: databaseUrl,
+        COMERIX_MASTER_KEY: randomBytes(32).toString('hex'),
+        COMERIX_RATE_LIMITS: RATE_LIMITS,
+      },
       ceilingEnv: { BENCH_BACKEND: 'postgres', DATABASE_URL: databaseUrl },
       dispose: () => adminQuery(`drop database if exists ${dbName} with (force)`),
     });
@@ -68,7 +78,7 @@ export async function createBackend(name: BackendName): Promise<Backend> {
   return track({
     name,
     pgliteDir,
-    productEnv: { COMERIX_DATA_DIR: dataDir },
+    productEnv: { COMERIX_DATA_DIR: dataDir, COMERIX_RATE_LIMITS: RATE_LIMITS },
     ceilingEnv: { BENCH_BACKEND: 'pglite', BENCH_PGLITE_DIR: pgliteDir },
     dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
   });

@@ -35,6 +35,7 @@ export interface ScenarioContext {
 
 export interface ScenarioRow {
   key:
+    | 'turnRateLimited'
     | 'ceiling'
     | 'session'
     | 'trigger'
@@ -284,6 +285,31 @@ export async function turnMeteringOffScenario(
       ? `; metering on is ${(((metered.load.rps - row.load.rps) / row.load.rps) * 100).toFixed(1)} % in req/s against this row`
       : '';
   return { ...row, key: 'turnMeteringOff', name: 'turn pair, usage metering off', note: `${row.note}${delta}` };
+}
+
+/**
+ * The turn pair on a server with rate limits on but set above the load (the run fails on any 429): the limiter's
+ * cost per turn, beside the `turn` row of the same run (limits off, as every other scenario runs).
+ */
+export async function turnRateLimitedScenario(
+  ctx: ScenarioContext,
+  unlimited: ScenarioRow | undefined,
+): Promise<ScenarioRow> {
+  const trigger = await triggerScenario(ctx);
+  const row = await turnPairScenario(ctx, trigger.sessions);
+  const limited = (row.load?.statusCodes['429'] ?? 0) + (trigger.row.load?.statusCodes['429'] ?? 0);
+  if (limited > 0) throw new Error(`rate limits were meant to be above the load, yet ${limited} requests got 429`);
+  let delta = '';
+  if (unlimited?.load && row.load && unlimited.load.rps > 0 && row.load.rps > 0) {
+    const perTurnMs = 1000 / row.load.rps - 1000 / unlimited.load.rps;
+    delta = `; limits on is ${(((row.load.rps - unlimited.load.rps) / unlimited.load.rps) * 100).toFixed(1)} % in req/s against the turn row (≈ ${perTurnMs.toFixed(3)} ms per request); no 429`;
+  }
+  return {
+    ...row,
+    key: 'turnRateLimited',
+    name: 'turn pair, rate limits on (above the load)',
+    note: `${row.note}${delta}`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import type { ChangeBus } from '../events/ChangeBus.js';
 import type { ConversationCache } from '../executions/ConversationCache.js';
 import type { FlowCache } from '../flows/FlowCache.js';
 import type { OriginPolicy } from '../http/cors.js';
+import type { StreamSlots } from '../http/limits/StreamSlots.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import type { Metrics } from '../metrics/Metrics.js';
 import type { EdgeCache } from '../reads/EdgeCache.js';
@@ -44,6 +45,8 @@ export interface AppContext {
   webhooks: WebhookSubscriptions;
   /** The time, for rules that wait on it (admin account lockout): tests move it instead of sleeping. */
   clock: () => Date;
+  /** Open SSE streams and long polls per session and in this process, capped (DESIGN §12). */
+  streams: StreamSlots;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
   /** Shortcut for `db.kysely`. */

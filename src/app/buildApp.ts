@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { clientErrorHandler } from '../http/clientErrorHandler.js';
 import { installPreflight } from '../http/cors.js';
 import { installErrorHandler } from '../http/errorHandler.js';
+import { RateLimits } from '../http/limits/RateLimits.js';
 import { JSON_BODY_LIMIT, registerRoutes } from '../http/registerRoutes.js';
 import { installSecurityHeaders } from '../http/securityHeaders.js';
 import type { AppContext } from './AppContext.js';
@@ -46,7 +47,7 @@ export async function buildApp(
   // Parses the admin session cookie (request.cookies) and sets it (reply.setCookie); nothing else reads cookies.
   await app.register(fastifyCookie);
 
-  registerRoutes(app, ctx, allRoutes());
+  registerRoutes(app, ctx, allRoutes(), await RateLimits.install(app, ctx.config));
   // Usage counts reach the database in batches; what is left is written when the server closes.
   ctx.meter.start(ctx.config.usageFlushMs, (error) => app.log.warn({ err: error }, 'usage flush failed'));
   app.addHook('onClose', async () => {

@@ -7,6 +7,7 @@ import { ChangeBus } from '../events/ChangeBus.js';
 import { ConversationCache } from '../executions/ConversationCache.js';
 import { FlowCache } from '../flows/FlowCache.js';
 import { OriginPolicy } from '../http/cors.js';
+import { StreamSlots } from '../http/limits/StreamSlots.js';
 import { GraphileJobQueue } from '../jobs/GraphileJobQueue.js';
 import type { JobQueue } from '../jobs/JobQueue.js';
 import { TableJobQueue } from '../jobs/TableJobQueue.js';
@@ -78,6 +79,7 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     secrets,
     events,
     origins,
+    streams: new StreamSlots(config.streamsPerSession, config.streamsPerProcess),
     flowCache,
     sessions,
     conversations,

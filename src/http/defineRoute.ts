@@ -9,6 +9,7 @@ import type { Receipt } from '../idempotency/Receipt.js';
 import type { SecretKeyAuth } from './auth/secretKeyAuth.js';
 import type { ChatSession, SessionAuth } from './auth/sessionAuth.js';
 import type { SessionOrPublicKey } from './auth/sessionOrPublicKeyAuth.js';
+import type { RateBucketName } from './limits/rateBuckets.js';
 
 /**
  * How a route's caller proves who it is. `session` checks the token's signature and expiry before anything else;
@@ -113,7 +114,11 @@ export interface RouteDefinition<
   response: { status: number; description: string; schema?: z.ZodType; contentType?: string };
   /** Every code the route can answer; the OpenAPI document lists them and the auth suite checks the auth ones. */
   errors: ErrorCode[];
-  limits?: { bodyBytes?: number };
+  /**
+   * `rate`: the buckets (src/http/limits/rateBuckets.ts) this route is counted in, besides `requests_per_ip` (every
+   * route) and a per-credential default for its auth kind when it names no per-credential bucket.
+   */
+  limits?: { bodyBytes?: number; rate?: RateBucketName[] };
   /**
    * A multipart upload (one file part): text parts before the file are read first (a `publicKey` part authenticates,
    * DESIGN §8), then auth and origin are checked, and only then may the handler read the file part (`input.file`).

@@ -16,6 +16,7 @@ import { assertOrigin, originOf, setCorsHeaders } from './cors.js';
 import type { AnyRoute, AuthKind, RouteInput, RouteResult } from './defineRoute.js';
 import { withIdempotency } from './idempotency.js';
 import { deepestPoint, formatJsonPath, MAX_JSON_DEPTH } from './jsonDepth.js';
+import { clientOf, RateLimits } from './limits/RateLimits.js';
 import { parse } from './parse.js';
 
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -24,7 +25,12 @@ export const JSON_BODY_LIMIT = 64 * 1024;
 const DEPTH_RULED = new Set(['variables', 'values']);
 
 /** Registers route declarations: the only place routes reach Fastify. */
-export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: readonly AnyRoute[]): void {
+export function registerRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  routes: readonly AnyRoute[],
+  limits?: RateLimits,
+): void {
   for (const route of routes) {
     if ((route.auth === 'secretKey') !== (route.scope !== undefined)) {
       throw new Error(`${route.operationId}: a scope is declared by, and required of, every secretKey route`);
@@ -39,10 +45,10 @@ export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: re
         await scope.register(fastifyMultipart, {
           limits: { fileSize: maxFileBytes, files: 1, fields: 10, fieldSize: 1024, parts: 11 },
         });
-        scope.route(defineRouteOptions(ctx, route));
+        scope.route(defineRouteOptions(ctx, route, limits));
       });
     } else {
-      app.route(defineRouteOptions(ctx, route));
+      app.route(defineRouteOptions(ctx, route, limits));
     }
   }
 }
@@ -53,9 +59,9 @@ async function partsBeforeFile(
 ): Promise<{ fields: Map<string, string>; file: MultipartFile | undefined }> {
   const fields = new Map<string, string>();
   if (!request.isMultipart()) return { fields, file: undefined };
-  const parts = request.parts();
+  const parts = malformedIs400(() => request.parts());
   for (;;) {
-    const next = await parts.next();
+    const next = await malformedIs400(() => parts.next());
     if (next.done) return { fields, file: undefined };
     const part = next.value;
     if (part.type === 'file') return { fields, file: part };
@@ -64,14 +70,44 @@ async function partsBeforeFile(
   }
 }
 
+/**
+ * The multipart parser (busboy) throws plain errors for a body it cannot read (no boundary, a truncated part): the
+ * client's mistake, 400, never a 500. Its own limit errors carry a status and pass through.
+ */
+function malformedIs400<T>(read: () => T): T {
+  const refused = (error: unknown): never => {
+    if (error instanceof AppError || (error as { statusCode?: number }).statusCode !== undefined) throw error;
+    throw new AppError('invalid_request', 'The multipart body is malformed.');
+  };
+  try {
+    const result = read();
+    return (result instanceof Promise ? result.catch(refused) : result) as T;
+  } catch (error) {
+    return refused(error);
+  }
+}
+
 /** Fastify's options for one declaration: its URL, body limit, CORS hook and the pipeline below. */
-function defineRouteOptions(ctx: AppContext, route: AnyRoute): RouteOptions {
+function defineRouteOptions(ctx: AppContext, route: AnyRoute, limits: RateLimits | undefined): RouteOptions {
+  const buckets = RateLimits.bucketsOf(route);
+  // CORS first, so that a 429 is readable by the widget; per-IP counts before a byte of the body is read.
+  const onRequest = [
+    ...(route.cors ? [provisionalCors(ctx)] : []),
+    ...(limits
+      ? [(request: FastifyRequest, reply: FastifyReply) => limits.check(request, reply, buckets.ip, clientOf(request))]
+      : []),
+  ];
+  const limitCaller =
+    limits && buckets.credential.length > 0
+      ? (request: FastifyRequest, reply: FastifyReply, caller: string) =>
+          limits.check(request, reply, buckets.credential, caller)
+      : undefined;
   return {
     method: route.method,
     url: route.path.replace(/\{(\w+)\}/g, ':$1'),
     bodyLimit: route.limits?.bodyBytes ?? JSON_BODY_LIMIT,
-    ...(route.cors ? { onRequest: provisionalCors(ctx) } : {}),
-    handler: (request, reply) => run(ctx, route, request, reply),
+    ...(onRequest.length > 0 ? { onRequest } : {}),
+    handler: (request, reply) => run(ctx, route, request, reply, limitCaller),
   };
 }
 
@@ -102,7 +138,13 @@ function provisionalCors(ctx: AppContext) {
 }
 
 /** DESIGN §4's precedence: malformed (the parser) → 401 auth → 403 origin → 400 shape → the handler's own checks. */
-async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function run(
+  ctx: AppContext,
+  route: AnyRoute,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  limitCaller: ((request: FastifyRequest, reply: FastifyReply, caller: string) => Promise<void>) | undefined,
+): Promise<unknown> {
   let origin: string | null = null;
   const checkOrigin = (key: Pick<PublicKey, 'allowed_origins' | 'allow_server_side'>) => {
     origin = assertOrigin(request, reply, key);
@@ -162,6 +204,9 @@ async function run(ctx: AppContext, route: AnyRoute, request: FastifyRequest, re
     caller = `admin:${admin.userId}`;
     tenantId = admin.tenantId;
   }
+
+  // Counted once the caller is known (a refused credential is counted per IP only), before any work of its own.
+  if (caller && limitCaller) await limitCaller(request, reply, caller);
 
   let params: unknown;
   let query: unknown;

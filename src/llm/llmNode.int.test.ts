@@ -705,3 +705,28 @@ function parseSse(text: string): { event: string; data: unknown }[] {
   }
   return out;
 }
+
+describe('llm node with a daily budget (COMERIX_LLM_DAILY_BUDGET_USD)', () => {
+  it('fails the call that would go over the tenant’s spend today with llm_budget_exceeded, without calling', async () => {
+    // One call's cost (the connection's priced default model): the first call is within the budget, the second finds it spent.
+    const budgeted = await createTestApp({
+      worker: true,
+      env: { COMERIX_LLM_DAILY_BUDGET_USD: String(COST / 1e6) },
+      llm: llmPerformer({ sleep: async () => {} }),
+    });
+    try {
+      const flow = llmFlow('budgeted', [{ id: 'think', type: 'llm', connection: 'ai', prompt: 'go' }]);
+      const { w } = await setup([flow], budgeted);
+      const first = await w.trigger('budgeted');
+      expect((await settle(w, first)).poll.body.status).toBe('completed');
+      const made = calls.get('gpt-4o-mini');
+      const second = await w.trigger('budgeted', { supersede: true });
+      const { poll, blocks } = await settle(w, second);
+      expect(poll.body).toMatchObject({ status: 'failed', error: { code: 'llm_budget_exceeded' } });
+      expect(blocks).toEqual([expect.objectContaining({ type: 'error', code: 'llm_budget_exceeded' })]);
+      expect(calls.get('gpt-4o-mini')).toBe(made);
+    } finally {
+      await budgeted.close();
+    }
+  });
+});

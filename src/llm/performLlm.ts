@@ -9,6 +9,7 @@ import { JobFailure } from '../executions/JobFailure.js';
 import type { ContinuePayload } from '../executions/persistStep.js';
 import { sleep } from '../outbound/retryPolicy.js';
 import { chatCompletion, DEFAULT_LLM_TIMEOUT_MS } from './chatCompletion.js';
+import { dailyLlmSpend } from './dailyLlmSpend.js';
 import { costMicros } from './defaultPrices.js';
 import { claimCall, findAnsweredCall, type LlmCallKey, recordCall, releaseCall } from './llmCallStore.js';
 import { priceFor } from './priceStore.js';
@@ -101,6 +102,11 @@ export function llmPerformer(options: LlmPerformerOptions = {}): LlmPerformer {
           return stored.answer ?? '';
         }
         const now = new Date();
+        // Checked before a new (paid) call only: an answer already paid for is still read back above.
+        const budget = ctx.config.llmDailyBudgetMicros;
+        if (budget !== undefined && (await dailyLlmSpend(ctx.kysely, payload.tenantId, now)) >= budget) {
+          throw new JobFailure('llm_budget_exceeded', "The tenant's daily LLM budget is spent.");
+        }
         if (await claimCall(ctx.kysely, key, now, new Date(now.getTime() + lease))) break;
         await sleep(CLAIM_POLL_MS, signal);
       }

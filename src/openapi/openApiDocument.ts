@@ -50,7 +50,8 @@ function operation(route: AnyRoute): JsonSchema {
       : {}),
   };
   const byStatus = new Map<number, string[]>();
-  for (const code of route.errors) {
+  // Every route is counted per IP at least (src/http/limits), so every route can answer 429.
+  for (const code of new Set([...route.errors, 'rate_limited' as const])) {
     const status = errorCatalog[code].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }

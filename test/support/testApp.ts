@@ -56,6 +56,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     COMERIX_DATA_DIR: '/nonexistent-comerix-test',
     LOG_LEVEL: 'silent',
     PORT: '0',
+    // Suites send bursts from one address; the limits are tested on purpose, in src/http/limits/.
+    COMERIX_RATE_LIMITS: 'off',
     ...overrides,
   });
 }

@@ -22,7 +22,6 @@ function setSessionCookie(ctx: AppContext, reply: FastifyReply, value: string, e
 
 export const loginRoute = defineRoute({
   method: 'POST',
-  // SEAM(rate): admin_logins_per_ip
   path: `${ADMIN_BASE}/auth/login`,
   operationId: 'adminLogin',
   summary: 'Log in to the admin API',
@@ -31,6 +30,8 @@ export const loginRoute = defineRoute({
   tags: ['Admin'],
   auth: 'none',
   body: loginBody,
+  // Per client IP, on top of the account lockout: guessing across many accounts from one address is limited too.
+  limits: { rate: ['admin_logins_per_ip'] },
   response: { status: 200, description: 'Logged in', schema: loginAnswer },
   errors: ['invalid_request', 'unauthenticated', 'rate_limited'],
   handler: async ({ ctx, request, reply, body }) => {

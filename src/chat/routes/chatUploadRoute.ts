@@ -18,7 +18,7 @@ export const chatUploadRoute = defineRoute({
   cors: true,
   query: chatUploadQuery,
   multipart: { maxFileBytes: MAX_FILE_BYTES },
-  limits: { bodyBytes: MAX_FILE_BYTES + 64 * 1024 },
+  limits: { rate: ['uploads_per_ip'], bodyBytes: MAX_FILE_BYTES + 64 * 1024 },
   headers: [originHeader],
   response: { status: 201, description: 'Stored', schema: fileRefResponse },
   errors: [

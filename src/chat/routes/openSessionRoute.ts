@@ -12,6 +12,7 @@ export const openSessionRoute = defineRoute({
     'Exchanges a public widget key for a session token and the intents the widget may trigger (allowed ∩ published). Pass conversationId + conversationToken to continue an earlier conversation.',
   tags: ['Chat'],
   auth: 'publicKey',
+  limits: { rate: ['sessions_per_ip', 'sessions_per_public_key'] },
   cors: true,
   body: openSessionRequest,
   headers: [originHeader, idempotencyHeader],

@@ -26,9 +26,12 @@ export const pollExecutionRoute = defineRoute({
   params: executionIdParams,
   query: pollQuery,
   response: { status: 200, description: 'Execution state', schema: executionPollResponse },
-  errors: [...SESSION_ROUTE_ERRORS, 'execution_not_found'],
+  errors: [...SESSION_ROUTE_ERRORS, 'execution_not_found', 'rate_limited'],
   handler: async ({ ctx, auth, params, query, reply, signal }) => {
-    const response = await pollExecution(ctx, await auth.session(), params.id, {
+    const session = await auth.session();
+    // Only a long poll holds the connection; a plain poll answers at once.
+    if (query.waitSeconds) ctx.streams.acquire(session.id, reply);
+    const response = await pollExecution(ctx, session, params.id, {
       ...(query.after !== undefined ? { after: query.after } : {}),
       ...(query.waitSeconds !== undefined ? { waitSeconds: query.waitSeconds } : {}),
       signal: signal(),

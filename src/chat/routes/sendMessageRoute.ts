@@ -19,6 +19,7 @@ export const sendMessageRoute = defineRoute({
     'Trigger: {intentName, text?, variables?, supersede?}. Resume: {waitToken, executionId, values, variables?}. Runs the flow until it waits or ends and returns the blocks to render. With `Accept: text/event-stream` the turn is streamed (see streamExecution).',
   tags: ['Chat'],
   auth: 'session',
+  limits: { rate: ['messages_per_session', 'messages_per_ip'] },
   cors: true,
   // A resume verifies the session with the execution it reads: one round trip when neither is in memory.
   sessionRow: 'service',
@@ -42,9 +43,12 @@ export const sendMessageRoute = defineRoute({
     'idempotency_in_progress',
     'payload_too_large',
     'unsupported_media_type',
+    'rate_limited',
   ],
   idempotent: { replay: (ctx, stored) => replayTurn(ctx.secrets, stored) },
-  handler: async ({ ctx, auth, body, receipt }) => {
+  handler: async ({ ctx, request, reply, auth, body, receipt }) => {
+    // A streamed turn holds a stream slot: refused before the turn runs, not after its effect.
+    if (String(request.headers.accept ?? '').includes('text/event-stream')) ctx.streams.acquire(auth.claims.sid, reply);
     // Shape errors, after 401/403: a session row not read yet (left to the service) is read first.
     const shapeError = async (message: string) => {
       await auth.session();

@@ -25,9 +25,10 @@ export const streamExecutionRoute = defineRoute({
     { name: 'Last-Event-ID', description: 'The last block sequence number received; the stream continues after it.' },
   ],
   response: { status: 200, description: 'An event stream', contentType: 'text/event-stream', schema: z.string() },
-  errors: [...SESSION_ROUTE_ERRORS, 'execution_not_found'],
+  errors: [...SESSION_ROUTE_ERRORS, 'execution_not_found', 'rate_limited'],
   handler: async ({ ctx, request, reply, auth, params, query, signal }) => {
     const session = await auth.session();
+    ctx.streams.acquire(session.id, reply);
     if (!(await loadExecution(ctx.kysely, params.id, session))) {
       throw new AppError('execution_not_found', 'No such execution in this conversation.');
     }

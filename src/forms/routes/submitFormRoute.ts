@@ -12,6 +12,7 @@ export const submitFormRoute = defineRoute({
     'Values are validated server-side against the published version: 422 `validation_failed` names each failing field (`details.fields[].path` such as `values.email`). A file field takes the `fileRef.id` of an upload made to this form with this key, unused and not expired (else 422, rule `file_ref`). Answers the form’s confirmation message or redirect URL. Honours `Idempotency-Key`: the same key and body replay the first answer (one submission).',
   tags: ['Forms'],
   auth: 'publicKey',
+  limits: { rate: ['submissions_per_ip', 'submissions_per_public_key'] },
   cors: true,
   params: formParams,
   query: publicKeyQuery,

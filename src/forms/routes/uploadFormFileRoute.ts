@@ -19,7 +19,7 @@ export const uploadFormFileRoute = defineRoute({
   params: formParams,
   query: uploadQuery,
   multipart: { maxFileBytes: MAX_FILE_BYTES },
-  limits: { bodyBytes: MAX_FILE_BYTES + 64 * 1024 },
+  limits: { rate: ['uploads_per_ip'], bodyBytes: MAX_FILE_BYTES + 64 * 1024 },
   headers: publicKeyHeaders,
   response: {
     status: 201,

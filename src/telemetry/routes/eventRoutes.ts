@@ -47,6 +47,7 @@ export const sendEventRoute = defineRoute({
   description: `${AUTH_TEXT} Answers 202 with the batch result shape (\`accepted\` 1, or \`duplicates\` 1 when its clientEventId was already stored). An invalid event is a 422 \`validation_failed\` naming the fields: the request holds nothing else to keep.`,
   tags: ['Telemetry'],
   auth: 'sessionOrPublicKey',
+  limits: { rate: ['events_per_credential'] },
   cors: true,
   // Read and validated by the service, event by event: a bad event is 422 (not the pipeline's 400).
   bodyDoc: telemetryEvent,
@@ -83,7 +84,7 @@ export const sendEventBatchRoute = defineRoute({
   cors: true,
   bodyDoc: telemetryBatch,
   // 50 events of up to 4 KB of properties each.
-  limits: { bodyBytes: 256 * 1024 },
+  limits: { rate: ['events_per_credential'], bodyBytes: 256 * 1024 },
   headers: credentialHeaders,
   response: { status: 200, description: 'Per-event result', schema: ingestResult },
   errors: EVENT_ROUTE_ERRORS,
