@@ -6,6 +6,7 @@ import type { AnyRoute } from '../http/defineRoute.js';
 import { metricsRoute } from '../metrics/metricsRoute.js';
 import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
+import { adminPanelRoutes } from '../panel/adminPanelRoutes.js';
 import { publishedReadRoutes } from '../reads/routes/publishedReadRoutes.js';
 import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
 
@@ -20,5 +21,5 @@ export function allRoutes(): AnyRoute[] {
     ...engineRoutes,
     ...adminRoutes,
   ];
-  return [...api, metricsRoute, ...openApiRoutes(api)];
+  return [...api, metricsRoute, ...openApiRoutes(api), ...adminPanelRoutes];
 }
