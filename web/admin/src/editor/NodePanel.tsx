@@ -53,6 +53,7 @@ export function NodePanel({ node, nodes, edges, readOnly, onChange, onConnect, o
               <label key={handle}>
                 {port ? `Port ${port}` : 'Then'}
                 <select
+                  aria-label={port ? `Port ${port}` : 'Then'}
                   disabled={readOnly}
                   value={current?.target ?? ''}
                   onChange={(e) => onConnect(port, e.target.value || undefined)}
@@ -139,6 +140,7 @@ function Field({
         {field.label}
         <select
           id={id}
+          aria-label={field.label}
           disabled={readOnly}
           value={typeof value === 'string' ? value : ''}
           onChange={(e) => onChange(e.target.value || undefined)}

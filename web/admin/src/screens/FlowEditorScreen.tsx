@@ -199,7 +199,11 @@ function Editor({ flow, onReload }: { flow: FlowDetail; onReload(): void }) {
           <>
             <label>
               Type
-              <select value={newType} onChange={(e) => setNewType(e.target.value as NodeType)}>
+              <select
+                aria-label="New node type"
+                value={newType}
+                onChange={(e) => setNewType(e.target.value as NodeType)}
+              >
                 {NODE_TYPES.map((t) => (
                   <option key={t}>{t}</option>
                 ))}
@@ -207,7 +211,13 @@ function Editor({ flow, onReload }: { flow: FlowDetail; onReload(): void }) {
             </label>
             <label>
               Id
-              <input type="text" size={12} value={newId} onChange={(e) => setNewId(e.target.value)} />
+              <input
+                aria-label="New node id"
+                type="text"
+                size={12}
+                value={newId}
+                onChange={(e) => setNewId(e.target.value)}
+              />
             </label>
             <button type="button" onClick={addNode}>
               Add node
@@ -215,6 +225,7 @@ function Editor({ flow, onReload }: { flow: FlowDetail; onReload(): void }) {
             <label>
               Start
               <select
+                aria-label="Start node"
                 value={start}
                 onChange={(e) => {
                   setStart(e.target.value);
