@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminUser } from '../../src/admin/adminUserService.js';
 import { runCommand } from '../../src/cli/runCommand.js';
 import { createTenant } from '../../src/tenants/tenantStore.js';
+import { exampleFlow } from '../support/fixtures.js';
 import { backend, createTestApp, type TestApp } from '../support/testApp.js';
 
 // The admin panel in a real browser (Debian's Chromium), on PostgreSQL only: the admin API's own suite covers both
@@ -158,6 +159,28 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel in Chromium'
       ],
       edges: [{ from: 'hello', to: 'done' }],
     });
+  });
+
+  it('draws a flow imported without a layout on the canvas, every node apart', async () => {
+    const flow = exampleFlow('order_status') as { nodes: { id: string }[] };
+    await runCommand(t.ctx, { command: 'flow:import', tenant: tenant.slug, definition: flow, publish: true });
+    const page = await loggedIn('owner@example.com');
+    await page.getByRole('link', { name: 'order_status' }).click();
+    const drawn = page.locator('.react-flow__node');
+    await expect.poll(() => drawn.count()).toBe(flow.nodes.length);
+    const boxes = await drawn.evaluateAll((nodes) =>
+      nodes.map((n) => {
+        const r = n.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height };
+      }),
+    );
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) {
+        const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+        expect(overlap).toBe(false);
+      }
+    }
+    await page.screenshot({ path: join(ARTIFACTS, '7-imported-flow.png') });
   });
 
   it('shows a viewer no edit controls, and the API refuses the viewer an edit', async () => {
