@@ -168,12 +168,8 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel in Chromium'
     await page.getByRole('link', { name: 'order_status' }).click();
     const drawn = page.locator('.react-flow__node');
     await expect.poll(() => drawn.count()).toBe(flow.nodes.length);
-    const boxes = await drawn.evaluateAll((nodes) =>
-      nodes.map((n) => {
-        const r = n.getBoundingClientRect();
-        return { x: r.x, y: r.y, width: r.width, height: r.height };
-      }),
-    );
+    const boxes = [];
+    for (const node of await drawn.all()) boxes.push((await node.boundingBox())!);
     for (const [i, a] of boxes.entries()) {
       for (const b of boxes.slice(i + 1)) {
         const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
