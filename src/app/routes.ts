@@ -1,4 +1,5 @@
 import { adminRoutes } from '../admin/adminRoutes.js';
+import { adminPanelRoutes } from '../adminPanel/adminPanelRoutes.js';
 import { chatRoutes } from '../chat/chatRoutes.js';
 import { engineRoutes } from '../engineApi/engineRoutes.js';
 import { formRoutes } from '../forms/formRoutes.js';
@@ -6,7 +7,6 @@ import type { AnyRoute } from '../http/defineRoute.js';
 import { metricsRoute } from '../metrics/metricsRoute.js';
 import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
-import { adminPanelRoutes } from '../panel/adminPanelRoutes.js';
 import { publishedReadRoutes } from '../reads/routes/publishedReadRoutes.js';
 import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
 

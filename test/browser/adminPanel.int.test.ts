@@ -161,7 +161,7 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel in Chromium'
     });
   });
 
-  it('draws a flow imported without a layout on the canvas, every node apart', async () => {
+  it('draws a flow imported without a layout on the canvas, every node apart, and answers its form in the test pane', async () => {
     const flow = exampleFlow('order_status') as { nodes: { id: string }[] };
     await runCommand(t.ctx, { command: 'flow:import', tenant: tenant.slug, definition: flow, publish: true });
     const page = await loggedIn('owner@example.com');
@@ -177,6 +177,14 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel in Chromium'
       }
     }
     await page.screenshot({ path: join(ARTIFACTS, '7-imported-flow.png') });
+
+    // Its form, answered in the test pane, resumes the draft through the public API.
+    await page.getByRole('tab', { name: 'Test chat' }).click();
+    await page.getByRole('button', { name: 'Start test' }).click();
+    await page.getByLabel('Order number').fill('12345');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('Order **12345** has shipped.').waitFor();
+    await page.locator('[data-status="completed"]').waitFor();
   });
 
   it('shows a viewer no edit controls, and the API refuses the viewer an edit', async () => {

@@ -263,6 +263,7 @@ function WaitForm({
               </select>
             ) : (
               <input
+                id={`wait-${f.name}`}
                 type={
                   f.type === 'number' ? 'number' : f.type === 'email' ? 'email' : f.type === 'date' ? 'date' : 'text'
                 }
