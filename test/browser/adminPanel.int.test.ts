@@ -123,6 +123,10 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel in Chromium'
     await page.locator('[data-status="completed"]').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, '4-test-chat.png') });
 
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await page.getByRole('button', { name: 'Diff with draft' }).click();
+    await page.getByRole('heading', { name: 'v1 → draft' }).waitFor();
+
     await page.goto(`${url}/admin/#/history`);
     await page.getByLabel('Include test chats').check();
     await page.getByRole('button', { name: 'Search' }).click();
