@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseRateLimitOverrides, type RateLimitOverrides } from './http/limits/rateBuckets.js';
 
@@ -39,6 +40,7 @@ const envSchema = z.object({
   COMERIX_USAGE_FLUSH_SECONDS: z.coerce.number().min(0.1).max(3600).default(10),
   COMERIX_PGLITE_VACUUM_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   COMERIX_UPLOAD_DIR: z.string().min(1).optional(),
+  COMERIX_ADMIN_PANEL_DIR: z.string().min(1).optional(),
   COMERIX_UPLOADS_PER_KEY_PER_DAY: z.coerce.number().int().min(0).max(10_000_000).default(1000),
   COMERIX_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   COMERIX_RATE_LIMIT_OVERRIDES: z
@@ -100,6 +102,8 @@ export interface Config {
   usageFlushMs: number;
   /** Embedded mode: time between two vacuum steps (one hot table each); 0 = never (PGlite has no autovacuum). */
   pgliteVacuumMs: number;
+  /** The admin panel's built files (`npm run build` writes them to dist/panel), served at /admin. */
+  adminPanelDir: string;
   /** Uploaded files go here when set (owner-only files), else into the database. */
   uploadDir?: string;
   /** Uploads one widget key may make per UTC day (form and chat uploads together); 0: no limit. */
@@ -165,6 +169,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     usageMetering: e.COMERIX_USAGE_METERING === 'on',
     usageFlushMs: Math.round(e.COMERIX_USAGE_FLUSH_SECONDS * 1000),
     pgliteVacuumMs: Math.round(e.COMERIX_PGLITE_VACUUM_SECONDS * 1000),
+    adminPanelDir: e.COMERIX_ADMIN_PANEL_DIR
+      ? resolve(e.COMERIX_ADMIN_PANEL_DIR)
+      : fileURLToPath(new URL('../dist/panel', import.meta.url)),
     ...(e.COMERIX_UPLOAD_DIR ? { uploadDir: resolve(e.COMERIX_UPLOAD_DIR) } : {}),
     uploadsPerKeyPerDay: e.COMERIX_UPLOADS_PER_KEY_PER_DAY,
     rateLimits: {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { clientErrorHandler } from '../http/clientErrorHandler.js';
 import { installPreflight } from '../http/cors.js';
@@ -46,6 +47,8 @@ export async function buildApp(
   installPreflight(app, ctx.origins);
   // Parses the admin session cookie (request.cookies) and sets it (reply.setCookie); nothing else reads cookies.
   await app.register(fastifyCookie);
+  // Only reply.sendFile, for the admin panel's declared routes: the plugin registers no route of its own.
+  await app.register(fastifyStatic, { serve: false, root: ctx.config.adminPanelDir });
 
   registerRoutes(app, ctx, allRoutes(), await RateLimits.install(app, ctx.config));
   // Usage counts reach the database in batches; what is left is written when the server closes.

@@ -1,4 +1,5 @@
 import { adminRoutes } from '../admin/adminRoutes.js';
+import { adminPanelRoutes } from '../adminPanel/adminPanelRoutes.js';
 import { chatRoutes } from '../chat/chatRoutes.js';
 import { engineRoutes } from '../engineApi/engineRoutes.js';
 import { formRoutes } from '../forms/formRoutes.js';
@@ -20,5 +21,5 @@ export function allRoutes(): AnyRoute[] {
     ...engineRoutes,
     ...adminRoutes,
   ];
-  return [...api, metricsRoute, ...openApiRoutes(api)];
+  return [...api, metricsRoute, ...openApiRoutes(api), ...adminPanelRoutes];
 }

@@ -30,6 +30,11 @@ export const flowSettingsSchema = z.strictObject({
     .optional(),
 });
 
+/** The admin canvas's node positions (§5.1): kept with the flow, ignored by the engine and by flow comparisons. */
+export const layoutSchema = z
+  .record(z.string().min(1).max(64), z.strictObject({ x: z.number(), y: z.number() }))
+  .refine((layout) => Object.keys(layout).length <= MAX_NODES, `at most ${MAX_NODES} positions`);
+
 const startSchema = z.string({
   error: (issue) => (issue.input === undefined ? 'start is missing' : 'must be a node id'),
 });
@@ -40,6 +45,7 @@ export const flowSchema = z.strictObject({
   nodes: z.array(nodeSchema).min(1).max(MAX_NODES),
   edges: z.array(edgeSchema).max(MAX_EDGES).default([]),
   settings: flowSettingsSchema.optional(),
+  layout: layoutSchema.optional(),
 });
 
 export type FlowDefinition = z.infer<typeof flowSchema>;

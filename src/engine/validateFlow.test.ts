@@ -26,6 +26,14 @@ describe('validateFlow', () => {
     });
   });
 
+  it("keeps the admin canvas's layout (§5.1) and refuses a malformed one", () => {
+    const withLayout = { ...base, start: 'a', nodes: [{ id: 'a', type: 'end' }], layout: { a: { x: 10, y: -20.5 } } };
+    const result = validateFlow(withLayout);
+    expect(result.ok && result.flow.layout).toEqual({ a: { x: 10, y: -20.5 } });
+    expect(problemsOf({ ...withLayout, layout: { a: { x: '10', y: 0 } } })).not.toEqual([]);
+    expect(problemsOf({ ...withLayout, layout: { a: { x: 1, y: 2, z: 3 } } })).not.toEqual([]);
+  });
+
   it('lists every problem of a broken flow, each with its node id', () => {
     expect(problemsOf(brokenFlow)).toEqual([
       { path: 'intent.name', message: 'must be snake_case: ^[a-z][a-z0-9_]{0,63}$' },

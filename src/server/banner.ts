@@ -19,6 +19,7 @@ export function banner(args: { url: string; config: Config; demo: DemoInfo | und
       `  Demo key    ${demo.publicKey}   (tenant "demo", intents order_status, returns, track_order${demo.llm ? ', product_advice' : ''}; origins ${args.origins.join(', ')})`,
       ...(demo.admin
         ? [
+            `  Admin panel ${url}/admin   (the login below)`,
             `  Admin API   ${url}/api/admin/v1   (login ${demo.admin.email} / ${demo.admin.password ?? `password file ${demo.admin.file} is gone: run \`npx comerix admin:reset-password --tenant demo --email ${demo.admin.email}\``})`,
           ]
         : []),

@@ -1,0 +1,102 @@
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { type AdminUser, api, setCsrfToken, whenUnauthenticated } from './api/client.js';
+import { FlowsScreen } from './screens/FlowsScreen.js';
+import { LoginScreen } from './screens/LoginScreen.js';
+import { Loading } from './ui/States.js';
+import { SessionContext } from './ui/session.js';
+import { hrefOf, type Route, useHashRoute } from './ui/useHashRoute.js';
+
+// Each further screen is its own chunk: the canvas library loads only when a flow is opened.
+const FlowEditorScreen = lazy(() => import('./screens/FlowEditorScreen.js'));
+const HistoryScreen = lazy(() => import('./screens/HistoryScreen.js'));
+const ConversationScreen = lazy(() => import('./screens/ConversationScreen.js'));
+
+type Auth = { state: 'checking' } | { state: 'out' } | { state: 'in'; user: AdminUser };
+
+export function App() {
+  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
+  const route = useHashRoute();
+
+  useEffect(() => {
+    whenUnauthenticated(() => {
+      setCsrfToken(undefined);
+      setAuth({ state: 'out' });
+    });
+    void api.GET('/api/admin/v1/me').then(({ data }) => {
+      if (data) {
+        setCsrfToken(data.csrfToken);
+        setAuth({ state: 'in', user: data.user });
+      } else setAuth({ state: 'out' });
+    });
+  }, []);
+
+  const logout = useCallback(async () => {
+    await api.POST('/api/admin/v1/auth/logout');
+    setCsrfToken(undefined);
+    setAuth({ state: 'out' });
+  }, []);
+
+  if (auth.state === 'checking') return <Loading what="the admin panel" />;
+  if (auth.state === 'out') {
+    return (
+      <LoginScreen
+        onLoggedIn={(user, csrf) => {
+          setCsrfToken(csrf);
+          setAuth({ state: 'in', user });
+        }}
+      />
+    );
+  }
+  const session = { user: auth.user, canEdit: auth.user.role !== 'viewer' };
+  return (
+    <SessionContext.Provider value={session}>
+      <div className="shell">
+        <header className="topbar">
+          <a className="brand" href="#/flows">
+            Comerix
+          </a>
+          <nav aria-label="Main">
+            <NavLink route={{ screen: 'flows' }} current={route} label="Flows" />
+            <NavLink route={{ screen: 'history' }} current={route} label="History" />
+          </nav>
+          <span className="who">
+            {auth.user.email} <span className="role">{auth.user.role}</span>
+          </span>
+          <button type="button" onClick={() => void logout()}>
+            Log out
+          </button>
+        </header>
+        <main id="main">
+          <Suspense fallback={<Loading what="the screen" />}>
+            <Screen route={route} />
+          </Suspense>
+        </main>
+      </div>
+    </SessionContext.Provider>
+  );
+}
+
+function NavLink({ route, current, label }: { route: Route; current: Route; label: string }) {
+  const active =
+    route.screen === current.screen ||
+    (route.screen === 'flows' && current.screen === 'flow') ||
+    (route.screen === 'history' && current.screen === 'conversation');
+  return (
+    <a href={hrefOf(route)} aria-current={active ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.screen) {
+    case 'flows':
+      return <FlowsScreen />;
+    case 'flow':
+      return <FlowEditorScreen key={route.id} flowId={route.id} />;
+    case 'history':
+      return <HistoryScreen />;
+    case 'conversation':
+      return <ConversationScreen key={route.id} conversationId={route.id} />;
+  }
+}

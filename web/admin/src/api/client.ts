@@ -1,0 +1,71 @@
+import createClient, { type Middleware } from 'openapi-fetch';
+import type { components, paths } from './schema.js';
+
+export type { components, paths };
+
+/** The CSRF token of the current session (from login or /me); sent with every request but GET. */
+let csrfToken: string | undefined;
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when the session is gone (401), so the shell can show the login screen. */
+let onUnauthenticated: () => void = () => {};
+export function whenUnauthenticated(handler: () => void): void {
+  onUnauthenticated = handler;
+}
+
+const adminMiddleware: Middleware = {
+  onRequest({ request }) {
+    if (request.method !== 'GET' && csrfToken && new URL(request.url).pathname.startsWith('/api/admin/')) {
+      request.headers.set('X-CSRF-Token', csrfToken);
+    }
+    return request;
+  },
+  onResponse({ request, response }) {
+    const path = new URL(request.url).pathname;
+    if (response.status === 401 && path.startsWith('/api/admin/') && !path.endsWith('/auth/login')) {
+      onUnauthenticated();
+    }
+    return response;
+  },
+};
+
+/** The typed client: paths, bodies and answers come from the OpenAPI document (src/api/schema.d.ts, generated). */
+export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: 'same-origin' });
+api.use(adminMiddleware);
+
+export interface ApiProblem {
+  code: string;
+  message: string;
+  status: number;
+  details?: unknown;
+}
+
+/** The §12 envelope of a failed call, or a network failure, as one shape the screens can show. */
+export function problemOf(error: unknown, response: Response | undefined): ApiProblem {
+  const envelope = (error as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  return {
+    code: envelope?.code ?? 'network_error',
+    message: envelope?.message ?? 'The server could not be reached.',
+    status: response?.status ?? 0,
+    ...(envelope?.details !== undefined ? { details: envelope.details } : {}),
+  };
+}
+
+export type AdminUser = MeAnswer['user'];
+export type MeAnswer = paths['/api/admin/v1/me']['get']['responses'][200]['content']['application/json'];
+export type FlowSummary =
+  paths['/api/admin/v1/flows']['get']['responses'][200]['content']['application/json']['flows'][number];
+export type FlowDetail = paths['/api/admin/v1/flows/{id}']['get']['responses'][200]['content']['application/json'];
+export type FlowProblems =
+  paths['/api/admin/v1/flows/{id}/validate']['post']['responses'][200]['content']['application/json'];
+export type FlowVersion =
+  paths['/api/admin/v1/flows/{id}/versions']['get']['responses'][200]['content']['application/json']['versions'][number];
+export type FlowDiff = paths['/api/admin/v1/flows/{id}/diff']['get']['responses'][200]['content']['application/json'];
+export type HistoryList = paths['/api/admin/v1/conversations']['get']['responses'][200]['content']['application/json'];
+export type ConversationView =
+  paths['/api/admin/v1/conversations/{id}']['get']['responses'][200]['content']['application/json'];
+export type TestSession =
+  paths['/api/admin/v1/flows/{id}/test-sessions']['post']['responses'][201]['content']['application/json'];
+export type TurnAnswer = paths['/api/public/v1/chat/messages']['post']['responses'][200]['content']['application/json'];
