@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/app/createContext.js';
 import type { Db } from '../../src/db/openDatabase.js';
+import { BalancedClient } from '../support/BalancedClient.js';
 import { exampleFlow, ORIGIN, seedTenant } from '../support/fixtures.js';
 import { type Spawned, spawnComerix, waitForBanner } from '../support/spawnComerix.js';
 import { backend, openTestDb, testConfig } from '../support/testApp.js';
@@ -40,32 +41,22 @@ interface Ack {
   status: string;
 }
 
-/**
- * A client behind a round-robin "load balancer" over `targets` (which the test changes while it runs). It retries a
- * request only when the connection failed, with the same Idempotency-Key, so a retried turn cannot apply twice.
- */
+/** Drives whole conversations through a BalancedClient and keeps what was acknowledged. */
 class Client {
   acks: Ack[] = [];
-  serverErrors: string[] = [];
   otherErrors: string[] = [];
-  connectionRetries = 0;
-  private next = 0;
-  constructor(private readonly targets: string[]) {}
-
-  private async call(path: string, init: { method: string; headers: Record<string, string>; body?: string }) {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const base = this.targets[this.next++ % this.targets.length]!;
-      try {
-        const res = await fetch(`${base}${path}`, init);
-        const body = (await res.json()) as Record<string, unknown>;
-        if (res.status >= 500) this.serverErrors.push(`${res.status} ${path} ${JSON.stringify(body)}`);
-        return { status: res.status, body };
-      } catch {
-        this.connectionRetries += 1;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    }
-    throw new Error(`${path}: no connection after 50 attempts`);
+  private readonly http: BalancedClient;
+  constructor(targets: string[]) {
+    this.http = new BalancedClient(targets);
+  }
+  get serverErrors(): string[] {
+    return this.http.serverErrors;
+  }
+  get connectionRetries(): number {
+    return this.http.connectionRetries;
+  }
+  private call(path: string, init: { method: string; headers: Record<string, string>; body?: string }) {
+    return this.http.call(path, init);
   }
 
   /** One conversation: open, trigger order_status (asks), answer (completes). */
