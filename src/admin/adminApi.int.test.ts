@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFlow, seedTenant, Widget } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
@@ -7,10 +9,16 @@ import { allRoutes } from '../app/routes.js';
 import { runCommand } from '../cli/runCommand.js';
 import { createConnection } from '../connections/connectionService.js';
 import type { AdminRole, Tenant } from '../db/types.js';
+import { importForm } from '../forms/formService.js';
+import { addQuickQuestion } from '../reads/widgetSettingsService.js';
 import { createSecretKey } from '../secretKeys/secretKeyService.js';
 import { createWebhookEndpoint } from '../webhooks/webhookService.js';
 import { adminRoleOf, roleAtLeast } from './adminAuthTypes.js';
 import { createAdminUser, LOCK_AFTER_FAILURES, LOCK_MS } from './adminUserService.js';
+
+const contactForm = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'forms', 'contact.json'), 'utf8'),
+) as Record<string, unknown>;
 
 let t: TestApp;
 beforeAll(async () => {
@@ -92,6 +100,8 @@ function requestFor(
     session?: string;
     secretKey?: string;
     webhook?: string;
+    quickQuestion?: string;
+    form?: string;
   },
 ): { url: string; body?: unknown } {
   const flow = `${BASE}/flows/${ids.flow}`;
@@ -145,6 +155,22 @@ function requestFor(
     adminDisableWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}/disable` },
     adminEnableWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}/enable` },
     adminDeleteWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}` },
+    adminListForms: { url: `${BASE}/forms` },
+    adminGetForm: { url: `${BASE}/forms/${ids.form ?? ids.flow}` },
+    adminSaveFormDraft: { url: `${BASE}/forms`, body: { ...contactForm, title: 'Contact us (edited)' } },
+    adminPublishForm: { url: `${BASE}/forms/${ids.form ?? ids.flow}/publish` },
+    adminListQuickQuestions: { url: `${BASE}/quick-questions` },
+    adminAddQuickQuestion: { url: `${BASE}/quick-questions`, body: { text: 'Where is my order?' } },
+    adminRemoveQuickQuestion: { url: `${BASE}/quick-questions/${ids.quickQuestion ?? ids.flow}` },
+    adminListConfigSections: { url: `${BASE}/config` },
+    adminSetConfigSection: { url: `${BASE}/config/support`, body: { values: { hours: '9-17' }, isPublic: true } },
+    adminPublishWidgetSettings: { url: `${BASE}/widget-settings/publish` },
+    adminListPrices: { url: `${BASE}/prices` },
+    adminSetPrice: { url: `${BASE}/prices`, body: { model: 'gpt-test', prompt: '2.5', completion: '10' } },
+    adminUsage: { url: `${BASE}/usage?kind=tokens` },
+    adminSetRetention: { url: `${BASE}/retention`, body: { retentionDays: 30 } },
+    adminExportCustomer: { url: `${BASE}/customers/u-42/export` },
+    adminDeleteCustomer: { url: `${BASE}/customers/u-42` },
     adminSearchConversations: { url: `${BASE}/conversations?customerId=u-1` },
     adminGetConversation: {
       url: `${BASE}/conversations/${ids.conversation ?? '00000000-0000-0000-0000-000000000000'}`,
@@ -171,6 +197,8 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     url: 'http://127.0.0.1:9/in',
     eventTypes: ['chat.session.created'],
   });
+  const { form } = await importForm(t.ctx, tenantId, contactForm);
+  const question = await addQuickQuestion(t.ctx, tenantId, { text: `Hello from ${name}` });
   const w = new Widget(t.app);
   const conversationId = String((await w.open(publicKey)).body.conversationId);
   const session = await t.ctx.kysely
@@ -184,6 +212,8 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     conversation: conversationId,
     secretKey: secret.row.id,
     webhook: hook.endpoint.id,
+    quickQuestion: question.id,
+    form: form.id,
   };
 }
 
@@ -201,6 +231,8 @@ describe('every admin route (table-driven from the route declarations)', () => {
     session: string;
     secretKey: string;
     webhook: string;
+    quickQuestion: string;
+    form: string;
   };
   let idsA: Ids;
   let idsB: Ids;
@@ -339,6 +371,15 @@ describe('the audit log', () => {
     adminDisableWebhook: 'webhook.disable',
     adminEnableWebhook: 'webhook.enable',
     adminDeleteWebhook: 'webhook.delete',
+    adminSaveFormDraft: 'form.update_draft',
+    adminPublishForm: 'form.publish',
+    adminAddQuickQuestion: 'quick_question.add',
+    adminRemoveQuickQuestion: 'quick_question.remove',
+    adminSetConfigSection: 'config_section.set',
+    adminPublishWidgetSettings: 'widget_settings.publish',
+    adminSetPrice: 'price.set',
+    adminSetRetention: 'tenant.retention',
+    adminDeleteCustomer: 'customer.delete',
   };
 
   it('every change through the admin API writes its entry: who, what, which, digests', async () => {
@@ -355,10 +396,12 @@ describe('the audit log', () => {
       key: key.id,
       ...(await connectionAndSession(tenant.id, key.key, 'audited_api')),
     };
-    // Order matters only for logout, which ends the session the others use.
+    // Order matters only for the customer's deletion, which takes the session and conversation the others name,
+    // and for logout, which ends the session the others use.
+    const LAST = ['adminDeleteCustomer', 'adminLogout'];
     const writes = adminRoutes
       .filter((r) => r.method !== 'GET')
-      .sort((x, y) => Number(x.operationId === 'adminLogout') - Number(y.operationId === 'adminLogout'));
+      .sort((x, y) => LAST.indexOf(x.operationId) - LAST.indexOf(y.operationId));
     for (const route of writes) {
       const before = await auditCount(tenant.id);
       const res =

@@ -21,7 +21,10 @@ import {
   updateDraftRoute,
   validateFlowRoute,
 } from './routes/adminFlowRoutes.js';
+import { getFormRoute, listFormsRoute, publishFormRoute, saveFormDraftRoute } from './routes/adminFormRoutes.js';
 import { conversationViewRoute, searchHistoryRoute } from './routes/adminHistoryRoutes.js';
+import { listPricesRoute, setPriceRoute, usageRoute } from './routes/adminPricingRoutes.js';
+import { deleteCustomerRoute, exportCustomerRoute, setRetentionRoute } from './routes/adminPrivacyRoutes.js';
 import { createSecretKeyRoute, listSecretKeysRoute, revokeSecretKeyRoute } from './routes/adminSecretKeyRoutes.js';
 import { revokeSessionRoute } from './routes/adminSessionRoutes.js';
 import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
@@ -39,6 +42,14 @@ import {
   revokeWidgetKeyRoute,
   updateWidgetKeyRoute,
 } from './routes/adminWidgetKeyRoutes.js';
+import {
+  addQuickQuestionRoute,
+  listConfigSectionsRoute,
+  listQuickQuestionsRoute,
+  publishWidgetSettingsRoute,
+  removeQuickQuestionRoute,
+  setConfigSectionRoute,
+} from './routes/adminWidgetSettingsRoutes.js';
 
 /** The admin API (DESIGN §16): the admin panel's session cookie, CSRF on changes, a least role on every route. */
 export const adminRoutes: AnyRoute[] = [
@@ -82,4 +93,20 @@ export const adminRoutes: AnyRoute[] = [
   disableWebhookRoute,
   enableWebhookRoute,
   deleteWebhookRoute,
+  listFormsRoute,
+  getFormRoute,
+  saveFormDraftRoute,
+  publishFormRoute,
+  listQuickQuestionsRoute,
+  addQuickQuestionRoute,
+  removeQuickQuestionRoute,
+  listConfigSectionsRoute,
+  setConfigSectionRoute,
+  publishWidgetSettingsRoute,
+  listPricesRoute,
+  setPriceRoute,
+  usageRoute,
+  setRetentionRoute,
+  exportCustomerRoute,
+  deleteCustomerRoute,
 ];

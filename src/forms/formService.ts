@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { isUuid } from '../db/isUuid.js';
 import { newId } from '../db/newId.js';
 import type { Form, FormVersion, PublicKey } from '../db/types.js';
@@ -9,7 +10,9 @@ import { liveForms, publishWidgetSettings, readableContent } from '../reads/widg
 import type { FormSchemaBody } from '../wire/formSchemas.js';
 import { parseFormDefinition } from './formDefinition.js';
 import {
+  findForm,
   findFormVersion,
+  findFormVersionById,
   formCodes,
   insertForm,
   insertFormVersion,
@@ -24,16 +27,27 @@ export async function importForm(
   ctx: AppContext,
   tenantId: string,
   input: unknown,
-  options: { publish?: boolean } = {},
+  options: { publish?: boolean; actor?: string } = {},
 ): Promise<{ form: Form; version?: FormVersion }> {
   const definition = parseFormDefinition(input);
+  const actor = options.actor ?? 'cli';
   const form = await ctx.kysely.transaction().execute(async (trx) => {
     const existing = await lockFormByCode(trx, tenantId, definition.code);
-    if (existing) return setFormDraft(trx, existing, definition);
-    return insertForm(trx, { id: newId(), tenantId, definition });
+    const saved = existing
+      ? await setFormDraft(trx, existing, definition)
+      : await insertForm(trx, { id: newId(), tenantId, definition });
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: existing ? 'form.update_draft' : 'form.create',
+      target: saved.id,
+      before: existing?.draft,
+      after: saved.draft,
+    });
+    return saved;
   });
   if (!options.publish) return { form };
-  return publishForm(ctx, tenantId, definition.code);
+  return publishForm(ctx, tenantId, definition.code, actor);
 }
 
 /**
@@ -44,6 +58,7 @@ export async function publishForm(
   ctx: AppContext,
   tenantId: string,
   code: string,
+  actor = 'cli',
 ): Promise<{ form: Form; version: FormVersion }> {
   const result = await ctx.kysely.transaction().execute(async (trx) => {
     const form = await lockFormByCode(trx, tenantId, code);
@@ -54,10 +69,33 @@ export async function publishForm(
       latest && isDeepStrictEqual(latest.definition, definition)
         ? latest
         : await insertFormVersion(trx, form, definition, newId());
-    return { form: await setFormPublished(trx, form, version), version };
+    const published = await setFormPublished(trx, form, version);
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: 'form.publish',
+      target: form.id,
+      before: { publishedVersionId: form.published_version_id },
+      after: { publishedVersionId: version.id },
+    });
+    return { form: published, version };
   });
   await publishWidgetSettings(ctx, tenantId);
   return result;
+}
+
+/** A form by id or code with its draft and its published definition (null until first published). */
+export async function getForm(
+  ctx: AppContext,
+  tenantId: string,
+  codeOrId: string,
+): Promise<{ form: Form; published: FormVersion | null }> {
+  const form = await findForm(ctx.kysely, tenantId, codeOrId);
+  if (!form) throw new AppError('not_found', 'no such form');
+  const published = form.published_version_id
+    ? await findFormVersionById(ctx.kysely, tenantId, form.published_version_id)
+    : undefined;
+  return { form, published: published ?? null };
 }
 
 export async function listForms(ctx: AppContext, tenantId: string): Promise<Form[]> {

@@ -119,3 +119,16 @@ export async function publishedFormVersions(
   if (codeOrId !== undefined) query = query.where(isUuid(codeOrId) ? 'forms.id' : 'forms.code', '=', codeOrId);
   return query.orderBy('forms.code').execute();
 }
+
+export async function findFormVersionById(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+): Promise<FormVersion | undefined> {
+  return db
+    .selectFrom('form_versions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
