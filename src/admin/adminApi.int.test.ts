@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -102,6 +103,7 @@ function requestFor(
     webhook?: string;
     quickQuestion?: string;
     form?: string;
+    delivery?: string;
   },
 ): { url: string; body?: unknown } {
   const flow = `${BASE}/flows/${ids.flow}`;
@@ -155,6 +157,7 @@ function requestFor(
     adminDisableWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}/disable` },
     adminEnableWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}/enable` },
     adminDeleteWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}` },
+    adminRedeliverWebhook: { url: `${BASE}/webhooks/deliveries/${ids.delivery ?? ids.flow}/redeliver` },
     adminListForms: { url: `${BASE}/forms` },
     adminGetForm: { url: `${BASE}/forms/${ids.form ?? ids.flow}` },
     adminSaveFormDraft: { url: `${BASE}/forms`, body: { ...contactForm, title: 'Contact us (edited)' } },
@@ -198,6 +201,7 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     eventTypes: ['chat.session.created'],
   });
   const { form } = await importForm(t.ctx, tenantId, contactForm);
+  const delivery = await endedDelivery(tenantId, hook.endpoint.id);
   const question = await addQuickQuestion(t.ctx, tenantId, { text: `Hello from ${name}` });
   const w = new Widget(t.app);
   const conversationId = String((await w.open(publicKey)).body.conversationId);
@@ -214,7 +218,38 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     webhook: hook.endpoint.id,
     quickQuestion: question.id,
     form: form.id,
+    delivery,
   };
+}
+
+/** A delivery that failed for good, as the relay and its retries would leave it: one a redelivery may follow. */
+async function endedDelivery(tenantId: string, endpointId: string): Promise<string> {
+  const eventId = randomUUID();
+  const id = randomUUID();
+  await t.ctx.kysely
+    .insertInto('webhook_events')
+    .values({ id: eventId, tenant_id: tenantId, type: 'chat.session.created', payload: {}, created_at: new Date() })
+    .execute();
+  await t.ctx.kysely
+    .insertInto('webhook_deliveries')
+    .values({
+      id,
+      tenant_id: tenantId,
+      endpoint_id: endpointId,
+      event_id: eventId,
+      redelivery_of: null,
+      status: 'failed',
+      attempts: 8,
+      queued: true,
+      next_attempt_at: new Date(),
+      locked_until: null,
+      last_response_status: 500,
+      created_at: new Date(),
+      updated_at: new Date(),
+      completed_at: new Date(),
+    })
+    .execute();
+  return id;
 }
 
 describe('every admin route (table-driven from the route declarations)', () => {
@@ -233,6 +268,7 @@ describe('every admin route (table-driven from the route declarations)', () => {
     webhook: string;
     quickQuestion: string;
     form: string;
+    delivery: string;
   };
   let idsA: Ids;
   let idsB: Ids;
@@ -371,6 +407,7 @@ describe('the audit log', () => {
     adminDisableWebhook: 'webhook.disable',
     adminEnableWebhook: 'webhook.enable',
     adminDeleteWebhook: 'webhook.delete',
+    adminRedeliverWebhook: 'webhook.redeliver',
     adminSaveFormDraft: 'form.update_draft',
     adminPublishForm: 'form.publish',
     adminAddQuickQuestion: 'quick_question.add',

@@ -34,6 +34,7 @@ import {
   disableWebhookRoute,
   enableWebhookRoute,
   listWebhooksRoute,
+  redeliverWebhookRoute,
   webhookDeliveriesRoute,
 } from './routes/adminWebhookRoutes.js';
 import {
@@ -92,6 +93,8 @@ export const adminRoutes: AnyRoute[] = [
   webhookDeliveriesRoute,
   disableWebhookRoute,
   enableWebhookRoute,
+  // Before the endpoint's deletion, which takes its deliveries with it (the audit suite runs changes in this order).
+  redeliverWebhookRoute,
   deleteWebhookRoute,
   listFormsRoute,
   getFormRoute,

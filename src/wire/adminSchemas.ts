@@ -296,6 +296,8 @@ export const deliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
 
+export const redeliveryAnswer = z.object({ deliveryId: z.uuid() });
+
 export const deliveryList = z.object({ deliveries: z.array(z.record(z.string(), z.unknown())) });
 
 export const modelPrice = z.object({
@@ -379,7 +381,7 @@ export const formDetail = formSummary.extend({
     .nullable(),
 });
 
-/** A form file ([format](forms.md)); checked by the form service, which names every problem. */
+/** A form file ([format](widget-settings.md)); checked by the form service, which names every problem. */
 export const formDefinitionBody = z.record(z.string(), z.unknown());
 
 export const formPublished = formSummary.extend({ version: z.number().int() });

@@ -72,7 +72,8 @@ export const saveFormDraftRoute = defineRoute({
   path: FORMS,
   operationId: 'adminSaveFormDraft',
   summary: 'Save a form file as the draft of its code’s form (creating the form)',
-  description: 'The rules of `comerix form:import` ([Forms](forms.md)); widgets see it after a publish.',
+  description:
+    'The rules of `comerix form:import` ([Widget settings](widget-settings.md)); widgets see it after a publish.',
   tags: TAGS,
   auth: 'admin',
   body: formDefinitionBody,
