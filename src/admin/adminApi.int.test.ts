@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,7 @@ import type { AdminRole, Tenant } from '../db/types.js';
 import { importForm } from '../forms/formService.js';
 import { addQuickQuestion } from '../reads/widgetSettingsService.js';
 import { createSecretKey } from '../secretKeys/secretKeyService.js';
+import { insertUpload } from '../uploads/uploadStore.js';
 import { createWebhookEndpoint } from '../webhooks/webhookService.js';
 import { adminRoleOf, roleAtLeast } from './adminAuthTypes.js';
 import { createAdminUser, LOCK_AFTER_FAILURES, LOCK_MS } from './adminUserService.js';
@@ -104,6 +105,7 @@ function requestFor(
     quickQuestion?: string;
     form?: string;
     delivery?: string;
+    upload?: string;
   },
 ): { url: string; body?: unknown } {
   const flow = `${BASE}/flows/${ids.flow}`;
@@ -158,6 +160,8 @@ function requestFor(
     adminEnableWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}/enable` },
     adminDeleteWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}` },
     adminRedeliverWebhook: { url: `${BASE}/webhooks/deliveries/${ids.delivery ?? ids.flow}/redeliver` },
+    adminListFormSubmissions: { url: `${BASE}/forms/${ids.form ?? ids.flow}/submissions` },
+    adminDownloadUpload: { url: `${BASE}/uploads/${ids.upload ?? ids.flow}` },
     adminListForms: { url: `${BASE}/forms` },
     adminGetForm: { url: `${BASE}/forms/${ids.form ?? ids.flow}` },
     adminSaveFormDraft: { url: `${BASE}/forms`, body: { ...contactForm, title: 'Contact us (edited)' } },
@@ -202,6 +206,7 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
   });
   const { form } = await importForm(t.ctx, tenantId, contactForm);
   const delivery = await endedDelivery(tenantId, hook.endpoint.id);
+  const upload = await uploadedFile(tenantId, form.id);
   const question = await addQuickQuestion(t.ctx, tenantId, { text: `Hello from ${name}` });
   const w = new Widget(t.app);
   const conversationId = String((await w.open(publicKey)).body.conversationId);
@@ -219,7 +224,36 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     quickQuestion: question.id,
     form: form.id,
     delivery,
+    upload,
   };
+}
+
+/** A file a visitor uploaded to the form (`<b>` inside: it must go out as an attachment, never rendered). */
+async function uploadedFile(tenantId: string, formId: string): Promise<string> {
+  const bytes = Buffer.from('<html><b>not for rendering</b></html>');
+  const storageName = randomUUID().replaceAll('-', '');
+  const key = await t.ctx.kysely
+    .selectFrom('public_keys')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  await t.ctx.blobs.put(tenantId, storageName, bytes);
+  const row = await insertUpload(t.ctx.kysely, {
+    id: randomUUID(),
+    tenant_id: tenantId,
+    public_key_id: key.id,
+    form_id: formId,
+    conversation_id: null,
+    execution_id: null,
+    field: 'attachment',
+    name: 'résumé.html',
+    storage_name: storageName,
+    size: bytes.length,
+    content_type: 'text/html',
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    expires_at: new Date(Date.now() + 3_600_000),
+  });
+  return row.id;
 }
 
 /** A delivery that failed for good, as the relay and its retries would leave it: one a redelivery may follow. */
@@ -269,6 +303,7 @@ describe('every admin route (table-driven from the route declarations)', () => {
     quickQuestion: string;
     form: string;
     delivery: string;
+    upload: string;
   };
   let idsA: Ids;
   let idsB: Ids;
@@ -363,6 +398,38 @@ describe('every admin route (table-driven from the route declarations)', () => {
       ]);
     }
     expect(await auditCount(b.id)).toBe(audit);
+  });
+});
+
+describe('forms through the admin API', () => {
+  it("downloads a form upload as an attachment, never sniffed, sandboxed; another tenant's is 404", async () => {
+    const { tenant, key } = await seedTenant(t.ctx, {
+      flows: [exampleFlow('order_status')],
+      key: { allIntents: true },
+    });
+    const other = await seedTenant(t.ctx, { flows: [], key: { allIntents: true } });
+    const viewer = await userOf(tenant, 'viewer');
+    const ids = await connectionAndSession(tenant.id, key.key, 'files_api');
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `${BASE}/uploads/${ids.upload}`,
+      headers: { cookie: viewer.panel.cookie! },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('<html><b>not for rendering</b></html>');
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="r_sum_.html"; filename\*=UTF-8''r%C3%A9sum%C3%A9.html$/,
+    );
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(res.headers['content-security-policy'])).toContain('sandbox');
+    const otherOwner = await userOf(other.tenant, 'owner');
+    expect((await otherOwner.panel.call('GET', `${BASE}/uploads/${ids.upload}`)).status).toBe(404);
+    const listed = await viewer.panel.call('GET', `${BASE}/forms`);
+    expect((listed.body.forms as { code: string }[]).map((f) => f.code)).toEqual(['contact']);
+    const detail = await viewer.panel.call('GET', `${BASE}/forms/${ids.form}`);
+    expect(detail.body).toMatchObject({ code: 'contact', published: null });
+    const submissions = await viewer.panel.call('GET', `${BASE}/forms/${ids.form}/submissions?limit=5`);
+    expect(submissions.body).toEqual({ submissions: [], nextCursor: null });
   });
 });
 

@@ -21,7 +21,14 @@ import {
   updateDraftRoute,
   validateFlowRoute,
 } from './routes/adminFlowRoutes.js';
-import { getFormRoute, listFormsRoute, publishFormRoute, saveFormDraftRoute } from './routes/adminFormRoutes.js';
+import {
+  downloadUploadRoute,
+  formSubmissionsRoute,
+  getFormRoute,
+  listFormsRoute,
+  publishFormRoute,
+  saveFormDraftRoute,
+} from './routes/adminFormRoutes.js';
 import { conversationViewRoute, searchHistoryRoute } from './routes/adminHistoryRoutes.js';
 import { listPricesRoute, setPriceRoute, usageRoute } from './routes/adminPricingRoutes.js';
 import { deleteCustomerRoute, exportCustomerRoute, setRetentionRoute } from './routes/adminPrivacyRoutes.js';
@@ -100,6 +107,8 @@ export const adminRoutes: AnyRoute[] = [
   getFormRoute,
   saveFormDraftRoute,
   publishFormRoute,
+  formSubmissionsRoute,
+  downloadUploadRoute,
   listQuickQuestionsRoute,
   addQuickQuestionRoute,
   removeQuickQuestionRoute,

@@ -17,6 +17,7 @@ import {
   insertForm,
   insertFormVersion,
   listFormRows,
+  listSubmissionRows,
   lockFormByCode,
   setFormDraft,
   setFormPublished,
@@ -135,4 +136,41 @@ export async function publishedFormFor(
   }
   if (!schema) throw new AppError('form_not_found', 'No such published form.');
   return { schema, source };
+}
+
+/** A form's submissions, newest first; `cursor` is the previous page's `nextCursor`. */
+export async function listFormSubmissions(
+  ctx: AppContext,
+  tenantId: string,
+  codeOrId: string,
+  page: { limit?: number; cursor?: string } = {},
+) {
+  const { form } = await getForm(ctx, tenantId, codeOrId);
+  const limit = page.limit ?? 50;
+  const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  const rows = await listSubmissionRows(ctx.kysely, tenantId, form.id, { limit, ...(before ? { before } : {}) });
+  const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+  return {
+    submissions: rows.map((r) => ({
+      id: r.id,
+      formVersionId: r.form_version_id,
+      publicKeyId: r.public_key_id,
+      origin: r.origin,
+      values: r.values,
+      metadata: r.metadata,
+      createdAt: r.created_at.toISOString(),
+    })),
+    nextCursor: last ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url') : null,
+  };
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime())) {
+    throw new AppError('invalid_request', 'cursor: not a cursor of this list', {
+      fields: [{ path: 'cursor', rule: 'cursor', message: 'not a cursor of this list' }],
+    });
+  }
+  return { createdAt, id };
 }

@@ -385,3 +385,23 @@ export const formDetail = formSummary.extend({
 export const formDefinitionBody = z.record(z.string(), z.unknown());
 
 export const formPublished = formSummary.extend({ version: z.number().int() });
+
+export const submissionsQuery = z.object({
+  cursor: z.string().max(200).optional().describe('The nextCursor of the previous page.'),
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('1–200, default 50.'),
+});
+
+export const submissionList = z.object({
+  submissions: z.array(
+    z.object({
+      id: z.uuid(),
+      formVersionId: z.string(),
+      publicKeyId: z.string(),
+      origin: z.string().nullable(),
+      values: z.record(z.string(), z.unknown()).describe('As submitted: data, never markup to render.'),
+      metadata: z.record(z.string(), z.unknown()),
+      createdAt: z.string(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});

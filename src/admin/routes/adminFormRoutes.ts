@@ -1,6 +1,7 @@
 import type { Form } from '../../db/types.js';
-import { getForm, importForm, listForms, publishForm } from '../../forms/formService.js';
+import { getForm, importForm, listFormSubmissions, listForms, publishForm } from '../../forms/formService.js';
 import { defineRoute } from '../../http/defineRoute.js';
+import { uploadForAdmin } from '../../uploads/uploadForAdmin.js';
 import {
   adminIdParams,
   formDefinitionBody,
@@ -8,6 +9,8 @@ import {
   formList,
   formPublished,
   formSummary,
+  submissionList,
+  submissionsQuery,
 } from '../../wire/adminSchemas.js';
 import { adminActor } from '../adminAuthTypes.js';
 import { ADMIN_BASE, ADMIN_READ_ERRORS, ADMIN_WRITE_ERRORS, NO_STORE } from './adminRouteErrors.js';
@@ -99,5 +102,44 @@ export const publishFormRoute = defineRoute({
     const { form: found } = await getForm(ctx, auth.tenantId, params.id);
     const { form, version } = await publishForm(ctx, auth.tenantId, found.code, adminActor(auth));
     return { status: 200, body: { ...summary(form), version: version.version }, headers: NO_STORE };
+  },
+});
+
+export const formSubmissionsRoute = defineRoute({
+  method: 'GET',
+  path: `${FORMS}/{id}/submissions`,
+  operationId: 'adminListFormSubmissions',
+  summary: "A form's submissions, newest first",
+  description: 'Upload fields hold upload ids: `GET /uploads/{id}` downloads one.',
+  tags: TAGS,
+  auth: 'admin',
+  params: adminIdParams,
+  query: submissionsQuery,
+  response: { status: 200, description: 'One page', schema: submissionList },
+  errors: [...ADMIN_READ_ERRORS, 'not_found'],
+  handler: async ({ ctx, auth, params, query }) => ({
+    status: 200,
+    body: await listFormSubmissions(ctx, auth.tenantId, params.id, {
+      ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    }),
+    headers: NO_STORE,
+  }),
+});
+
+// A hostile upload must never run in the panel's origin: an attachment, never sniffed, sandboxed (DESIGN §8).
+export const downloadUploadRoute = defineRoute({
+  method: 'GET',
+  path: `${ADMIN_BASE}/uploads/{id}`,
+  operationId: 'adminDownloadUpload',
+  summary: 'Download an uploaded file (as an attachment, nosniff, sandboxed)',
+  tags: TAGS,
+  auth: 'admin',
+  params: adminIdParams,
+  response: { status: 200, description: 'The file', contentType: 'application/octet-stream' },
+  errors: [...ADMIN_READ_ERRORS, 'not_found'],
+  handler: async ({ ctx, auth, params }) => {
+    const file = await uploadForAdmin(ctx, auth.tenantId, params.id);
+    return { status: 200, body: file.bytes, headers: file.headers };
   },
 });
