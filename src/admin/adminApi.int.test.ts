@@ -1,5 +1,8 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFlow, seedTenant, Widget } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
@@ -7,10 +10,17 @@ import { allRoutes } from '../app/routes.js';
 import { runCommand } from '../cli/runCommand.js';
 import { createConnection } from '../connections/connectionService.js';
 import type { AdminRole, Tenant } from '../db/types.js';
+import { importForm } from '../forms/formService.js';
+import { addQuickQuestion } from '../reads/widgetSettingsService.js';
 import { createSecretKey } from '../secretKeys/secretKeyService.js';
+import { insertUpload } from '../uploads/uploadStore.js';
 import { createWebhookEndpoint } from '../webhooks/webhookService.js';
 import { adminRoleOf, roleAtLeast } from './adminAuthTypes.js';
 import { createAdminUser, LOCK_AFTER_FAILURES, LOCK_MS } from './adminUserService.js';
+
+const contactForm = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'forms', 'contact.json'), 'utf8'),
+) as Record<string, unknown>;
 
 let t: TestApp;
 beforeAll(async () => {
@@ -92,6 +102,10 @@ function requestFor(
     session?: string;
     secretKey?: string;
     webhook?: string;
+    quickQuestion?: string;
+    form?: string;
+    delivery?: string;
+    upload?: string;
   },
 ): { url: string; body?: unknown } {
   const flow = `${BASE}/flows/${ids.flow}`;
@@ -145,6 +159,25 @@ function requestFor(
     adminDisableWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}/disable` },
     adminEnableWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}/enable` },
     adminDeleteWebhook: { url: `${BASE}/webhooks/${ids.webhook ?? ids.flow}` },
+    adminRedeliverWebhook: { url: `${BASE}/webhooks/deliveries/${ids.delivery ?? ids.flow}/redeliver` },
+    adminListFormSubmissions: { url: `${BASE}/forms/${ids.form ?? ids.flow}/submissions` },
+    adminDownloadUpload: { url: `${BASE}/uploads/${ids.upload ?? ids.flow}` },
+    adminListForms: { url: `${BASE}/forms` },
+    adminGetForm: { url: `${BASE}/forms/${ids.form ?? ids.flow}` },
+    adminSaveFormDraft: { url: `${BASE}/forms`, body: { ...contactForm, title: 'Contact us (edited)' } },
+    adminPublishForm: { url: `${BASE}/forms/${ids.form ?? ids.flow}/publish` },
+    adminListQuickQuestions: { url: `${BASE}/quick-questions` },
+    adminAddQuickQuestion: { url: `${BASE}/quick-questions`, body: { text: 'Where is my order?' } },
+    adminRemoveQuickQuestion: { url: `${BASE}/quick-questions/${ids.quickQuestion ?? ids.flow}` },
+    adminListConfigSections: { url: `${BASE}/config` },
+    adminSetConfigSection: { url: `${BASE}/config/support`, body: { values: { hours: '9-17' }, isPublic: true } },
+    adminPublishWidgetSettings: { url: `${BASE}/widget-settings/publish` },
+    adminListPrices: { url: `${BASE}/prices` },
+    adminSetPrice: { url: `${BASE}/prices`, body: { model: 'gpt-test', prompt: '2.5', completion: '10' } },
+    adminUsage: { url: `${BASE}/usage?kind=tokens` },
+    adminSetRetention: { url: `${BASE}/retention`, body: { retentionDays: 30 } },
+    adminExportCustomer: { url: `${BASE}/customers/u-42/export` },
+    adminDeleteCustomer: { url: `${BASE}/customers/u-42` },
     adminSearchConversations: { url: `${BASE}/conversations?customerId=u-1` },
     adminGetConversation: {
       url: `${BASE}/conversations/${ids.conversation ?? '00000000-0000-0000-0000-000000000000'}`,
@@ -171,6 +204,10 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     url: 'http://127.0.0.1:9/in',
     eventTypes: ['chat.session.created'],
   });
+  const { form } = await importForm(t.ctx, tenantId, contactForm);
+  const delivery = await endedDelivery(tenantId, hook.endpoint.id);
+  const upload = await uploadedFile(tenantId, form.id);
+  const question = await addQuickQuestion(t.ctx, tenantId, { text: `Hello from ${name}` });
   const w = new Widget(t.app);
   const conversationId = String((await w.open(publicKey)).body.conversationId);
   const session = await t.ctx.kysely
@@ -184,7 +221,69 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     conversation: conversationId,
     secretKey: secret.row.id,
     webhook: hook.endpoint.id,
+    quickQuestion: question.id,
+    form: form.id,
+    delivery,
+    upload,
   };
+}
+
+/** A file a visitor uploaded to the form (`<b>` inside: it must go out as an attachment, never rendered). */
+async function uploadedFile(tenantId: string, formId: string): Promise<string> {
+  const bytes = Buffer.from('<html><b>not for rendering</b></html>');
+  const storageName = randomUUID().replaceAll('-', '');
+  const key = await t.ctx.kysely
+    .selectFrom('public_keys')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  await t.ctx.blobs.put(tenantId, storageName, bytes);
+  const row = await insertUpload(t.ctx.kysely, {
+    id: randomUUID(),
+    tenant_id: tenantId,
+    public_key_id: key.id,
+    form_id: formId,
+    conversation_id: null,
+    execution_id: null,
+    field: 'attachment',
+    name: 'résumé.html',
+    storage_name: storageName,
+    size: bytes.length,
+    content_type: 'text/html',
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    expires_at: new Date(Date.now() + 3_600_000),
+  });
+  return row.id;
+}
+
+/** A delivery that failed for good, as the relay and its retries would leave it: one a redelivery may follow. */
+async function endedDelivery(tenantId: string, endpointId: string): Promise<string> {
+  const eventId = randomUUID();
+  const id = randomUUID();
+  await t.ctx.kysely
+    .insertInto('webhook_events')
+    .values({ id: eventId, tenant_id: tenantId, type: 'chat.session.created', payload: {}, created_at: new Date() })
+    .execute();
+  await t.ctx.kysely
+    .insertInto('webhook_deliveries')
+    .values({
+      id,
+      tenant_id: tenantId,
+      endpoint_id: endpointId,
+      event_id: eventId,
+      redelivery_of: null,
+      status: 'failed',
+      attempts: 8,
+      queued: true,
+      next_attempt_at: new Date(),
+      locked_until: null,
+      last_response_status: 500,
+      created_at: new Date(),
+      updated_at: new Date(),
+      completed_at: new Date(),
+    })
+    .execute();
+  return id;
 }
 
 describe('every admin route (table-driven from the route declarations)', () => {
@@ -201,6 +300,10 @@ describe('every admin route (table-driven from the route declarations)', () => {
     session: string;
     secretKey: string;
     webhook: string;
+    quickQuestion: string;
+    form: string;
+    delivery: string;
+    upload: string;
   };
   let idsA: Ids;
   let idsB: Ids;
@@ -298,6 +401,38 @@ describe('every admin route (table-driven from the route declarations)', () => {
   });
 });
 
+describe('forms through the admin API', () => {
+  it("downloads a form upload as an attachment, never sniffed, sandboxed; another tenant's is 404", async () => {
+    const { tenant, key } = await seedTenant(t.ctx, {
+      flows: [exampleFlow('order_status')],
+      key: { allIntents: true },
+    });
+    const other = await seedTenant(t.ctx, { flows: [], key: { allIntents: true } });
+    const viewer = await userOf(tenant, 'viewer');
+    const ids = await connectionAndSession(tenant.id, key.key, 'files_api');
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `${BASE}/uploads/${ids.upload}`,
+      headers: { cookie: viewer.panel.cookie! },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('<html><b>not for rendering</b></html>');
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="r_sum_.html"; filename\*=UTF-8''r%C3%A9sum%C3%A9.html$/,
+    );
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(res.headers['content-security-policy'])).toContain('sandbox');
+    const otherOwner = await userOf(other.tenant, 'owner');
+    expect((await otherOwner.panel.call('GET', `${BASE}/uploads/${ids.upload}`)).status).toBe(404);
+    const listed = await viewer.panel.call('GET', `${BASE}/forms`);
+    expect((listed.body.forms as { code: string }[]).map((f) => f.code)).toEqual(['contact']);
+    const detail = await viewer.panel.call('GET', `${BASE}/forms/${ids.form}`);
+    expect(detail.body).toMatchObject({ code: 'contact', published: null });
+    const submissions = await viewer.panel.call('GET', `${BASE}/forms/${ids.form}/submissions?limit=5`);
+    expect(submissions.body).toEqual({ submissions: [], nextCursor: null });
+  });
+});
+
 async function auditCount(tenantId: string): Promise<number> {
   const rows = await t.ctx.kysely.selectFrom('audit_log').select('id').where('tenant_id', '=', tenantId).execute();
   return rows.length;
@@ -339,6 +474,16 @@ describe('the audit log', () => {
     adminDisableWebhook: 'webhook.disable',
     adminEnableWebhook: 'webhook.enable',
     adminDeleteWebhook: 'webhook.delete',
+    adminRedeliverWebhook: 'webhook.redeliver',
+    adminSaveFormDraft: 'form.update_draft',
+    adminPublishForm: 'form.publish',
+    adminAddQuickQuestion: 'quick_question.add',
+    adminRemoveQuickQuestion: 'quick_question.remove',
+    adminSetConfigSection: 'config_section.set',
+    adminPublishWidgetSettings: 'widget_settings.publish',
+    adminSetPrice: 'price.set',
+    adminSetRetention: 'tenant.retention',
+    adminDeleteCustomer: 'customer.delete',
   };
 
   it('every change through the admin API writes its entry: who, what, which, digests', async () => {
@@ -355,10 +500,12 @@ describe('the audit log', () => {
       key: key.id,
       ...(await connectionAndSession(tenant.id, key.key, 'audited_api')),
     };
-    // Order matters only for logout, which ends the session the others use.
+    // Order matters only for the customer's deletion, which takes the session and conversation the others name,
+    // and for logout, which ends the session the others use.
+    const LAST = ['adminDeleteCustomer', 'adminLogout'];
     const writes = adminRoutes
       .filter((r) => r.method !== 'GET')
-      .sort((x, y) => Number(x.operationId === 'adminLogout') - Number(y.operationId === 'adminLogout'));
+      .sort((x, y) => LAST.indexOf(x.operationId) - LAST.indexOf(y.operationId));
     for (const route of writes) {
       const before = await auditCount(tenant.id);
       const res =

@@ -21,7 +21,17 @@ import {
   updateDraftRoute,
   validateFlowRoute,
 } from './routes/adminFlowRoutes.js';
+import {
+  downloadUploadRoute,
+  formSubmissionsRoute,
+  getFormRoute,
+  listFormsRoute,
+  publishFormRoute,
+  saveFormDraftRoute,
+} from './routes/adminFormRoutes.js';
 import { conversationViewRoute, searchHistoryRoute } from './routes/adminHistoryRoutes.js';
+import { listPricesRoute, setPriceRoute, usageRoute } from './routes/adminPricingRoutes.js';
+import { deleteCustomerRoute, exportCustomerRoute, setRetentionRoute } from './routes/adminPrivacyRoutes.js';
 import { createSecretKeyRoute, listSecretKeysRoute, revokeSecretKeyRoute } from './routes/adminSecretKeyRoutes.js';
 import { revokeSessionRoute } from './routes/adminSessionRoutes.js';
 import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
@@ -31,6 +41,7 @@ import {
   disableWebhookRoute,
   enableWebhookRoute,
   listWebhooksRoute,
+  redeliverWebhookRoute,
   webhookDeliveriesRoute,
 } from './routes/adminWebhookRoutes.js';
 import {
@@ -39,6 +50,14 @@ import {
   revokeWidgetKeyRoute,
   updateWidgetKeyRoute,
 } from './routes/adminWidgetKeyRoutes.js';
+import {
+  addQuickQuestionRoute,
+  listConfigSectionsRoute,
+  listQuickQuestionsRoute,
+  publishWidgetSettingsRoute,
+  removeQuickQuestionRoute,
+  setConfigSectionRoute,
+} from './routes/adminWidgetSettingsRoutes.js';
 
 /** The admin API (DESIGN §16): the admin panel's session cookie, CSRF on changes, a least role on every route. */
 export const adminRoutes: AnyRoute[] = [
@@ -81,5 +100,25 @@ export const adminRoutes: AnyRoute[] = [
   webhookDeliveriesRoute,
   disableWebhookRoute,
   enableWebhookRoute,
+  // Before the endpoint's deletion, which takes its deliveries with it (the audit suite runs changes in this order).
+  redeliverWebhookRoute,
   deleteWebhookRoute,
+  listFormsRoute,
+  getFormRoute,
+  saveFormDraftRoute,
+  publishFormRoute,
+  formSubmissionsRoute,
+  downloadUploadRoute,
+  listQuickQuestionsRoute,
+  addQuickQuestionRoute,
+  removeQuickQuestionRoute,
+  listConfigSectionsRoute,
+  setConfigSectionRoute,
+  publishWidgetSettingsRoute,
+  listPricesRoute,
+  setPriceRoute,
+  usageRoute,
+  setRetentionRoute,
+  exportCustomerRoute,
+  deleteCustomerRoute,
 ];

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { isUuid } from '../db/isUuid.js';
 import { newId } from '../db/newId.js';
 import type { Form, FormVersion, PublicKey } from '../db/types.js';
@@ -9,11 +10,14 @@ import { liveForms, publishWidgetSettings, readableContent } from '../reads/widg
 import type { FormSchemaBody } from '../wire/formSchemas.js';
 import { parseFormDefinition } from './formDefinition.js';
 import {
+  findForm,
   findFormVersion,
+  findFormVersionById,
   formCodes,
   insertForm,
   insertFormVersion,
   listFormRows,
+  listSubmissionRows,
   lockFormByCode,
   setFormDraft,
   setFormPublished,
@@ -24,16 +28,27 @@ export async function importForm(
   ctx: AppContext,
   tenantId: string,
   input: unknown,
-  options: { publish?: boolean } = {},
+  options: { publish?: boolean; actor?: string } = {},
 ): Promise<{ form: Form; version?: FormVersion }> {
   const definition = parseFormDefinition(input);
+  const actor = options.actor ?? 'cli';
   const form = await ctx.kysely.transaction().execute(async (trx) => {
     const existing = await lockFormByCode(trx, tenantId, definition.code);
-    if (existing) return setFormDraft(trx, existing, definition);
-    return insertForm(trx, { id: newId(), tenantId, definition });
+    const saved = existing
+      ? await setFormDraft(trx, existing, definition)
+      : await insertForm(trx, { id: newId(), tenantId, definition });
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: existing ? 'form.update_draft' : 'form.create',
+      target: saved.id,
+      before: existing?.draft,
+      after: saved.draft,
+    });
+    return saved;
   });
   if (!options.publish) return { form };
-  return publishForm(ctx, tenantId, definition.code);
+  return publishForm(ctx, tenantId, definition.code, actor);
 }
 
 /**
@@ -44,6 +59,7 @@ export async function publishForm(
   ctx: AppContext,
   tenantId: string,
   code: string,
+  actor = 'cli',
 ): Promise<{ form: Form; version: FormVersion }> {
   const result = await ctx.kysely.transaction().execute(async (trx) => {
     const form = await lockFormByCode(trx, tenantId, code);
@@ -54,10 +70,33 @@ export async function publishForm(
       latest && isDeepStrictEqual(latest.definition, definition)
         ? latest
         : await insertFormVersion(trx, form, definition, newId());
-    return { form: await setFormPublished(trx, form, version), version };
+    const published = await setFormPublished(trx, form, version);
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: 'form.publish',
+      target: form.id,
+      before: { publishedVersionId: form.published_version_id },
+      after: { publishedVersionId: version.id },
+    });
+    return { form: published, version };
   });
   await publishWidgetSettings(ctx, tenantId);
   return result;
+}
+
+/** A form by id or code with its draft and its published definition (null until first published). */
+export async function getForm(
+  ctx: AppContext,
+  tenantId: string,
+  codeOrId: string,
+): Promise<{ form: Form; published: FormVersion | null }> {
+  const form = await findForm(ctx.kysely, tenantId, codeOrId);
+  if (!form) throw new AppError('not_found', 'no such form');
+  const published = form.published_version_id
+    ? await findFormVersionById(ctx.kysely, tenantId, form.published_version_id)
+    : undefined;
+  return { form, published: published ?? null };
 }
 
 export async function listForms(ctx: AppContext, tenantId: string): Promise<Form[]> {
@@ -97,4 +136,41 @@ export async function publishedFormFor(
   }
   if (!schema) throw new AppError('form_not_found', 'No such published form.');
   return { schema, source };
+}
+
+/** A form's submissions, newest first; `cursor` is the previous page's `nextCursor`. */
+export async function listFormSubmissions(
+  ctx: AppContext,
+  tenantId: string,
+  codeOrId: string,
+  page: { limit?: number; cursor?: string } = {},
+) {
+  const { form } = await getForm(ctx, tenantId, codeOrId);
+  const limit = page.limit ?? 50;
+  const before = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  const rows = await listSubmissionRows(ctx.kysely, tenantId, form.id, { limit, ...(before ? { before } : {}) });
+  const last = rows.length === limit ? rows[rows.length - 1] : undefined;
+  return {
+    submissions: rows.map((r) => ({
+      id: r.id,
+      formVersionId: r.form_version_id,
+      publicKeyId: r.public_key_id,
+      origin: r.origin,
+      values: r.values,
+      metadata: r.metadata,
+      createdAt: r.created_at.toISOString(),
+    })),
+    nextCursor: last ? Buffer.from(`${last.created_at.toISOString()}|${last.id}`).toString('base64url') : null,
+  };
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(at ?? '');
+  if (!id || !isUuid(id) || Number.isNaN(createdAt.getTime())) {
+    throw new AppError('invalid_request', 'cursor: not a cursor of this list', {
+      fields: [{ path: 'cursor', rule: 'cursor', message: 'not a cursor of this list' }],
+    });
+  }
+  return { createdAt, id };
 }

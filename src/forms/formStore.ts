@@ -119,3 +119,40 @@ export async function publishedFormVersions(
   if (codeOrId !== undefined) query = query.where(isUuid(codeOrId) ? 'forms.id' : 'forms.code', '=', codeOrId);
   return query.orderBy('forms.code').execute();
 }
+
+export async function findFormVersionById(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+): Promise<FormVersion | undefined> {
+  return db
+    .selectFrom('form_versions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** A form's submissions, newest first (ties by id), from before a cursor's (created_at, id) when given. */
+export async function listSubmissionRows(
+  db: Kysely<Database>,
+  tenantId: string,
+  formId: string,
+  page: { limit: number; before?: { createdAt: Date; id: string } },
+) {
+  let query = db
+    .selectFrom('form_submissions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('form_id', '=', formId);
+  const before = page.before;
+  if (before) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', before.createdAt),
+        eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)]),
+      ]),
+    );
+  }
+  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+}

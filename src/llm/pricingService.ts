@@ -1,4 +1,5 @@
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { AppError, type FieldIssue } from '../errors/AppError.js';
 import { listPrices, type PriceRow, setPrice } from './priceStore.js';
 
@@ -16,6 +17,7 @@ export function usdToMicros(text: string): number | undefined {
 export async function setModelPrice(
   ctx: AppContext,
   input: { tenantId: string; model: string; prompt: string; completion: string },
+  actor = 'cli',
 ): Promise<PriceRow> {
   const issues: FieldIssue[] = [];
   if (typeof input.model !== 'string' || !/^[\u0021-\u007e]{1,200}$/.test(input.model)) {
@@ -31,7 +33,10 @@ export async function setModelPrice(
     throw new AppError('invalid_request', issues.map((i) => i.message).join('; '), { fields: issues });
   }
   const price = { promptMicrosPerMTok: prompt!, completionMicrosPerMTok: completion! };
-  await setPrice(ctx.kysely, input.tenantId, input.model, price);
+  await ctx.kysely.transaction().execute(async (trx) => {
+    await setPrice(trx, input.tenantId, input.model, price);
+    await recordAudit(trx, { tenantId: input.tenantId, actor, action: 'price.set', target: input.model, after: price });
+  });
   return { model: input.model, ...price, source: 'tenant' };
 }
 

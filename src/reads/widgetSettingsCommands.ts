@@ -43,6 +43,6 @@ export async function runWidgetSettingsCommand(
     case 'config:set':
       return (await setConfigSection(ctx, tenant.id, request)).section;
     case 'widget-settings:publish':
-      return (await publishWidgetSettings(ctx, tenant.id)).contentHash;
+      return (await publishWidgetSettings(ctx, tenant.id, 'cli')).contentHash;
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { newId } from '../db/newId.js';
 import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
@@ -61,16 +62,37 @@ export async function liveForms(ctx: AppContext, tenantId: string, codeOrId?: st
  * Builds the tenant's immutable edge document from its rows and makes it the one reads serve, here and (through the
  * change bus) in every other process. Later edits show only after the next publish.
  */
-export async function publishWidgetSettings(ctx: AppContext, tenantId: string): Promise<EdgeDocument> {
+export async function publishWidgetSettings(
+  ctx: AppContext,
+  tenantId: string,
+  actor?: string,
+): Promise<EdgeDocument & { changed: (keyof EdgeContent)[] }> {
+  const previous = await ctx.edge.get(ctx.kysely, tenantId);
   const content = await liveContent(ctx, tenantId);
   const document: EdgeDocument = {
     contentHash: createHash('sha256').update(JSON.stringify(content)).digest('hex'),
     builtAt: new Date().toISOString(),
     ...content,
   };
-  await insertEdgeDocument(ctx.kysely, { id: newId(), tenantId, document });
+  const changed = (Object.keys(content) as (keyof EdgeContent)[]).filter(
+    (part) => !previous || JSON.stringify(previous[part]) !== JSON.stringify(content[part]),
+  );
+  await ctx.kysely.transaction().execute(async (trx) => {
+    await insertEdgeDocument(trx, { id: newId(), tenantId, document });
+    // Publishing as a side effect of a form publish is audited as that change.
+    if (actor) {
+      await recordAudit(trx, {
+        tenantId,
+        actor,
+        action: 'widget_settings.publish',
+        target: document.contentHash,
+        before: previous?.contentHash,
+        after: document.contentHash,
+      });
+    }
+  });
   await ctx.events.announce('settings');
-  return document;
+  return { ...document, changed };
 }
 
 /**
@@ -95,7 +117,7 @@ export interface AddQuickQuestionInput {
   position?: number;
 }
 
-export async function addQuickQuestion(ctx: AppContext, tenantId: string, input: AddQuickQuestionInput) {
+export async function addQuickQuestion(ctx: AppContext, tenantId: string, input: AddQuickQuestionInput, actor = 'cli') {
   const text = input.text.trim();
   if (!text || text.length > 500) throw invalid('text', 'length', 'the text must be 1–500 characters');
   if (input.intentName !== undefined && !SNAKE.test(input.intentName)) {
@@ -108,13 +130,17 @@ export async function addQuickQuestion(ctx: AppContext, tenantId: string, input:
   if (!Number.isInteger(position) || Math.abs(position) > 1_000_000) {
     throw invalid('position', 'range', 'the position must be an integer within ±1,000,000');
   }
-  return insertQuickQuestion(ctx.kysely, {
-    id: newId(),
-    tenantId,
-    text,
-    intentName: input.intentName ?? null,
-    pageTypes,
-    position,
+  return ctx.kysely.transaction().execute(async (trx) => {
+    const added = await insertQuickQuestion(trx, {
+      id: newId(),
+      tenantId,
+      text,
+      intentName: input.intentName ?? null,
+      pageTypes,
+      position,
+    });
+    await recordAudit(trx, { tenantId, actor, action: 'quick_question.add', target: added.id, after: added });
+    return added;
   });
 }
 
@@ -122,10 +148,14 @@ export async function listQuickQuestions(ctx: AppContext, tenantId: string) {
   return quickQuestionRows(ctx.kysely, tenantId);
 }
 
-export async function removeQuickQuestion(ctx: AppContext, tenantId: string, id: string) {
-  const removed = /^[0-9a-f-]{36}$/i.test(id) ? await deleteQuickQuestion(ctx.kysely, tenantId, id) : undefined;
-  if (!removed) throw new AppError('not_found', 'no such quick question');
-  return removed;
+export async function removeQuickQuestion(ctx: AppContext, tenantId: string, id: string, actor = 'cli') {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError('not_found', 'no such quick question');
+  return ctx.kysely.transaction().execute(async (trx) => {
+    const removed = await deleteQuickQuestion(trx, tenantId, id);
+    if (!removed) throw new AppError('not_found', 'no such quick question');
+    await recordAudit(trx, { tenantId, actor, action: 'quick_question.remove', target: id, before: removed });
+    return removed;
+  });
 }
 
 /** Sets a config section's values (checked against its schema when it has one) and whether widgets may read it. */
@@ -133,6 +163,7 @@ export async function setConfigSection(
   ctx: AppContext,
   tenantId: string,
   input: { section: string; values: unknown; isPublic: boolean },
+  actor = 'cli',
 ) {
   if (!SNAKE.test(input.section)) throw invalid('section', 'format', 'the section name must be snake_case');
   if (typeof input.values !== 'object' || input.values === null || Array.isArray(input.values)) {
@@ -157,7 +188,16 @@ export async function setConfigSection(
     }
     values = parsed.data as JsonObject;
   }
-  return upsertConfigSection(ctx.kysely, { tenantId, section: input.section, values, isPublic: input.isPublic });
+  return ctx.kysely.transaction().execute(async (trx) => {
+    const saved = await upsertConfigSection(trx, {
+      tenantId,
+      section: input.section,
+      values,
+      isPublic: input.isPublic,
+    });
+    await recordAudit(trx, { tenantId, actor, action: 'config_section.set', target: input.section, after: saved });
+    return saved;
+  });
 }
 
 export async function listConfigSections(ctx: AppContext, tenantId: string) {

@@ -1,4 +1,5 @@
 import type { AppContext } from '../app/AppContext.js';
+import { recordAudit } from '../audit/recordAudit.js';
 import { isUuid } from '../db/isUuid.js';
 import { newId } from '../db/newId.js';
 import type { Tenant } from '../db/types.js';
@@ -45,9 +46,31 @@ export async function requireTenant(ctx: AppContext, idOrSlug: string): Promise<
 }
 
 /** Days raw transcripts, events, uploads and delivery logs are kept (null: until deleted); DESIGN §12. */
-export async function setRetentionDays(ctx: AppContext, tenantId: string, days: number | null): Promise<void> {
+export async function setRetentionDays(
+  ctx: AppContext,
+  tenantId: string,
+  days: number | null,
+  actor = 'cli',
+): Promise<void> {
   if (days !== null && !(Number.isInteger(days) && days >= 1 && days <= 36_500)) {
     throw AppError.validation([{ path: 'retentionDays', rule: 'range', message: 'must be 1–36500 days, or null' }]);
   }
-  await ctx.kysely.updateTable('tenants').set({ retention_days: days }).where('id', '=', tenantId).execute();
+  await ctx.kysely.transaction().execute(async (trx) => {
+    const before = await trx
+      .selectFrom('tenants')
+      .select('retention_days')
+      .where('id', '=', tenantId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) throw new AppError('not_found', 'no such tenant');
+    await trx.updateTable('tenants').set({ retention_days: days }).where('id', '=', tenantId).execute();
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: 'tenant.retention',
+      target: tenantId,
+      before: { retentionDays: before.retention_days },
+      after: { retentionDays: days },
+    });
+  });
 }

@@ -295,7 +295,12 @@ export async function listWebhookDeliveries(
  * processed it can dedupe) with its own attempts and log. A delivery still pending or sending is refused, as is an
  * endpoint that is disabled (enable it first).
  */
-export async function redeliverWebhook(ctx: AppContext, tenantId: string, deliveryId: string): Promise<string> {
+export async function redeliverWebhook(
+  ctx: AppContext,
+  tenantId: string,
+  deliveryId: string,
+  actor = 'cli',
+): Promise<string> {
   const notFound = () => new AppError('not_found', `no webhook delivery "${deliveryId}" in this tenant`);
   if (!isUuid(deliveryId)) throw notFound();
   const now = new Date();
@@ -338,6 +343,14 @@ export async function redeliverWebhook(ctx: AppContext, tenantId: string, delive
       payload: payload as unknown as Json,
       jobKey: deliverJobKey(id, 1),
       maxAttempts: WEBHOOK_JOB_MAX_ATTEMPTS,
+    });
+    await recordAudit(trx, {
+      tenantId,
+      actor,
+      action: 'webhook.redeliver',
+      target: id,
+      before: { deliveryId: original.id, status: original.status },
+      after: { deliveryId: id, redeliveryOf: original.id },
     });
     return id;
   });

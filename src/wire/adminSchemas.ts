@@ -296,4 +296,112 @@ export const deliveriesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
 
+export const redeliveryAnswer = z.object({ deliveryId: z.uuid() });
+
 export const deliveryList = z.object({ deliveries: z.array(z.record(z.string(), z.unknown())) });
+
+export const modelPrice = z.object({
+  model: z.string(),
+  promptMicrosPerMTok: z.number().int(),
+  completionMicrosPerMTok: z.number().int(),
+  source: z.string(),
+});
+
+export const modelPriceList = z.object({ prices: z.array(modelPrice) });
+
+/** USD per 1 M tokens as decimal text (`"2.5"`), as `comerix pricing:set` takes them. */
+export const setPriceBody = z.object({
+  model: z.string().min(1).max(200),
+  prompt: z.string().max(20),
+  completion: z.string().max(20),
+});
+
+export const retentionBody = z.object({
+  retentionDays: z.number().int().min(1).max(36_500).nullable().describe('Days raw data is kept; null: until deleted.'),
+});
+
+export const retentionAnswer = retentionBody;
+
+export const quickQuestionView = z.object({
+  id: z.uuid(),
+  text: z.string(),
+  intentName: z.string().nullable(),
+  pageTypes: z.array(z.string()),
+  position: z.number().int(),
+  createdAt: z.string(),
+});
+
+export const quickQuestionList = z.object({ quickQuestions: z.array(quickQuestionView) });
+
+export const addQuickQuestionBody = z.object({
+  text: z.string().min(1).max(500),
+  intentName: z.string().max(64).optional(),
+  pageTypes: z.array(z.string().max(64)).max(50).optional().describe('Absent or empty: every page.'),
+  position: z.number().int().optional(),
+});
+
+export const configSectionView = z.object({
+  section: z.string(),
+  values: z.record(z.string(), z.unknown()),
+  isPublic: z.boolean(),
+  updatedAt: z.string(),
+});
+
+export const configSectionList = z.object({ sections: z.array(configSectionView) });
+
+export const sectionParams = z.object({ section: z.string().min(1).max(64) });
+
+export const setConfigSectionBody = z.object({
+  values: z.record(z.string(), z.unknown()),
+  isPublic: z.boolean().describe('Whether widgets may read the section.'),
+});
+
+export const widgetSettingsPublished = z.object({
+  contentHash: z.string(),
+  builtAt: z.string(),
+  changed: z
+    .array(z.enum(['quickQuestions', 'config', 'forms']))
+    .describe('The parts that differ from the document published before (all of them at the first publish).'),
+});
+
+export const formSummary = z.object({
+  id: z.uuid(),
+  code: z.string(),
+  publishedVersionId: z.string().nullable(),
+  latestVersion: z.number().int(),
+  updatedAt: z.string(),
+});
+
+export const formList = z.object({ forms: z.array(formSummary) });
+
+export const formDetail = formSummary.extend({
+  draft: z.record(z.string(), z.unknown()),
+  published: z
+    .object({ id: z.string(), version: z.number().int(), definition: z.record(z.string(), z.unknown()) })
+    .nullable(),
+});
+
+/** A form file ([format](widget-settings.md)); checked by the form service, which names every problem. */
+export const formDefinitionBody = z.record(z.string(), z.unknown());
+
+export const formPublished = formSummary.extend({ version: z.number().int() });
+
+export const submissionsQuery = z.object({
+  cursor: z.string().max(200).optional().describe('The nextCursor of the previous page.'),
+  limit: z.coerce.number().int().min(1).max(200).optional().describe('1–200, default 50.'),
+});
+
+export const submissionList = z.object({
+  submissions: z.array(
+    z.object({
+      id: z.uuid(),
+      formVersionId: z.string(),
+      publicKeyId: z.string(),
+      origin: z.string().nullable(),
+      values: z.record(z.string(), z.unknown()).describe('As submitted: data, never markup to render.'),
+      metadata: z.record(z.string(), z.unknown()),
+      createdAt: z.string(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});

@@ -4,6 +4,7 @@ import {
   deleteWebhookEndpoint,
   listWebhookDeliveries,
   listWebhookEndpoints,
+  redeliverWebhook,
   setWebhookEndpointEnabled,
 } from '../../webhooks/webhookService.js';
 import {
@@ -12,6 +13,7 @@ import {
   createWebhookBody,
   deliveriesQuery,
   deliveryList,
+  redeliveryAnswer,
   webhookEndpointList,
   webhookEndpointView,
 } from '../../wire/adminSchemas.js';
@@ -119,6 +121,25 @@ export const webhookDeliveriesRoute = defineRoute({
         ...(query.limit !== undefined ? { limit: query.limit } : {}),
       }),
     },
+    headers: NO_STORE,
+  }),
+});
+
+export const redeliverWebhookRoute = defineRoute({
+  method: 'POST',
+  path: `${HOOKS}/deliveries/{id}/redeliver`,
+  operationId: 'adminRedeliverWebhook',
+  summary: 'Send an ended delivery’s event again to its endpoint, now, as a new delivery',
+  description:
+    'The rules of `comerix webhook:redeliver`: a delivery still pending or sending, or a disabled endpoint, is refused (400).',
+  tags: TAGS,
+  auth: 'admin',
+  params: adminIdParams,
+  response: { status: 202, description: 'The new delivery', schema: redeliveryAnswer },
+  errors: [...ADMIN_WRITE_ERRORS, 'not_found'],
+  handler: async ({ ctx, auth, params }) => ({
+    status: 202,
+    body: { deliveryId: await redeliverWebhook(ctx, auth.tenantId, params.id, adminActor(auth)) },
     headers: NO_STORE,
   }),
 });
