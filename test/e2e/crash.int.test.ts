@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createContext } from '../../src/app/createContext.js';
 import type { Db } from '../../src/db/openDatabase.js';
 import { BalancedClient } from '../support/BalancedClient.js';
 import { exampleFlow, ORIGIN, seedTenant } from '../support/fixtures.js';
 import { type Spawned, spawnComerix, waitForBanner } from '../support/spawnComerix.js';
 import { backend, openTestDb, testConfig } from '../support/testApp.js';
+
+// These tests start real processes (tsx compiles each at start): on a shared 2-core machine, with other test files
+// running beside them, a start alone can take most of a minute. The default 60 s is a deadline for one in-process test.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const MASTER_KEY = 'b'.repeat(64);
 let db: (Db & { url?: string }) | undefined;

@@ -3,10 +3,14 @@ import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Db } from '../../src/db/openDatabase.js';
 import { runComerix, type Spawned, spawnComerix, waitForBanner } from '../support/spawnComerix.js';
 import { backend, openTestDb } from '../support/testApp.js';
+
+// These tests start real processes (tsx compiles each at start): on a shared 2-core machine, with other test files
+// running beside them, a start alone can take most of a minute. The default 60 s is a deadline for one in-process test.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const exec = promisify(execFile);
 const ORIGIN = 'http://localhost:3000';

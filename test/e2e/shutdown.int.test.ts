@@ -3,12 +3,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createContext, openConfiguredDb } from '../../src/app/createContext.js';
 import { type Db, openPglite } from '../../src/db/openDatabase.js';
 import { ORIGIN, seedTenant } from '../support/fixtures.js';
 import { type Spawned, spawnComerix, waitForBanner } from '../support/spawnComerix.js';
 import { backend, openTestDb, testConfig } from '../support/testApp.js';
+
+// These tests start real processes (tsx compiles each at start): on a shared 2-core machine, with other test files
+// running beside them, a start alone can take most of a minute. The default 60 s is a deadline for one in-process test.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const MASTER_KEY = 'a'.repeat(64);
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -16,6 +20,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 // A task that holds its job until the test lets it go: an in-flight turn the shutdown must wait for.
 const TASKS = `
 import { existsSync, writeFileSync } from 'node:fs';
+
 export async function hold(input) {
   writeFileSync(input.dir + '/started', '1');
   while (!existsSync(input.dir + '/release')) await new Promise((r) => setTimeout(r, 20));

@@ -1,10 +1,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Db } from '../../src/db/openDatabase.js';
 import { runComerix, type Spawned, spawnComerix, waitForBanner } from '../support/spawnComerix.js';
 import { backend, openTestDb } from '../support/testApp.js';
+
+// These tests start real processes (tsx compiles each at start): on a shared 2-core machine, with other test files
+// running beside them, a start alone can take most of a minute. The default 60 s is a deadline for one in-process test.
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const ORIGIN = 'https://shop.example';
 let dir: string;

@@ -45,7 +45,10 @@ export async function runComerix(
 }
 
 /** Waits for the start banner and reads the URL and demo key from it. */
-export async function waitForBanner(p: Spawned, timeoutMs = 60_000): Promise<{ url: string; key: string | undefined }> {
+export async function waitForBanner(
+  p: Spawned,
+  timeoutMs = 150_000,
+): Promise<{ url: string; key: string | undefined }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const match = /Comerix is running at (\S+)/.exec(p.stdout());
