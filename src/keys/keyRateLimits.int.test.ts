@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedTenant } from '../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../test/support/testApp.js';
 import { digestOf } from '../audit/recordAudit.js';
-import type { CommandRequest } from '../cli/dispatch.js';
+import type { CommandRequest } from '../cli/runCommand.js';
 import { UsageError } from '../cli/UsageError.js';
 import { addKeyCommands } from './keyCli.js';
 import { type KeyCommandRequest, runKeyCommand } from './keyCommands.js';
