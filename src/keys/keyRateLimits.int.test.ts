@@ -78,6 +78,7 @@ describe('widget-key:update --rate-limit', () => {
     for (const [name, value] of [
       ['no_such_bucket', { max: 5 }],
       ['sessions_per_ip', { max: 5 }],
+      ['engine_per_secret_key', { max: 5 }],
       ['messages_per_session', { max: 0 }],
       ['messages_per_session', { max: 5, windowSeconds: 0 }],
     ] as const) {

@@ -113,7 +113,10 @@ function changedRateLimits(current: KeyRateLimits, change: RateLimitChange | und
     const fail = (rule: string, message: string) =>
       new AppError('validation_failed', message, { fields: [{ path, rule, message }] });
     if (!keyOverridableBuckets.includes(name as RateBucketName)) {
-      const perIp = name in RATE_BUCKETS ? ' (counted per IP before the key is known)' : '';
+      const perIp =
+        name in RATE_BUCKETS && RATE_BUCKETS[name as RateBucketName].per === 'ip'
+          ? ' (counted per IP, before the key is known)'
+          : '';
       throw fail('exists', `"${name}" is not a per-key rate limit${perIp}: ${keyOverridableBuckets.join(', ')}`);
     }
     if (value === null) {

@@ -56,10 +56,17 @@ export function parseRateLimitOverrides(text: string): RateLimitOverrides {
 }
 
 /**
- * The buckets a widget key may override: those counted per credential, whose caller is the key or one of its
- * sessions. Per-IP buckets are counted before the body is read, so the key is not known yet.
+ * The buckets a widget key may override: those counted per credential whose caller is the key or one of its
+ * sessions. Per-IP buckets are counted before the body is read, so the key is not known yet; secret-key buckets
+ * never count a widget key's callers.
  */
-export const keyOverridableBuckets = rateBucketNames.filter((name) => RATE_BUCKETS[name].per === 'credential');
+export const keyOverridableBuckets: readonly RateBucketName[] = [
+  'requests_per_credential',
+  'sessions_per_public_key',
+  'messages_per_session',
+  'events_per_credential',
+  'submissions_per_public_key',
+];
 
 /** One `--rate-limit` flag: `name=max`, `name=max/seconds`, or `name=default` (null: back to the default). */
 export function parseKeyRateLimit(text: string): [string, { max: number; windowSeconds?: number } | null] {
