@@ -894,6 +894,33 @@ describe('widget keys', () => {
       intents: ['order_status'],
       origins: ['https://shop.example'],
     });
+    expect(renamed.body.rateLimits).toEqual({});
+    const limited = await panel.call('PATCH', `${BASE}/widget-keys/${String(created.body.id)}`, {
+      rateLimits: { messages_per_session: { max: 90, windowSeconds: 30 }, events_per_credential: { max: 10 } },
+    });
+    expect(limited.body).toMatchObject({
+      label: 'Shop 2',
+      rateLimits: { messages_per_session: { max: 90, windowSeconds: 30 }, events_per_credential: { max: 10 } },
+    });
+    const cleared = await panel.call('PATCH', `${BASE}/widget-keys/${String(created.body.id)}`, {
+      rateLimits: { events_per_credential: null },
+    });
+    expect(cleared.body.rateLimits).toEqual({ messages_per_session: { max: 90, windowSeconds: 30 } });
+    const perIp = await panel.call('PATCH', `${BASE}/widget-keys/${String(created.body.id)}`, {
+      rateLimits: { sessions_per_ip: { max: 1000 } },
+    });
+    expect(perIp.status).toBe(422);
+    expect(perIp.body.error).toMatchObject({
+      code: 'validation_failed',
+      details: { fields: [{ path: 'rateLimits.sessions_per_ip' }] },
+    });
+    const audited = await t.ctx.kysely
+      .selectFrom('audit_log')
+      .select('target')
+      .where('tenant_id', '=', tenant.id)
+      .where('action', '=', 'widget_key.update')
+      .execute();
+    expect(audited.filter((a) => a.target === created.body.id)).toHaveLength(3);
     const revoked = await panel.call('POST', `${BASE}/widget-keys/${String(created.body.id)}/revoke`);
     expect(revoked.body).toMatchObject({ status: 'revoked' });
     expect((await w.trigger('order_status')).status).toBe(401);

@@ -50,7 +50,7 @@ export async function buildApp(
   // Only reply.sendFile, for the admin panel's declared routes: the plugin registers no route of its own.
   await app.register(fastifyStatic, { serve: false, root: ctx.config.adminPanelDir });
 
-  registerRoutes(app, ctx, allRoutes(), await RateLimits.install(app, ctx.config));
+  registerRoutes(app, ctx, allRoutes(), await RateLimits.install(app, ctx.config, ctx.events));
   // Usage counts reach the database in batches; what is left is written when the server closes.
   ctx.meter.start(ctx.config.usageFlushMs, (error) => app.log.warn({ err: error }, 'usage flush failed'));
   app.addHook('onClose', async () => {

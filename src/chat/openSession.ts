@@ -46,6 +46,7 @@ export async function openSession(
   const expiresAt = new Date(Math.floor(now.getTime() / 1000 + key.session_ttl_seconds) * 1000);
   // Read before the transaction (PGlite has one connection): the answer is recorded inside it.
   const intents = (await publishedIntents(ctx, key.tenant_id)).filter((i) => keyAllowsIntent(key, i.name));
+  const generation = ctx.sessions.generation;
 
   const stored = await ctx.kysely.transaction().execute(async (trx) => {
     let conversationId: string;
@@ -119,9 +120,23 @@ export async function openSession(
       },
     };
     await receipt?.write(trx, 201, session as unknown as Json);
-    return session;
+    return { session, conversationId, customerId: request.customerId, locale: request.locale ?? null };
   });
-  return withTokens(ctx, stored);
+  // Remembered as sessionAuth would after a read: the first message then knows its key (and the key's rate limits)
+  // without reading the row. Dropped like any entry when keys change.
+  ctx.sessions.set(
+    {
+      id: stored.session.sessionId,
+      tenantId: key.tenant_id,
+      conversationId: stored.conversationId,
+      customerId: stored.customerId,
+      locale: stored.locale,
+      key,
+      testVersionId: null,
+    },
+    generation,
+  );
+  return withTokens(ctx, stored.session);
 }
 
 /** A recorded session open answered again: the same session, its tokens signed again. */

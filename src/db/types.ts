@@ -5,6 +5,9 @@ import type { Json, JsonObject } from '../engine/types.js';
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type JsonCol<T = Json> = ColumnType<T, T | string, T | string>;
 
+/** A key's own rate limits: bucket name → its max, and a window other than the bucket's. */
+export type KeyRateLimits = Partial<Record<string, { max: number; windowSeconds?: number }>>;
+
 export interface TenantsTable {
   id: string;
   slug: string;
@@ -60,6 +63,8 @@ export interface PublicKeysTable {
   revoked_at: Date | null;
   /** `test_pane`: the tenant's hidden key of admin test sessions (one per tenant), never listed nor given out. */
   purpose: Generated<'widget' | 'test_pane'>;
+  /** Overrides of per-credential rate limits for this key's callers (migration 0020); `{}` keeps the defaults. */
+  rate_limits: ColumnType<KeyRateLimits, KeyRateLimits | string | undefined, KeyRateLimits | string>;
 }
 
 /** The scopes a secret key can carry (DESIGN §14). */

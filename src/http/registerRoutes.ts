@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { adminRoleOf } from '../admin/adminAuthTypes.js';
 import type { AppContext } from '../app/AppContext.js';
 import { MAX_VARIABLE_DEPTH } from '../conversations/conversationVariables.js';
-import type { PublicKey } from '../db/types.js';
+import type { KeyRateLimits, PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 import type { Receipt } from '../idempotency/Receipt.js';
 import { normalizeOrigin } from '../keys/normalizeOrigin.js';
@@ -99,8 +99,8 @@ function defineRouteOptions(ctx: AppContext, route: AnyRoute, limits: RateLimits
   ];
   const limitCaller =
     limits && buckets.credential.length > 0
-      ? (request: FastifyRequest, reply: FastifyReply, caller: string) =>
-          limits.check(request, reply, buckets.credential, caller)
+      ? (request: FastifyRequest, reply: FastifyReply, caller: string, keyLimits: KeyRateLimits | undefined) =>
+          limits.check(request, reply, buckets.credential, caller, keyLimits)
       : undefined;
   return {
     method: route.method,
@@ -143,7 +143,14 @@ async function run(
   route: AnyRoute,
   request: FastifyRequest,
   reply: FastifyReply,
-  limitCaller: ((request: FastifyRequest, reply: FastifyReply, caller: string) => Promise<void>) | undefined,
+  limitCaller:
+    | ((
+        request: FastifyRequest,
+        reply: FastifyReply,
+        caller: string,
+        keyLimits: KeyRateLimits | undefined,
+      ) => Promise<void>)
+    | undefined,
 ): Promise<unknown> {
   let origin: string | null = null;
   const checkOrigin = (key: Pick<PublicKey, 'allowed_origins' | 'allow_server_side'>) => {
@@ -151,6 +158,8 @@ async function run(
   };
   let auth: unknown;
   let caller = '';
+  // The caller's widget key overrides, from the key row already in hand (no read of its own on the chat path).
+  let keyLimits: KeyRateLimits | undefined;
   let tenantId = '';
   let verifyFirst: (() => Promise<unknown>) | undefined;
   const multipart = route.multipart ? await partsBeforeFile(request) : undefined;
@@ -159,6 +168,7 @@ async function run(
     checkOrigin(key);
     auth = key;
     caller = `pk:${key.id}`;
+    keyLimits = key.rate_limits;
     tenantId = key.tenant_id;
   } else if (route.auth === 'session') {
     const session = sessionAuth(ctx, request.headers.authorization, checkOrigin);
@@ -168,6 +178,8 @@ async function run(
     else verifyFirst = () => session.session();
     auth = session;
     caller = `session:${session.claims.sid}`;
+    // In memory, or read just above; a message's cold resume reads its row after the count (RateLimits remembers).
+    keyLimits = session.known?.key.rate_limits;
     tenantId = session.claims.tid;
   } else if (route.auth === 'sessionOrPublicKey') {
     // A session token when one is sent (its key's origins), else a public key (that key's origins); neither → 401.
@@ -176,12 +188,14 @@ async function run(
       const session = await sessionAuth(ctx, request.headers.authorization, checkOrigin).session();
       either = { kind: 'session', session };
       caller = `session:${session.id}`;
+      keyLimits = session.key.rate_limits;
       tenantId = session.tenantId;
     } else if (publicKeyGiven(request)) {
       const key = await publicKeyAuth(ctx, request);
       checkOrigin(key);
       either = { kind: 'publicKey', key };
       caller = `pk:${key.id}`;
+      keyLimits = key.rate_limits;
       tenantId = key.tenant_id;
     } else {
       throw new AppError(
@@ -206,7 +220,7 @@ async function run(
   }
 
   // Counted once the caller is known (a refused credential is counted per IP only), before any work of its own.
-  if (caller && limitCaller) await limitCaller(request, reply, caller);
+  if (caller && limitCaller) await limitCaller(request, reply, caller, keyLimits);
 
   let params: unknown;
   let query: unknown;

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Dispatch } from '../cli/dispatch.js';
-import { collect } from '../cli/UsageError.js';
+import { collect, UsageError } from '../cli/UsageError.js';
+import { parseKeyRateLimit } from '../http/limits/rateBuckets.js';
+import type { RateLimitChange } from './widgetKeyService.js';
 
 interface KeyFlags {
   tenant: string;
@@ -13,6 +15,7 @@ interface KeyFlags {
   allForms: boolean;
   allowServerSide?: boolean;
   sessionTtl?: string;
+  rateLimit: string[];
 }
 
 /** The flag that sets each field of the key service's rules, so its messages can name what the user typed. */
@@ -33,6 +36,21 @@ const scopeOptions = (command: Command) =>
     .option('--form <code>', 'allowed form (repeatable); exclusive with --all-forms', collect, [])
     .option('--all-forms', 'allow every published form', false)
     .option('--session-ttl <seconds>', 'session lifetime in seconds (default 86400)');
+
+/** `--rate-limit name=max[/seconds]` flags as the service's change (`name=default` clears); names are its to check. */
+function rateLimits(flags: string[]): { rateLimits?: RateLimitChange } {
+  if (flags.length === 0) return {};
+  const change: RateLimitChange = {};
+  for (const flag of flags) {
+    try {
+      const [name, value] = parseKeyRateLimit(flag);
+      change[name] = value;
+    } catch (error) {
+      throw new UsageError(`--rate-limit: ${(error as Error).message}`);
+    }
+  }
+  return { rateLimits: change };
+}
 
 function ttl(value: string | undefined): { sessionTtlSeconds?: number } {
   return value === undefined ? {} : { sessionTtlSeconds: Number(value) };
@@ -75,6 +93,12 @@ export function addKeyCommands(program: Command, dispatch: Dispatch): void {
   )
     .option('--allow-server-side', 'accept requests without an Origin header')
     .option('--no-allow-server-side', 'refuse requests without an Origin header')
+    .option(
+      '--rate-limit <name=max[/seconds]>',
+      "this key's own per-credential rate limit, e.g. messages_per_session=120/60; name=default clears (repeatable)",
+      collect,
+      [],
+    )
     .action((key: string, o: KeyFlags) =>
       dispatch({
         command: 'widget-key:update',
@@ -89,6 +113,7 @@ export function addKeyCommands(program: Command, dispatch: Dispatch): void {
         ...(o.allForms ? { allForms: true } : {}),
         ...(o.allowServerSide !== undefined ? { allowServerSide: o.allowServerSide } : {}),
         ...ttl(o.sessionTtl),
+        ...rateLimits(o.rateLimit),
       }),
     );
 

@@ -3,10 +3,11 @@ import type { AppContext } from '../app/AppContext.js';
 import { recordAudit } from '../audit/recordAudit.js';
 import { json } from '../db/json.js';
 import { newId } from '../db/newId.js';
-import type { PublicKey } from '../db/types.js';
+import type { KeyRateLimits, PublicKey } from '../db/types.js';
 import { AppError } from '../errors/AppError.js';
 import { knownIntentNames } from '../flows/flowService.js';
 import { formCodes } from '../forms/formStore.js';
+import { keyOverridableBuckets, RATE_BUCKETS, type RateBucketName } from '../http/limits/rateBuckets.js';
 import { findKey, findKeyById, insertKey, listKeys, revokeKey, updateKey } from './keyStore.js';
 import { normalizeOrigin } from './normalizeOrigin.js';
 
@@ -22,7 +23,11 @@ export interface CreateWidgetKeyInput {
   allForms?: boolean;
   allowServerSide?: boolean;
   sessionTtlSeconds?: number;
+  /** Per-credential rate limits of this key's callers; on update, a member set to null goes back to the default. */
+  rateLimits?: RateLimitChange;
 }
+
+export type RateLimitChange = Record<string, { max: number; windowSeconds?: number } | null>;
 
 /** Session lifetimes a key may set: a minute to 30 days. */
 const MIN_TTL_SECONDS = 60;
@@ -39,7 +44,11 @@ interface KeySettings {
   allForms: boolean;
   allowServerSide: boolean;
   sessionTtlSeconds: number;
+  rateLimits: KeyRateLimits;
 }
+
+const MAX_RATE = 1_000_000_000;
+const MAX_WINDOW_SECONDS = 86_400;
 
 const invalid = (path: string, rule: string, message: string) =>
   new AppError('invalid_request', message, { fields: [{ path, rule, message }] });
@@ -93,6 +102,39 @@ async function checkKeySettings(ctx: AppContext, tenantId: string, s: KeySetting
   return { ...s, label, intents, forms, origins };
 }
 
+/**
+ * A key's rate limits after `change` (null members clear); only per-credential buckets can be told apart by key,
+ * so any other name is refused with its path (422), as is a max or window out of range.
+ */
+function changedRateLimits(current: KeyRateLimits, change: RateLimitChange | undefined): KeyRateLimits {
+  const next: KeyRateLimits = { ...current };
+  for (const [name, value] of Object.entries(change ?? {})) {
+    const path = `rateLimits.${name}`;
+    const fail = (rule: string, message: string) =>
+      new AppError('validation_failed', message, { fields: [{ path, rule, message }] });
+    if (!keyOverridableBuckets.includes(name as RateBucketName)) {
+      const perIp =
+        name in RATE_BUCKETS && RATE_BUCKETS[name as RateBucketName].per === 'ip'
+          ? ' (counted per IP, before the key is known)'
+          : '';
+      throw fail('exists', `"${name}" is not a per-key rate limit${perIp}: ${keyOverridableBuckets.join(', ')}`);
+    }
+    if (value === null) {
+      delete next[name];
+      continue;
+    }
+    if (!Number.isInteger(value.max) || value.max < 1 || value.max > MAX_RATE) {
+      throw fail('range', `the max must be a whole number 1–${MAX_RATE}`);
+    }
+    const window = value.windowSeconds;
+    if (window !== undefined && (!Number.isInteger(window) || window < 1 || window > MAX_WINDOW_SECONDS)) {
+      throw fail('range', `the window must be 1–${MAX_WINDOW_SECONDS} seconds`);
+    }
+    next[name] = window === undefined ? { max: value.max } : { max: value.max, windowSeconds: window };
+  }
+  return next;
+}
+
 export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInput, actor = 'cli'): Promise<PublicKey> {
   const s = await checkKeySettings(ctx, input.tenantId, {
     label: input.label,
@@ -104,6 +146,7 @@ export async function createWidgetKey(ctx: AppContext, input: CreateWidgetKeyInp
     allForms: Boolean(input.allForms),
     allowServerSide: Boolean(input.allowServerSide),
     sessionTtlSeconds: input.sessionTtlSeconds ?? 86_400,
+    rateLimits: changedRateLimits({}, input.rateLimits),
   });
   const created = await ctx.kysely.transaction().execute(async (trx) => {
     const row = await insertKey(trx, {
@@ -157,6 +200,7 @@ export async function updateWidgetKey(
     allForms: formsGiven && !change.allForms ? false : (change.allForms ?? current.allows_all_forms),
     allowServerSide: change.allowServerSide ?? current.allow_server_side,
     sessionTtlSeconds: change.sessionTtlSeconds ?? current.session_ttl_seconds,
+    rateLimits: changedRateLimits(current.rate_limits, change.rateLimits),
   });
   const updated = await ctx.kysely.transaction().execute(async (trx) => {
     const row = await updateKey(trx, current.id, tenantId, columnsOf(s));
@@ -186,6 +230,7 @@ function columnsOf(s: KeySettings) {
     allows_all_forms: s.allForms,
     allow_server_side: s.allowServerSide,
     session_ttl_seconds: s.sessionTtlSeconds,
+    rate_limits: json(s.rateLimits),
   };
 }
 

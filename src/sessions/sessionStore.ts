@@ -34,6 +34,7 @@ const KEY_COLUMNS = [
   'status',
   'created_at',
   'revoked_at',
+  'rate_limits',
 ] as const satisfies readonly (keyof PublicKey)[];
 
 /** `k.<column> as k_<column>` for every key column: reads that join a key beside other tables alias its columns. */

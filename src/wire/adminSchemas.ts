@@ -161,6 +161,14 @@ export const historyList = z.object({
   nextCursor: z.string().nullable(),
 });
 
+const keyRateLimit = z.object({
+  max: z.number().int().describe('Requests allowed per window'),
+  windowSeconds: z.number().int().optional().describe("The window; left out: the bucket's own"),
+});
+
+const keyRateLimitsDoc =
+  "This key's own per-credential rate limits, by bucket name (docs/operations.md, Rate limits and caps); a name that is not a per-credential bucket → 422.";
+
 export const widgetKeyBody = z.object({
   label: z.string().min(1).max(200),
   widgetLabel: z.string().min(1).max(200).optional(),
@@ -171,11 +179,16 @@ export const widgetKeyBody = z.object({
   allForms: z.boolean().optional(),
   allowServerSide: z.boolean().optional(),
   sessionTtlSeconds: z.number().int().optional(),
+  rateLimits: z.record(z.string().max(64), keyRateLimit).optional().describe(keyRateLimitsDoc),
 });
 
-export const widgetKeyChange = widgetKeyBody
-  .partial()
-  .extend({ widgetLabel: z.string().min(1).max(200).nullable().optional() });
+export const widgetKeyChange = widgetKeyBody.partial().extend({
+  widgetLabel: z.string().min(1).max(200).nullable().optional(),
+  rateLimits: z
+    .record(z.string().max(64), keyRateLimit.nullable())
+    .optional()
+    .describe(`${keyRateLimitsDoc} Names left out keep their value; null goes back to the default.`),
+});
 
 export const widgetKey = z.object({
   id: z.uuid(),
@@ -189,6 +202,7 @@ export const widgetKey = z.object({
   allForms: z.boolean(),
   allowServerSide: z.boolean(),
   sessionTtlSeconds: z.number(),
+  rateLimits: z.record(z.string(), keyRateLimit).describe("This key's own rate limits (empty: the defaults)"),
   status: z.enum(['active', 'revoked']),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),

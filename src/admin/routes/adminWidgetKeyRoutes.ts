@@ -28,6 +28,7 @@ function view(k: PublicKey): z.infer<typeof widgetKey> {
     allForms: k.allows_all_forms,
     allowServerSide: k.allow_server_side,
     sessionTtlSeconds: k.session_ttl_seconds,
+    rateLimits: k.rate_limits as z.infer<typeof widgetKey>['rateLimits'],
     status: k.status,
     createdAt: k.created_at.toISOString(),
     revokedAt: k.revoked_at ? k.revoked_at.toISOString() : null,
@@ -79,7 +80,8 @@ export const updateWidgetKeyRoute = defineRoute({
   path: `${KEYS}/{id}`,
   operationId: 'adminUpdateWidgetKey',
   summary: "Change an active widget key's settings",
-  description: 'Members left out keep their value; sessions see the new scope and origins at once.',
+  description:
+    'Members left out keep their value (in `rateLimits`, by name; null clears one); sessions see the new scope, origins and rate limits at once.',
   tags: TAGS,
   auth: 'admin',
   params: adminIdParams,

@@ -1,8 +1,11 @@
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config.js';
+import type { KeyRateLimits } from '../../db/types.js';
 import { AppError } from '../../errors/AppError.js';
+import type { ChangeBus } from '../../events/ChangeBus.js';
 import type { AnyRoute } from '../defineRoute.js';
 import { RATE_BUCKETS, type RateBucket, type RateBucketName, rateBucketNames } from './rateBuckets.js';
 
@@ -22,6 +25,9 @@ export function clientOf(request: FastifyRequest): string {
 /** The bucket key of the request being checked: the plugin's key generator reads it back. */
 const keyOf = new WeakMap<FastifyRequest, string>();
 
+/** The max of the request being checked, when its key overrides the bucket's: the limiter's `max` reads it back. */
+const maxOf = new WeakMap<FastifyRequest, number>();
+
 /** The tightest answer so far for a request: the one whose `RateLimit-*` headers it carries. */
 const tightest = new WeakMap<FastifyRequest, { remaining: number }>();
 
@@ -30,12 +36,20 @@ const tightest = new WeakMap<FastifyRequest, { remaining: number }>();
  * buckets are checked before the body is read; per-credential buckets once the caller is authenticated.
  */
 export class RateLimits {
+  /**
+   * The overrides of a credential's key as last seen in this process: a session's key is in memory only while its
+   * session is (SessionCache, 30 s), and a message that finds it gone reads its row after being counted. Dropped
+   * with every key change (`forget`), so a changed override applies at once.
+   */
+  private readonly seen = new LRUCache<string, KeyRateLimits>({ max: 50_000 });
+
   private constructor(
-    private readonly checks: Map<RateBucketName, Check>,
+    private readonly app: FastifyInstance,
+    private readonly checks: Map<string, Check>,
     private readonly buckets: Record<RateBucketName, RateBucket>,
   ) {}
 
-  static async install(app: FastifyInstance, config: Config): Promise<RateLimits | undefined> {
+  static async install(app: FastifyInstance, config: Config, events: ChangeBus): Promise<RateLimits | undefined> {
     if (!config.rateLimits.enabled) return undefined;
     const redis = config.rateLimits.redisUrl
       ? new Redis(config.rateLimits.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false })
@@ -60,19 +74,31 @@ export class RateLimits {
       const bucket = buckets[name as RateBucketName];
       buckets[name as RateBucketName] = { ...bucket, ...override };
     }
-    const checks = new Map<RateBucketName, Check>();
-    for (const name of rateBucketNames) {
-      const bucket = buckets[name];
-      checks.set(
-        name,
-        app.createRateLimit({
-          max: bucket.max,
-          timeWindow: bucket.windowSeconds * 1000,
-          keyGenerator: (request) => keyOf.get(request) ?? `${name}:${clientOf(request)}`,
-        }) as Check,
-      );
+    const limits = new RateLimits(app, new Map(), buckets);
+    for (const name of rateBucketNames) limits.limiter(name, buckets[name].windowSeconds);
+    events.on('keys', () => limits.forget());
+    return limits;
+  }
+
+  /** The limiter of a bucket over a window: one per window a key asks for, so each counter keeps its own window. */
+  private limiter(name: RateBucketName, windowSeconds: number): Check {
+    const id = `${name}/${windowSeconds}`;
+    let check = this.checks.get(id);
+    if (!check) {
+      const fallback = this.buckets[name].max;
+      check = this.app.createRateLimit({
+        max: (request: FastifyRequest) => maxOf.get(request) ?? fallback,
+        timeWindow: windowSeconds * 1000,
+        keyGenerator: (request) => keyOf.get(request) ?? `${name}:${clientOf(request)}`,
+      }) as Check;
+      this.checks.set(id, check);
     }
-    return new RateLimits(checks, buckets);
+    return check;
+  }
+
+  /** Drops the remembered overrides (a key changed somewhere). */
+  forget(): void {
+    this.seen.clear();
   }
 
   /** The buckets a route is counted in: its declared ones, the per-IP floor, and a per-credential default. */
@@ -89,17 +115,31 @@ export class RateLimits {
     return this.buckets[name];
   }
 
-  /** Counts the request in each bucket under `subject` (the IP, or the caller); over any → 429 `rate_limited`. */
+  /**
+   * Counts the request in each bucket under `subject` (the IP, or the caller); over any → 429 `rate_limited`.
+   * `keyLimits` are the overrides of the caller's widget key when it is in memory (undefined: not known here); they
+   * replace a bucket's max and window for this caller only.
+   */
   async check(
     request: FastifyRequest,
     reply: FastifyReply,
     names: readonly RateBucketName[],
     subject: string,
+    keyLimits?: KeyRateLimits,
   ): Promise<void> {
+    let own = keyLimits;
+    if (own) this.seen.set(subject, own);
+    else own = this.seen.get(subject);
     for (const name of names) {
-      keyOf.set(request, `${name}:${subject}`);
-      const result = await this.checks.get(name)!(request);
+      const override = own?.[name];
+      const windowSeconds = override?.windowSeconds ?? this.buckets[name].windowSeconds;
+      // Another window is another counter: the default's key stays as it was, so counts survive a deploy.
+      const window = windowSeconds === this.buckets[name].windowSeconds ? '' : `/${windowSeconds}`;
+      keyOf.set(request, `${name}${window}:${subject}`);
+      if (override) maxOf.set(request, override.max);
+      const result = await this.limiter(name, windowSeconds)(request);
       keyOf.delete(request);
+      maxOf.delete(request);
       if (result.isAllowed || result.max === undefined) continue;
       const remaining = result.remaining ?? 0;
       const reset = String(result.ttlInSeconds ?? 0);
@@ -114,7 +154,7 @@ export class RateLimits {
         throw new AppError(
           'rate_limited',
           `Too many requests (${name}). Retry after ${reset} seconds.`,
-          { limit: name, max: result.max, windowSeconds: this.buckets[name].windowSeconds },
+          { limit: name, max: result.max, windowSeconds },
           { 'Retry-After': reset },
         );
       }

@@ -54,3 +54,24 @@ export function parseRateLimitOverrides(text: string): RateLimitOverrides {
   }
   return overrides;
 }
+
+/**
+ * The buckets a widget key may override: those counted per credential whose caller is the key or one of its
+ * sessions. Per-IP buckets are counted before the body is read, so the key is not known yet; secret-key buckets
+ * never count a widget key's callers.
+ */
+export const keyOverridableBuckets: readonly RateBucketName[] = [
+  'requests_per_credential',
+  'sessions_per_public_key',
+  'messages_per_session',
+  'events_per_credential',
+  'submissions_per_public_key',
+];
+
+/** One `--rate-limit` flag: `name=max`, `name=max/seconds`, or `name=default` (null: back to the default). */
+export function parseKeyRateLimit(text: string): [string, { max: number; windowSeconds?: number } | null] {
+  const match = /^([a-z_]{1,64})=(?:(default)|(\d{1,9})(?:\/(\d{1,7}))?)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not name=max, name=max/seconds or name=default`);
+  if (match[2]) return [match[1]!, null];
+  return [match[1]!, { max: Number(match[3]), ...(match[4] === undefined ? {} : { windowSeconds: Number(match[4]) }) }];
+}

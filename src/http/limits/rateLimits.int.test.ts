@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ORIGIN, seedTenant, Widget } from '../../../test/support/fixtures.js';
 import { createTestApp, type TestApp } from '../../../test/support/testApp.js';
+import { updateWidgetKey } from '../../keys/widgetKeyService.js';
 
 /** A client address of its own per test and run: Redis counters outlive a run and are shared by both projects. */
 const someIp = () => `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
@@ -14,6 +15,15 @@ const openFrom = (t: TestApp, ip: string, publicKey: string) =>
     headers: { origin: ORIGIN, 'content-type': 'application/json' },
     payload: { publicKey, customerId: 'u-1' },
   });
+
+/** A widget whose session was opened from an address of its own (sessions_per_ip is low in these tests). */
+async function widgetOf(t: TestApp, publicKey: string): Promise<Widget> {
+  const opened = await openFrom(t, someIp(), publicKey);
+  expect(opened.statusCode).toBe(201);
+  const w = new Widget(t.app);
+  w.token = String(opened.json().sessionToken);
+  return w;
+}
 
 describe('rate limits (in memory)', () => {
   let t: TestApp;
@@ -56,8 +66,7 @@ describe('rate limits (in memory)', () => {
 
   it('counts messages per session, not per address', async () => {
     const { key } = await seedTenant(t.ctx);
-    const w = new Widget(t.app);
-    await w.open(key.key);
+    const w = await widgetOf(t, key.key);
     expect((await w.trigger('order_status')).status).toBe(200);
     expect((await w.trigger('order_status', { supersede: true })).status).not.toBe(429);
     const third = await w.trigger('order_status', { supersede: true });
@@ -67,6 +76,62 @@ describe('rate limits (in memory)', () => {
     const other = new Widget(t.app);
     await other.open(key.key);
     expect((await other.trigger('order_status')).status).toBe(200);
+  });
+
+  it("a key's override raises and lowers a per-credential limit for that key's callers only", async () => {
+    const raised = await seedTenant(t.ctx);
+    const lowered = await seedTenant(t.ctx);
+    const plain = await seedTenant(t.ctx);
+    await updateWidgetKey(t.ctx, raised.tenant.id, raised.key.key, {
+      rateLimits: { messages_per_session: { max: 4 }, sessions_per_public_key: { max: 1 } },
+    });
+    await updateWidgetKey(t.ctx, lowered.tenant.id, lowered.key.key, {
+      rateLimits: { messages_per_session: { max: 1, windowSeconds: 30 } },
+    });
+    const talk = async (w: Widget, times: number) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < times; i += 1) statuses.push((await w.trigger('order_status', { supersede: i > 0 })).status);
+      return statuses;
+    };
+    const up = await widgetOf(t, raised.key.key);
+    expect(await talk(up, 4)).not.toContain(429);
+    const fifth = await up.trigger('order_status', { supersede: true });
+    expect(fifth.body.error).toMatchObject({ details: { limit: 'messages_per_session', max: 4, windowSeconds: 60 } });
+    // Per public key: this key opens one session a minute, from any address.
+    const second = await openFrom(t, someIp(), raised.key.key);
+    expect(second.statusCode).toBe(429);
+    expect(second.json().error.details).toMatchObject({ limit: 'sessions_per_public_key', max: 1 });
+
+    const down = await widgetOf(t, lowered.key.key);
+    expect(await talk(down, 1)).toEqual([200]);
+    const over = await down.trigger('order_status', { supersede: true });
+    expect(over.status).toBe(429);
+    expect(over.body.error).toMatchObject({ details: { limit: 'messages_per_session', max: 1, windowSeconds: 30 } });
+    expect(Number(over.headers['retry-after'])).toBeLessThanOrEqual(30);
+
+    // Another key keeps the configured default (2), and opens sessions freely.
+    const other = await widgetOf(t, plain.key.key);
+    expect((await talk(other, 3)).at(-1)).toBe(429);
+    expect((await openFrom(t, someIp(), plain.key.key)).statusCode).toBe(201);
+  });
+
+  it('keeps applying an override when the session has left the cache, and drops it at once when cleared', async () => {
+    const { tenant, key } = await seedTenant(t.ctx);
+    await updateWidgetKey(t.ctx, tenant.id, key.key, { rateLimits: { messages_per_session: { max: 3 } } });
+    const w = await widgetOf(t, key.key);
+    for (let i = 0; i < 3; i += 1) {
+      // A message's cold resume reads its session after being counted: the key's limits are remembered meanwhile.
+      if (i > 0) t.ctx.sessions.invalidate();
+      expect((await w.trigger('order_status', { supersede: i > 0 })).status).not.toBe(429);
+    }
+    t.ctx.sessions.invalidate();
+    const fourth = await w.trigger('order_status', { supersede: true });
+    expect(fourth.body.error).toMatchObject({ details: { limit: 'messages_per_session', max: 3 } });
+
+    // Cleared: the configured default (2) applies to the next message, already over it.
+    await updateWidgetKey(t.ctx, tenant.id, key.key, { rateLimits: { messages_per_session: null } });
+    const cleared = await w.trigger('order_status', { supersede: true });
+    expect(cleared.body.error).toMatchObject({ details: { limit: 'messages_per_session', max: 2 } });
   });
 
   it('limits admin logins per client IP, whatever the accounts tried', async () => {

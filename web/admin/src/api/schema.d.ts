@@ -909,7 +909,7 @@ export interface paths {
         head?: never;
         /**
          * Change an active widget key's settings
-         * @description Members left out keep their value; sessions see the new scope and origins at once.
+         * @description Members left out keep their value (in `rateLimits`, by name; null clears one); sessions see the new scope, origins and rate limits at once.
          *
          *     Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
          */
@@ -7587,6 +7587,15 @@ export interface operations {
                             allForms: boolean;
                             allowServerSide: boolean;
                             sessionTtlSeconds: number;
+                            /** @description This key's own rate limits (empty: the defaults) */
+                            rateLimits: {
+                                [key: string]: {
+                                    /** @description Requests allowed per window */
+                                    max: number;
+                                    /** @description The window; left out: the bucket's own */
+                                    windowSeconds?: number;
+                                };
+                            };
                             /** @enum {string} */
                             status: "active" | "revoked";
                             createdAt: string;
@@ -7652,6 +7661,15 @@ export interface operations {
                     allForms?: boolean;
                     allowServerSide?: boolean;
                     sessionTtlSeconds?: number;
+                    /** @description This key's own per-credential rate limits, by bucket name (docs/operations.md, Rate limits and caps); a name that is not a per-credential bucket → 422. */
+                    rateLimits?: {
+                        [key: string]: {
+                            /** @description Requests allowed per window */
+                            max: number;
+                            /** @description The window; left out: the bucket's own */
+                            windowSeconds?: number;
+                        };
+                    };
                 };
             };
         };
@@ -7676,6 +7694,15 @@ export interface operations {
                         allForms: boolean;
                         allowServerSide: boolean;
                         sessionTtlSeconds: number;
+                        /** @description This key's own rate limits (empty: the defaults) */
+                        rateLimits: {
+                            [key: string]: {
+                                /** @description Requests allowed per window */
+                                max: number;
+                                /** @description The window; left out: the bucket's own */
+                                windowSeconds?: number;
+                            };
+                        };
                         /** @enum {string} */
                         status: "active" | "revoked";
                         createdAt: string;
@@ -7751,6 +7778,15 @@ export interface operations {
                     allForms?: boolean;
                     allowServerSide?: boolean;
                     sessionTtlSeconds?: number;
+                    /** @description This key's own per-credential rate limits, by bucket name (docs/operations.md, Rate limits and caps); a name that is not a per-credential bucket → 422. Names left out keep their value; null goes back to the default. */
+                    rateLimits?: {
+                        [key: string]: {
+                            /** @description Requests allowed per window */
+                            max: number;
+                            /** @description The window; left out: the bucket's own */
+                            windowSeconds?: number;
+                        } | null;
+                    };
                 };
             };
         };
@@ -7775,6 +7811,15 @@ export interface operations {
                         allForms: boolean;
                         allowServerSide: boolean;
                         sessionTtlSeconds: number;
+                        /** @description This key's own rate limits (empty: the defaults) */
+                        rateLimits: {
+                            [key: string]: {
+                                /** @description Requests allowed per window */
+                                max: number;
+                                /** @description The window; left out: the bucket's own */
+                                windowSeconds?: number;
+                            };
+                        };
                         /** @enum {string} */
                         status: "active" | "revoked";
                         createdAt: string;
@@ -7869,6 +7914,15 @@ export interface operations {
                         allForms: boolean;
                         allowServerSide: boolean;
                         sessionTtlSeconds: number;
+                        /** @description This key's own rate limits (empty: the defaults) */
+                        rateLimits: {
+                            [key: string]: {
+                                /** @description Requests allowed per window */
+                                max: number;
+                                /** @description The window; left out: the bucket's own */
+                                windowSeconds?: number;
+                            };
+                        };
                         /** @enum {string} */
                         status: "active" | "revoked";
                         createdAt: string;
