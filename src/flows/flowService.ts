@@ -101,7 +101,7 @@ export async function publishLockedDraft(
   actor: string,
 ): Promise<{ flow: Flow; version: FlowVersion }> {
   const definition = parseOrThrow(flow.draft);
-  const latest = await findVersion(trx, flow.id, flow.latest_version);
+  const latest = await findVersion(trx, flow.tenant_id, flow.id, flow.latest_version);
   const version =
     latest && isDeepStrictEqual(latest.definition, definition as unknown as JsonObject)
       ? latest

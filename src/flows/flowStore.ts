@@ -56,14 +56,17 @@ export async function setDraft(
     .executeTakeFirstOrThrow();
 }
 
+/** A published (never a test) version of one of the tenant's flows, by its number. */
 export async function findVersion(
   db: Kysely<Database>,
+  tenantId: string,
   flowId: string,
   version: number,
 ): Promise<FlowVersion | undefined> {
   return db
     .selectFrom('flow_versions')
     .selectAll()
+    .where('tenant_id', '=', tenantId)
     .where('flow_id', '=', flowId)
     .where('version', '=', version)
     .where('test', '=', false)
@@ -179,22 +182,6 @@ export async function listVersionRows(db: Kysely<Database>, tenantId: string, fl
     .where('test', '=', false)
     .orderBy('version', 'desc')
     .execute();
-}
-
-export async function findVersionByNumber(
-  db: Kysely<Database>,
-  tenantId: string,
-  flowId: string,
-  version: number,
-): Promise<FlowVersion | undefined> {
-  return db
-    .selectFrom('flow_versions')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('flow_id', '=', flowId)
-    .where('version', '=', version)
-    .where('test', '=', false)
-    .executeTakeFirst();
 }
 
 /** Clears the published version only if it is still the one the caller saw. */

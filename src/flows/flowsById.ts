@@ -11,7 +11,7 @@ import { announceFlowChange, parseOrThrow, publishLockedDraft } from './flowServ
 import {
   clearPublishedById,
   findFlowById,
-  findVersionByNumber,
+  findVersion,
   insertFlow,
   listFlowRows,
   listVersionRows,
@@ -212,7 +212,7 @@ export async function listVersions(ctx: AppContext, tenantId: string, flowId: st
 }
 
 async function requireVersion(ctx: AppContext, tenantId: string, flowId: string, version: number) {
-  const row = await findVersionByNumber(ctx.kysely, tenantId, flowId, version);
+  const row = await findVersion(ctx.kysely, tenantId, flowId, version);
   if (!row) throw new AppError('not_found', `The flow has no version ${version}.`);
   return row;
 }
@@ -261,7 +261,7 @@ export async function rollbackFlow(
   const target = await ctx.kysely.transaction().execute(async (trx) => {
     const flow = await findFlowById(trx, tenantId, flowId, { lock: true });
     if (!flow) throw notFound();
-    const row = await findVersionByNumber(trx, tenantId, flowId, version);
+    const row = await findVersion(trx, tenantId, flowId, version);
     if (!row) throw new AppError('not_found', `The flow has no version ${version}.`);
     await setPublished(trx, flow, row);
     await recordAudit(trx, {
