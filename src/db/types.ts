@@ -564,6 +564,56 @@ export interface AuditLogTable {
   created_at: Timestamp;
 }
 
+export interface ReportsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** An analytics query definition (src/wire/analyticsSchemas.ts), validated on the way in. */
+  definition: JsonCol<Json>;
+  /** Place on the dashboard (0-based), or null when not pinned. */
+  pin_position: number | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A recurring run: a report's schedule (tenant_id, report_id) or a system task (name). */
+export interface SchedulesTable {
+  id: string;
+  tenant_id: string | null;
+  report_id: string | null;
+  name: string | null;
+  /** The job task each run enqueues. */
+  task: string;
+  payload: JsonCol<Json>;
+  cron: string;
+  /** IANA name the cron expression is read in. */
+  time_zone: string;
+  enabled: boolean;
+  next_run_at: Timestamp;
+  last_run_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ReportRunTrigger = 'manual' | 'schedule' | 'cli';
+
+export interface ReportRunsTable {
+  id: string;
+  tenant_id: string;
+  report_id: string;
+  trigger: ReportRunTrigger;
+  scheduled_for: Date | null;
+  status: 'completed' | 'failed';
+  /** The definition as it was run (the report may change later). */
+  definition: JsonCol<Json>;
+  result: JsonCol<Json> | null;
+  row_count: Generated<number>;
+  error: string | null;
+  started_at: Date;
+  completed_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   flows: FlowsTable;
@@ -604,6 +654,9 @@ export interface Database {
   admin_users: AdminUsersTable;
   admin_sessions: AdminSessionsTable;
   audit_log: AuditLogTable;
+  reports: ReportsTable;
+  schedules: SchedulesTable;
+  report_runs: ReportRunsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
