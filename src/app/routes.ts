@@ -8,6 +8,7 @@ import { metricsRoute } from '../metrics/metricsRoute.js';
 import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
 import { publishedReadRoutes } from '../reads/routes/publishedReadRoutes.js';
+import { reportDownloadRoutes } from '../reports/routes/reportDownloadRoutes.js';
 import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
 
 /** Every route the server answers, each declared once; the OpenAPI document is generated from the same list. */
@@ -20,6 +21,7 @@ export function allRoutes(): AnyRoute[] {
     ...publishedReadRoutes,
     ...engineRoutes,
     ...adminRoutes,
+    ...reportDownloadRoutes,
   ];
   return [...api, metricsRoute, ...openApiRoutes(api), ...adminPanelRoutes];
 }

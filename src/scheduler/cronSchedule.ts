@@ -29,7 +29,8 @@ export function nextCronTime(cron: string, timeZone: string, after: Date): Date 
 export function checkCronSchedule(cron: string, timeZone: string, path = 'schedule'): void {
   const fail = (field: string, rule: string, message: string) =>
     AppError.validation([{ path: `${path}.${field}`, rule, message }]);
-  if (cron.length === 0 || cron.length > MAX_CRON_LENGTH) throw fail('cron', 'length', 'A cron expression is 1 to 120 characters.');
+  if (cron.length === 0 || cron.length > MAX_CRON_LENGTH)
+    throw fail('cron', 'length', 'A cron expression is 1 to 120 characters.');
   const random = cron
     .trim()
     .split(/\s+/)

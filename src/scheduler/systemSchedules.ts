@@ -12,15 +12,14 @@ import { purgeExpiredUploads } from '../uploads/purgeExpiredUploads.js';
  * scheduler. The sweep of executions (expired waits, lost jobs) and the rescue of webhook deliveries stay on the
  * worker's interval: they repair work the job queue lost, so they must not depend on that queue themselves.
  */
-export const SYSTEM_SCHEDULES: readonly { name: string; cron: string; run: (ctx: AppContext) => Promise<unknown> }[] =
-  [
-    { name: 'idempotency.purge', cron: '* * * * *', run: (ctx) => purgeIdempotencyKeys(ctx, ctx.clock()) },
-    { name: 'uploads.purge', cron: '* * * * *', run: (ctx) => purgeExpiredUploads(ctx, ctx.clock()) },
-    // Bytes a deletion queued but a crash kept from removing.
-    { name: 'blobs.purge', cron: '* * * * *', run: (ctx) => purgeBlobs(ctx) },
-    // Retention deletes by the day: once an hour is plenty.
-    { name: 'retention.apply', cron: '17 * * * *', run: (ctx) => applyRetention(ctx, ctx.clock()) },
-  ];
+export const SYSTEM_SCHEDULES: readonly { name: string; cron: string; run: (ctx: AppContext) => Promise<unknown> }[] = [
+  { name: 'idempotency.purge', cron: '* * * * *', run: (ctx) => purgeIdempotencyKeys(ctx, ctx.clock()) },
+  { name: 'uploads.purge', cron: '* * * * *', run: (ctx) => purgeExpiredUploads(ctx, ctx.clock()) },
+  // Bytes a deletion queued but a crash kept from removing.
+  { name: 'blobs.purge', cron: '* * * * *', run: (ctx) => purgeBlobs(ctx) },
+  // Retention deletes by the day: once an hour is plenty.
+  { name: 'retention.apply', cron: '17 * * * *', run: (ctx) => applyRetention(ctx, ctx.clock()) },
+];
 
 export const systemTask = (name: string) => `system.${name}`;
 

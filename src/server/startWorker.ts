@@ -4,7 +4,8 @@ import { continueExecution, type HttpPerformer } from '../executions/continueExe
 import { CONTINUE_TASK } from '../executions/persistStep.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
 import type { LlmPerformer } from '../llm/performLlm.js';
-import { REPORT_RUN_TASK, runScheduledReport } from '../reports/runScheduledReport.js';
+import { REPORT_RUN_TASK } from '../reports/reportService.js';
+import { runScheduledReport } from '../reports/runScheduledReport.js';
 import { startScheduler } from '../scheduler/startScheduler.js';
 import { systemScheduleHandlers } from '../scheduler/systemSchedules.js';
 import { builtinTasks } from '../tasks/builtinTasks.js';
