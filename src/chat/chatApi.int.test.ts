@@ -674,6 +674,16 @@ describe('api documents', () => {
       '/api/admin/v1/prices',
       '/api/admin/v1/quick-questions',
       '/api/admin/v1/quick-questions/{id}',
+      '/api/admin/v1/reports',
+      '/api/admin/v1/reports/pinned',
+      '/api/admin/v1/reports/{id}',
+      '/api/admin/v1/reports/{id}/pin',
+      '/api/admin/v1/reports/{id}/run',
+      '/api/admin/v1/reports/{id}/runs',
+      '/api/admin/v1/reports/{id}/runs/{runId}',
+      '/api/admin/v1/reports/{id}/runs/{runId}/export',
+      '/api/admin/v1/reports/{id}/schedule',
+      '/api/admin/v1/reports/{id}/unpin',
       '/api/admin/v1/retention',
       '/api/admin/v1/secret-keys',
       '/api/admin/v1/secret-keys/{id}/revoke',
@@ -714,6 +724,7 @@ describe('api documents', () => {
       '/api/public/v1/forms/{codeOrId}/schema',
       '/api/public/v1/forms/{codeOrId}/submissions',
       '/api/public/v1/forms/{codeOrId}/uploads',
+      '/api/reports/v1/runs/{id}/download',
     ]);
     const blockTypesInDoc = Object.keys(doc.components.schemas).filter((k) => k.startsWith('Block_'));
     expect(blockTypesInDoc.length).toBeGreaterThanOrEqual(14);
