@@ -159,7 +159,7 @@ export async function runAnalyticsQuery(
       ...plan.dimensions.map((name) => ({ name, kind: 'dimension' as const })),
       ...plan.metrics.map((name) => ({ name, kind: 'metric' as const })),
     ],
-    rows: ordered.map((g) => [...g.cells, ...plan.metrics.map((m) => valueOf(m, g))]),
+    rows: ordered.map((g) => [...g.cells, ...plan.metrics.map((m) => metricValue(m, g))]),
     timeZone,
     from: new Date(lo).toISOString(),
     to: new Date(hi).toISOString(),
@@ -183,7 +183,7 @@ function compareCells(a: (string | null)[], b: (string | null)[]): number {
 
 const ratio = (num: number, den: number): number | null => (den === 0 ? null : num / den);
 
-function valueOf(metric: AnalyticsMetric, g: Group): number | null {
+function metricValue(metric: AnalyticsMetric, g: Group): number | null {
   const sum = (m: string) => g.sums.get(m) ?? 0;
   const status = (s: string) => g.statuses.get(s) ?? 0;
   switch (metric) {
