@@ -16,6 +16,8 @@ export interface TenantsTable {
   attribution_window_days: Generated<number>;
   /** Days raw transcripts, events, uploads and delivery logs are kept (null: until deleted). */
   retention_days: Generated<number | null>;
+  /** IANA time zone analytics buckets days, weeks and months in. */
+  time_zone: Generated<string>;
   created_at: Timestamp;
 }
 
@@ -97,6 +99,8 @@ export interface ConversationsTable {
   updated_at: Timestamp;
   /** Revoked: no new session may continue it (its sessions were revoked too). */
   revoked_at: Generated<Date | null>;
+  /** The first telemetry `pageType` of the conversation (set by the event's insert), for analytics. */
+  page_type: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -226,6 +230,8 @@ export interface ChatTurnsTable {
   first_seq: number | null;
   last_seq: number | null;
   items: JsonCol<TranscriptItem[]>;
+  /** The turn's engine time (null on rows from before it was recorded), for the median turn latency. */
+  duration_ms: Generated<number | null>;
   created_at: Timestamp;
 }
 
@@ -528,6 +534,29 @@ export interface RetainedCountsTable {
 
 export type AdminRole = 'owner' | 'editor' | 'viewer';
 
+/** Analytics sums per tenant × 15-minute UTC bucket × metric × dimensions ('' when none); see 0021_analytics. */
+export interface AnalyticsRollupsTable {
+  tenant_id: string;
+  bucket: Date;
+  metric: string;
+  flow_id: string;
+  public_key_id: string;
+  page_type: string;
+  model: string;
+  status: string;
+  currency: string;
+  measure: number;
+  value: number;
+}
+
+/** What changed since the rollups were computed: a bucket, a conversation, or neither (the whole tenant). */
+export interface AnalyticsDirtyTable {
+  id: Generated<number>;
+  tenant_id: string;
+  bucket: Date | null;
+  conversation_id: string | null;
+}
+
 export interface AdminUsersTable {
   id: string;
   tenant_id: string;
@@ -651,6 +680,8 @@ export interface Database {
   llm_spend_daily: LlmSpendDailyTable;
   blob_purges: BlobPurgesTable;
   retained_counts: RetainedCountsTable;
+  analytics_rollups: AnalyticsRollupsTable;
+  analytics_dirty: AnalyticsDirtyTable;
   admin_users: AdminUsersTable;
   admin_sessions: AdminSessionsTable;
   audit_log: AuditLogTable;
