@@ -24,9 +24,10 @@ export function scheduledJobKey(scheduleId: string, scheduledFor: Date): string 
  * transaction, its run enqueued with a job key naming the schedule and that time. Of many workers ticking at once,
  * exactly one moves each schedule; the others' updates match no row and enqueue nothing, and even a duplicate
  * enqueue would only replace the pending job of the same key. Missed times (the workers were down) are not replayed
- * one by one: the earliest missed time runs once and the schedule continues from now. Returns how many runs it queued.
+ * one by one: the earliest missed time runs once and the schedule continues from now. Returns the ids of the
+ * schedules whose run this tick queued.
  */
-export async function runSchedulerTick(ctx: AppContext): Promise<number> {
+export async function runSchedulerTick(ctx: AppContext): Promise<string[]> {
   const now = ctx.clock();
   const due = await ctx.kysely
     .selectFrom('schedules')
@@ -36,7 +37,7 @@ export async function runSchedulerTick(ctx: AppContext): Promise<number> {
     .orderBy('next_run_at')
     .limit(BATCH)
     .execute();
-  let fired = 0;
+  const fired: string[] = [];
   for (const schedule of due) {
     let next: Date;
     try {
@@ -66,8 +67,8 @@ export async function runSchedulerTick(ctx: AppContext): Promise<number> {
       });
       return true;
     });
-    if (queued) fired += 1;
+    if (queued) fired.push(schedule.id);
   }
-  if (fired > 0) ctx.jobs.wake();
+  if (fired.length > 0) ctx.jobs.wake();
   return fired;
 }
