@@ -14,6 +14,7 @@ import { addKeyCommands, KEY_FLAGS } from './keys/keyCli.js';
 import { addPricingCommands, PRICING_FLAGS } from './llm/pricingCli.js';
 import { addCustomerCommands } from './privacy/customerCli.js';
 import { addWidgetSettingsCommands, WIDGET_SETTINGS_FLAGS } from './reads/widgetSettingsCli.js';
+import { addReportCommands } from './reports/reportCli.js';
 import { addSecretKeyCommands, SECRET_KEY_FLAGS } from './secretKeys/secretKeyCli.js';
 import { addServerCommands } from './server/serverCli.js';
 import { addSessionCommands } from './sessions/sessionCli.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   addPricingCommands(program, dispatch);
   addCustomerCommands(program, dispatch);
   addAdminCommands(program, dispatch);
+  addReportCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }

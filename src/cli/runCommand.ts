@@ -9,6 +9,7 @@ import { type KeyCommandRequest, runKeyCommand } from '../keys/keyCommands.js';
 import { type PricingCommandRequest, runPricingCommand } from '../llm/pricingCommands.js';
 import { type CustomerCommandRequest, runCustomerCommand } from '../privacy/customerCommands.js';
 import { runWidgetSettingsCommand, type WidgetSettingsCommandRequest } from '../reads/widgetSettingsCommands.js';
+import { type ReportCommandRequest, runReportCommand } from '../reports/reportCommands.js';
 import { runSecretKeyCommand, type SecretKeyCommandRequest } from '../secretKeys/secretKeyCommands.js';
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
 import { runTenantCommand, type TenantCommandRequest } from '../tenants/tenantCommands.js';
@@ -34,7 +35,8 @@ export type CommandRequest =
   | WebhookCommandRequest
   | PricingCommandRequest
   | CustomerCommandRequest
-  | AdminCommandRequest;
+  | AdminCommandRequest
+  | ReportCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -98,5 +100,7 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'admin:create':
     case 'admin:reset-password':
       return runAdminCommand(ctx, request);
+    case 'report:run':
+      return runReportCommand(ctx, request);
   }
 }

@@ -1,10 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFlow, seedTenant, Widget } from '../../test/support/fixtures.js';
+import { runComerix } from '../../test/support/spawnComerix.js';
 import { backend, createTestApp, type TestApp, testConfig } from '../../test/support/testApp.js';
 import { WebhookReceiver } from '../../test/support/webhookReceiver.js';
 import type { AppContext } from '../app/AppContext.js';
 import { createContext } from '../app/createContext.js';
+import { runCommand } from '../cli/runCommand.js';
 import { openPostgres } from '../db/openDatabase.js';
 import { performHttp } from '../executions/performHttp.js';
 import { runSchedulerTick, scheduledJobKey } from '../scheduler/runSchedulerTick.js';
@@ -266,6 +268,46 @@ describe.runIf(backend === 'postgres')('two worker processes', () => {
       await ctx2.events.close();
       await db2.close();
     }
+  });
+});
+
+describe('comerix report:run', () => {
+  it('runs the report now, stores a cli run, and prints it as CSV or JSON', async () => {
+    const { tenant, key } = await tenantWithSessions(t.ctx);
+    const report = await createReport(t.ctx, {
+      tenantId: tenant.id,
+      name: 'Per key',
+      definition: { metrics: ['sessions'], dimensions: ['key'], range: around() },
+    });
+    // What goes on stdout, but for the newline the dispatcher ends every output with.
+    const csv = `${await runCommand(t.ctx, { command: 'report:run', reportId: report.id, format: 'csv' })}\n`;
+    expect(csv).toBe(`key,sessions\r\n${key.id},2\r\n`);
+    expect(parse(csv, { columns: true })).toEqual([{ key: key.id, sessions: '2' }]);
+    const asJson = JSON.parse(
+      await runCommand(t.ctx, { command: 'report:run', reportId: report.id, format: 'json', tenant: tenant.slug }),
+    );
+    expect(asJson).toMatchObject({ columns: [{ name: 'key' }, { name: 'sessions' }], rows: [[key.id, 2]] });
+    expect((await runsOf(t.ctx, report.id)).map((r) => r.trigger)).toEqual(['cli', 'cli']);
+    const other = await seedTenant(t.ctx, { flows: [], key: { allIntents: true } });
+    await expect(
+      runCommand(t.ctx, { command: 'report:run', reportId: report.id, format: 'csv', tenant: other.tenant.slug }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it.runIf(backend === 'postgres')('as its own process, on stdout', { timeout: 180_000 }, async () => {
+    const { tenant, key } = await tenantWithSessions(t.ctx);
+    const report = await createReport(t.ctx, {
+      tenantId: tenant.id,
+      name: 'Per key',
+      definition: { metrics: ['sessions'], dimensions: ['key'], range: around() },
+    });
+    const env = { DATABASE_URL: t.ctx.config.databaseUrl!, COMERIX_MASTER_KEY: 'a'.repeat(64) };
+    const res = await runComerix(['report:run', report.id, '--format', 'csv'], env);
+    expect([res.code, res.stderr]).toEqual([0, '']);
+    expect(res.stdout).toBe(`key,sessions\r\n${key.id},2\r\n`);
+    expect(parse(res.stdout, { columns: true })).toEqual([{ key: key.id, sessions: '2' }]);
+    const bad = await runComerix(['report:run', report.id, '--format', 'xlsx'], env);
+    expect(bad.code).toBe(2);
   });
 });
 
