@@ -1,4 +1,5 @@
 import { type AdminCommandRequest, runAdminCommand } from '../admin/adminCommands.js';
+import { type AnalyticsCommandRequest, runAnalyticsCommand } from '../analytics/analyticsCommands.js';
 import type { AppContext } from '../app/AppContext.js';
 import { type ConnectionCommandRequest, runConnectionCommand } from '../connections/connectionCommands.js';
 import { type DemoCommandRequest, runDemoCommand } from '../demo/demoCommands.js';
@@ -34,7 +35,8 @@ export type CommandRequest =
   | WebhookCommandRequest
   | PricingCommandRequest
   | CustomerCommandRequest
-  | AdminCommandRequest;
+  | AdminCommandRequest
+  | AnalyticsCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -98,5 +100,7 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'admin:create':
     case 'admin:reset-password':
       return runAdminCommand(ctx, request);
+    case 'analytics:rebuild':
+      return runAnalyticsCommand(ctx, request);
   }
 }

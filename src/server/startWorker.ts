@@ -1,3 +1,4 @@
+import { refreshRollups } from '../analytics/refreshRollups.js';
 import type { AppContext } from '../app/AppContext.js';
 import { EmbeddedVacuum } from '../db/EmbeddedVacuum.js';
 import { continueExecution, type HttpPerformer } from '../executions/continueExecution.js';
@@ -72,6 +73,8 @@ export async function startWorker(
       // Bytes a deletion queued but a crash kept from removing.
       purgeBlobs(ctx),
       retention(),
+      // Analytics rollups of what changed since the last sweep (queries also fold in what is newer).
+      refreshRollups(ctx.kysely),
     ]).catch((error: unknown) => options.log?.('sweep failed', error));
 
   sweep();
