@@ -477,6 +477,18 @@ describe('analytics', () => {
     ]);
     expect(byModel.map((r) => r.model)).toEqual(['gpt-4o', 'gpt-4o-mini']);
 
+    // Usage by key: the keys' counters (flushed from memory first), the test pane's key left out.
+    await t.ctx.meter.flush();
+    const usage = rowsOf(await query(f, { metrics: ['usage'], dimensions: ['key', 'usage_kind'], range: around(2) }));
+    const usageWant = await sql<{ key: string; usage_kind: string; usage: number }>`
+      select u.public_key_id::text as key, u.kind as usage_kind, sum(u.count)::int as usage
+      from usage_counters u join public_keys k on k.id = u.public_key_id
+      where u.tenant_id = ${f.tenant.id}::uuid and k.purpose = 'widget' group by 1, 2 order by 1, 2`.execute(
+      t.ctx.kysely,
+    );
+    expect(usageWant.rows.length).toBeGreaterThan(1);
+    expect(usage).toEqual(usageWant.rows);
+
     const incremental = await rollupsOf(f.tenant.id);
     expect(incremental.length).toBeGreaterThan(10);
     expect(await runCommand(t.ctx, { command: 'analytics:rebuild', tenant: f.tenant.id })).toContain('1 tenant');
@@ -498,6 +510,25 @@ describe('analytics', () => {
     }
     // The zones really cut the data differently.
     expect(days.size).toBeGreaterThan(1);
+    // Hours and months add up to the days, in a half-hour zone.
+    const byUnit = async (granularity: 'hour' | 'day' | 'month') => {
+      const rows = rowsOf(
+        await query(f, { metrics: ['executions', 'turns'], range, granularity, timeZone: 'Asia/Kolkata' }),
+      );
+      const sums = new Map<string, [number, number]>();
+      for (const r of rows) {
+        const day = granularity === 'month' ? String(r.bucket).slice(0, 7) : String(r.bucket).slice(0, 10);
+        const [e, tt] = sums.get(day) ?? [0, 0];
+        sums.set(day, [e + Number(r.executions), tt + Number(r.turns)]);
+      }
+      return sums;
+    };
+    const hours = await byUnit('hour');
+    expect(hours).toEqual(await byUnit('day'));
+    expect(hours.size).toBeGreaterThan(2);
+    const months = await byUnit('month');
+    const dayTotals = [...(await byUnit('day')).values()].reduce((a, [e, tt]) => [a[0]! + e, a[1]! + tt], [0, 0]);
+    expect([...months.values()].reduce((a, [e, tt]) => [a[0]! + e, a[1]! + tt], [0, 0])).toEqual(dayTotals);
     // The tenant's own setting is the default zone.
     const panelTz = await sql`update tenants set time_zone = 'Asia/Kolkata' where id = ${f.tenant.id}::uuid`.execute(
       t.ctx.kysely,
