@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { addAdminCommands } from './admin/adminCli.js';
+import { addAnalyticsCommands } from './analytics/analyticsCli.js';
 import { dispatch } from './cli/dispatch.js';
 import { UsageError } from './cli/UsageError.js';
 import { ConfigError } from './config.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   addFormCommands(program, dispatch);
   addWidgetSettingsCommands(program, dispatch);
   addUsageCommands(program, dispatch);
+  addAnalyticsCommands(program, dispatch);
   addWebhookCommands(program, dispatch);
   addPricingCommands(program, dispatch);
   addCustomerCommands(program, dispatch);

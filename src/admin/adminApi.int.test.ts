@@ -180,6 +180,12 @@ function requestFor(
     adminSetPrice: { url: `${BASE}/prices`, body: { model: 'gpt-test', prompt: '2.5', completion: '10' } },
     adminUsage: { url: `${BASE}/usage?kind=tokens` },
     adminSetRetention: { url: `${BASE}/retention`, body: { retentionDays: 30 } },
+    adminAnalyticsQuery: {
+      url: `${BASE}/analytics/query`,
+      body: { metrics: ['sessions'], range: { preset: 'last_7_days' }, granularity: 'day' },
+    },
+    adminGetTimeZone: { url: `${BASE}/time-zone` },
+    adminSetTimeZone: { url: `${BASE}/time-zone`, body: { timeZone: 'Asia/Kolkata' } },
     adminExportCustomer: { url: `${BASE}/customers/u-42/export` },
     adminDeleteCustomer: { url: `${BASE}/customers/u-42` },
     adminListReports: { url: `${BASE}/reports` },
@@ -510,7 +516,7 @@ async function lastAudit(tenantId: string) {
 
 describe('the audit log', () => {
   /** POSTs that change nothing (so they write no entry). */
-  const READ_ONLY = new Set(['adminValidateFlow', 'adminTestConnection']);
+  const READ_ONLY = new Set(['adminValidateFlow', 'adminTestConnection', 'adminAnalyticsQuery']);
   const EXPECTED: Record<string, string> = {
     adminLogin: 'admin_session.login',
     adminLogout: 'admin_session.logout',
@@ -544,6 +550,7 @@ describe('the audit log', () => {
     adminPublishWidgetSettings: 'widget_settings.publish',
     adminSetPrice: 'price.set',
     adminSetRetention: 'tenant.retention',
+    adminSetTimeZone: 'tenant.time_zone',
     adminDeleteCustomer: 'customer.delete',
     adminCreateReport: 'report.create',
     adminReorderPinnedReports: 'report.reorder',

@@ -1,3 +1,8 @@
+import {
+  adminAnalyticsQueryRoute,
+  getTimeZoneRoute,
+  setTimeZoneRoute,
+} from '../analytics/routes/adminAnalyticsRoutes.js';
 import type { AnyRoute } from '../http/defineRoute.js';
 import { loginRoute, logoutRoute, meRoute } from './routes/adminAuthRoutes.js';
 import {
@@ -134,6 +139,9 @@ export const adminRoutes: AnyRoute[] = [
   listPricesRoute,
   setPriceRoute,
   usageRoute,
+  adminAnalyticsQueryRoute,
+  getTimeZoneRoute,
+  setTimeZoneRoute,
   setRetentionRoute,
   exportCustomerRoute,
   deleteCustomerRoute,

@@ -643,6 +643,7 @@ describe('api documents', () => {
     expect(res.statusCode).toBe(200);
     const doc = JSON.parse(res.body);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/admin/v1/analytics/query',
       '/api/admin/v1/audit',
       '/api/admin/v1/auth/login',
       '/api/admin/v1/auth/logout',
@@ -688,6 +689,7 @@ describe('api documents', () => {
       '/api/admin/v1/secret-keys',
       '/api/admin/v1/secret-keys/{id}/revoke',
       '/api/admin/v1/sessions/{id}/revoke',
+      '/api/admin/v1/time-zone',
       '/api/admin/v1/uploads/{id}',
       '/api/admin/v1/usage',
       '/api/admin/v1/users',
@@ -702,6 +704,7 @@ describe('api documents', () => {
       '/api/admin/v1/widget-keys/{id}',
       '/api/admin/v1/widget-keys/{id}/revoke',
       '/api/admin/v1/widget-settings/publish',
+      '/api/engine/v1/analytics/query',
       '/api/engine/v1/conversations/{id}',
       '/api/engine/v1/conversions',
       '/api/engine/v1/customers/{customerId}',

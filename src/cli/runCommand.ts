@@ -1,4 +1,5 @@
 import { type AdminCommandRequest, runAdminCommand } from '../admin/adminCommands.js';
+import { type AnalyticsCommandRequest, runAnalyticsCommand } from '../analytics/analyticsCommands.js';
 import type { AppContext } from '../app/AppContext.js';
 import { type ConnectionCommandRequest, runConnectionCommand } from '../connections/connectionCommands.js';
 import { type DemoCommandRequest, runDemoCommand } from '../demo/demoCommands.js';
@@ -36,7 +37,8 @@ export type CommandRequest =
   | PricingCommandRequest
   | CustomerCommandRequest
   | AdminCommandRequest
-  | ReportCommandRequest;
+  | ReportCommandRequest
+  | AnalyticsCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -102,5 +104,7 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
       return runAdminCommand(ctx, request);
     case 'report:run':
       return runReportCommand(ctx, request);
+    case 'analytics:rebuild':
+      return runAnalyticsCommand(ctx, request);
   }
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { analyticsDeps } from '../analytics/analyticsDeps.js';
 import { runAnalyticsQuery } from '../analytics/runAnalyticsQuery.js';
 import type { AppContext } from '../app/AppContext.js';
 import { recordAudit } from '../audit/recordAudit.js';
@@ -54,7 +55,7 @@ export async function runDefinition(ctx: AppContext, tenantId: string, definitio
   const parsed = analyticsQuerySchema.safeParse(definition);
   if (!parsed.success) return { error: `The stored definition is not valid any more: ${parsed.error.message}` };
   try {
-    return { result: await runAnalyticsQuery({ db: ctx.db, clock: ctx.clock }, tenantId, parsed.data) };
+    return { result: await runAnalyticsQuery(analyticsDeps(ctx), tenantId, parsed.data) };
   } catch (error) {
     if (error instanceof AppError && !error.retryable) return { error: error.message };
     throw error;

@@ -1,3 +1,4 @@
+import { refreshRollups } from '../analytics/refreshRollups.js';
 import type { AppContext } from '../app/AppContext.js';
 import { EmbeddedVacuum } from '../db/EmbeddedVacuum.js';
 import { continueExecution, type HttpPerformer } from '../executions/continueExecution.js';
@@ -16,7 +17,8 @@ import { rescueDeliveries } from '../webhooks/rescueDeliveries.js';
 
 /**
  * The sweep of executions and the rescue of deliveries repair work the job queue lost, so they run on this interval
- * in every worker rather than as scheduled jobs; the other housekeeping is on the scheduler (src/scheduler).
+ * in every worker rather than as scheduled jobs (as does the analytics rollup refresh, built to run beside itself);
+ * the other housekeeping is on the scheduler (src/scheduler).
  */
 const SWEEP_INTERVAL_MS = 30_000;
 /** A vacuum step longer than this delays every request queued behind it noticeably: worth a line in the log. */
@@ -61,9 +63,12 @@ export async function startWorker(
     },
   );
   const sweep = () =>
-    void Promise.all([sweepExecutions(ctx), rescueDeliveries(ctx)]).catch((error: unknown) =>
-      options.log?.('sweep failed', error),
-    );
+    void Promise.all([
+      sweepExecutions(ctx),
+      rescueDeliveries(ctx),
+      // Analytics rollups of what changed since the last sweep (queries also fold in what is newer).
+      refreshRollups(ctx.kysely),
+    ]).catch((error: unknown) => options.log?.('sweep failed', error));
 
   sweep();
   const timer = setInterval(sweep, SWEEP_INTERVAL_MS);

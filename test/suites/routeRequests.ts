@@ -57,6 +57,7 @@ export const MINIMAL_BODIES: Record<string, (publicKey: string | undefined) => R
   sendEventBatch: () => ({ events: [{ type: 'widget_open' }] }),
   submitForm: () => ({ values: { email: 'a@example.com' } }),
   engineReportConversion: () => ({ orderId: 'o-suite', amount: '19.99', currency: 'EUR', customerId: 'u-42' }),
+  engineAnalyticsQuery: () => ({ metrics: ['sessions'], range: { preset: 'today' } }),
 };
 
 /** Every byte percent-encoded (a lone surrogate becomes U+FFFD's bytes, as it would on the wire). */

@@ -416,6 +416,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/engine/v1/analytics/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an analytics query (the definition a saved report stores)
+         * @description Metrics over a range (absolute days or a preset), optionally bucketed by hour, day, week (from Monday) or month in the tenant’s time zone (or `timeZone`), split by dimensions and filtered. Test sessions of the admin’s test pane are never counted. Conversions and revenue always come split by `currency`. A metric that cannot be split or filtered as asked answers 422 `validation_failed` naming it. See docs/analytics-hub.md.
+         *
+         *     Requires a secret key with the scope `analytics:read`.
+         */
+        post: operations["engineAnalyticsQuery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/engine/v1/customers/{customerId}/export": {
         parameters: {
             query?: never;
@@ -1459,6 +1481,54 @@ export interface paths {
          */
         get: operations["adminUsage"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/analytics/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an analytics query (the definition a saved report stores)
+         * @description Metrics over a range (absolute days or a preset), optionally bucketed by hour, day, week (from Monday) or month in the tenant’s time zone (or `timeZone`), split by dimensions and filtered. Test sessions of the admin’s test pane are never counted. Conversions and revenue always come split by `currency`. A metric that cannot be split or filtered as asked answers 422 `validation_failed` naming it. See docs/analytics-hub.md.
+         *
+         *     Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        post: operations["adminAnalyticsQuery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/time-zone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The time zone analytics buckets days, weeks and months in
+         * @description Requires an admin session with the role `viewer` or above.
+         */
+        get: operations["adminGetTimeZone"];
+        /**
+         * Set the time zone analytics buckets days, weeks and months in
+         * @description Audited as `tenant.time_zone`. Rollups are kept in UTC, so past data is re-bucketed at once.
+         *
+         *     Requires an admin session with the role `owner` or above, and the X-CSRF-Token header.
+         */
+        put: operations["adminSetTimeZone"];
         post?: never;
         delete?: never;
         options?: never;
@@ -5381,6 +5451,146 @@ export interface operations {
             };
             /** @description Error: `not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engineAnalyticsQuery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                    /** @default [] */
+                    dimensions?: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                    /** @default {} */
+                    filters?: {
+                        /** @description Flow ids. */
+                        flow?: string[];
+                        /** @description Intent names. */
+                        intent?: string[];
+                        /** @description Public key ids (or pk_live_… values). */
+                        key?: string[];
+                        /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                        page_type?: string[];
+                        /** @description LLM models (token metrics only). */
+                        model?: string[];
+                    };
+                    /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                    range: {
+                        /** @description First day, inclusive, in the query’s time zone. */
+                        from: string;
+                        /** @description Last day, inclusive, in the query’s time zone. */
+                        to: string;
+                    } | {
+                        /**
+                         * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                         * @enum {string}
+                         */
+                        preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                    };
+                    /**
+                     * @description Buckets in the time zone; absent: one total row per dimension combination.
+                     * @enum {string}
+                     */
+                    granularity?: "hour" | "day" | "week" | "month";
+                    /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                    timeZone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A table: columns and rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description In order: `bucket` (with a granularity), dimensions, metrics. */
+                        columns: {
+                            /** @description `bucket`, a dimension name or a metric name. */
+                            name: string;
+                            /** @enum {string} */
+                            kind: "bucket" | "dimension" | "metric";
+                        }[];
+                        /** @description One row per bucket × dimension combination, cells in column order. Buckets are local starts: `YYYY-MM-DD` (day, week from Monday, month) or `YYYY-MM-DDTHH:00` (hour). Revenue is in minor units of the row’s `currency`. Rates are 0..1 and null when nothing was started; the median is null without turns. */
+                        rows: (string | number | null)[][];
+                        timeZone: string;
+                        /** @description The range’s first instant (ISO 8601). */
+                        from: string;
+                        /** @description The range’s end, exclusive (ISO 8601). */
+                        to: string;
+                        granularity: ("hour" | "day" | "week" | "month") | null;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `invalid_secret_key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10541,6 +10751,280 @@ export interface operations {
             };
             /** @description Error: `not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminAnalyticsQuery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                    /** @default [] */
+                    dimensions?: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                    /** @default {} */
+                    filters?: {
+                        /** @description Flow ids. */
+                        flow?: string[];
+                        /** @description Intent names. */
+                        intent?: string[];
+                        /** @description Public key ids (or pk_live_… values). */
+                        key?: string[];
+                        /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                        page_type?: string[];
+                        /** @description LLM models (token metrics only). */
+                        model?: string[];
+                    };
+                    /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                    range: {
+                        /** @description First day, inclusive, in the query’s time zone. */
+                        from: string;
+                        /** @description Last day, inclusive, in the query’s time zone. */
+                        to: string;
+                    } | {
+                        /**
+                         * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                         * @enum {string}
+                         */
+                        preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                    };
+                    /**
+                     * @description Buckets in the time zone; absent: one total row per dimension combination.
+                     * @enum {string}
+                     */
+                    granularity?: "hour" | "day" | "week" | "month";
+                    /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                    timeZone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A table: columns and rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description In order: `bucket` (with a granularity), dimensions, metrics. */
+                        columns: {
+                            /** @description `bucket`, a dimension name or a metric name. */
+                            name: string;
+                            /** @enum {string} */
+                            kind: "bucket" | "dimension" | "metric";
+                        }[];
+                        /** @description One row per bucket × dimension combination, cells in column order. Buckets are local starts: `YYYY-MM-DD` (day, week from Monday, month) or `YYYY-MM-DDTHH:00` (hour). Revenue is in minor units of the row’s `currency`. Rates are 0..1 and null when nothing was started; the median is null without turns. */
+                        rows: (string | number | null)[][];
+                        timeZone: string;
+                        /** @description The range’s first instant (ISO 8601). */
+                        from: string;
+                        /** @description The range’s end, exclusive (ISO 8601). */
+                        to: string;
+                        granularity: ("hour" | "day" | "week" | "month") | null;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminGetTimeZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description IANA time zone name, e.g. Europe/Paris; default UTC. */
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminSetTimeZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description IANA time zone name, e.g. Europe/Paris; default UTC. */
+                    timeZone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description IANA time zone name, e.g. Europe/Paris; default UTC. */
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
