@@ -9,6 +9,7 @@ import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
 import { publishedReadRoutes } from '../reads/routes/publishedReadRoutes.js';
 import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
+import { widgetRoutes } from '../widget/widgetRoutes.js';
 
 /** Every route the server answers, each declared once; the OpenAPI document is generated from the same list. */
 export function allRoutes(): AnyRoute[] {
@@ -21,5 +22,5 @@ export function allRoutes(): AnyRoute[] {
     ...engineRoutes,
     ...adminRoutes,
   ];
-  return [...api, metricsRoute, ...openApiRoutes(api), ...adminPanelRoutes];
+  return [...api, metricsRoute, ...openApiRoutes(api), ...adminPanelRoutes, ...widgetRoutes];
 }
