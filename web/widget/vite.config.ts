@@ -19,7 +19,7 @@ export default defineConfig({
       input: fileURLToPath(new URL('./src/comerix-chat.ts', import.meta.url)),
       preserveEntrySignatures: 'exports-only',
       // Everything (Lit, the SDK) goes into the one file a page loads.
-      output: { format: 'es', entryFileNames: 'comerix-chat.js', inlineDynamicImports: true },
+      output: { format: 'es', entryFileNames: 'comerix-chat.js', codeSplitting: false },
     },
   },
 });

@@ -79,6 +79,7 @@ export class ComerixChat extends LitElement {
   private readonly fieldErrors = new Map<string, string>();
   private markdownCache = new Map<string, HTMLElement>();
   private greeted = false;
+  private openedAt = 0;
   private stopTelemetry: (() => void) | undefined;
 
   override connectedCallback(): void {
@@ -230,7 +231,7 @@ export class ComerixChat extends LitElement {
     const chat = await this.start();
     if (!chat || this.sending) return;
     this.addEntry({ kind: 'user', key: `u-${crypto.randomUUID()}`, text });
-    this.track('message_sent', { intentName });
+    this.track('message_sent', { intentName, length: [...text].length });
     await this.run(() => chat.trigger(intentName, { text, supersede: true }));
   }
 
@@ -243,7 +244,7 @@ export class ComerixChat extends LitElement {
       () => chat.resume(wait, values),
       () => {
         this.addEntry({ kind: 'user', key: `u-${crypto.randomUUID()}`, text: shown });
-        this.track('message_sent', { executionId: wait.executionId });
+        this.track('message_sent', { length: [...shown].length });
       },
     );
     if (!ok) this.focusFirstError();
@@ -301,7 +302,8 @@ export class ComerixChat extends LitElement {
         blockId: this.lastAnswerable(settled.executionId),
       };
       const form = this.entries.find((e) => e.kind === 'bot' && e.block.id === this.waiting?.blockId);
-      if (form?.kind === 'bot' && form.block.type === 'form') this.track('form_viewed', { blockId: form.block.id });
+      if (form?.kind === 'bot' && form.block.type === 'form')
+        this.track('form_viewed', { executionId: settled.executionId });
     }
     if (settled.status === 'aborted' && settled.reason === 'superseded') return;
     this.requestUpdate();
@@ -366,7 +368,11 @@ export class ComerixChat extends LitElement {
     choose: (block, value, label) => {
       const field = this.waiting?.fields[0];
       if (!field) return;
-      this.track('block_clicked', { blockId: block.id, blockType: block.type, value });
+      this.track('block_clicked', {
+        blockId: block.id,
+        executionId: this.waiting?.executionId,
+        action: label.slice(0, 128),
+      });
       void this.resume({ [field.name]: value }, label);
     },
     submit: (_block, form) => void this.submitForm(form),
@@ -380,7 +386,8 @@ export class ComerixChat extends LitElement {
       }
       return element;
     },
-    clicked: (block, label) => this.track('block_clicked', { blockId: block.id, blockType: block.type, label }),
+    clicked: (block, label) =>
+      this.track('block_clicked', { blockId: block.id, action: label.slice(0, 128), blockType: block.type }),
   };
 
   private async submitForm(form: HTMLFormElement): Promise<void> {
@@ -496,7 +503,11 @@ export class ComerixChat extends LitElement {
         open,
       });
     }
-    this.track(open ? 'widget_open' : 'widget_close');
+    if (open) this.openedAt = Date.now();
+    this.track(
+      open ? 'widget_open' : 'widget_close',
+      open ? {} : { durationMs: Math.max(0, Date.now() - this.openedAt) },
+    );
     this.emit(open ? 'comerix:open' : 'comerix:close', {});
     if (open && !this.greeted && this.appearance.greeting && this.entries.length === 0) {
       this.greeted = true;
@@ -606,7 +617,10 @@ export class ComerixChat extends LitElement {
       ${this.quickQuestions.map(
         (q) => html`<button type="button" class="chip" ?disabled=${this.sending || !q.intentName}
           @click=${() => {
-            this.track('quick_question_clicked', { quickQuestionId: q.id, intentName: q.intentName });
+            this.track('quick_question_clicked', {
+              questionId: q.id,
+              ...(q.intentName ? { intentName: q.intentName } : {}),
+            });
             if (q.intentName) void this.trigger(q.intentName, q.text);
           }}>${q.text}</button>`,
       )}

@@ -32,7 +32,7 @@ export function renderBlock(block: Block, ctx: BlockContext): TemplateResult | t
       const src = safeHref(block.url);
       return src
         ? html`<figure class="bubble bot image"><img src=${src} alt=${block.alt ?? ''} loading="lazy"
-            referrerpolicy="no-referrer" crossorigin="anonymous" /></figure>`
+            referrerpolicy="no-referrer" /></figure>`
         : nothing;
     }
     case 'buttons':
@@ -107,7 +107,7 @@ function renderCard(block: Block, card: CardBody, ctx: BlockContext) {
   const image = safeHref(card.image);
   const live = ctx.isActive(block) || liveValues(ctx).size > 0;
   return html`<article class="card">
-    ${image ? html`<img src=${image} alt="" loading="lazy" referrerpolicy="no-referrer" crossorigin="anonymous" />` : nothing}
+    ${image ? html`<img src=${image} alt="" loading="lazy" referrerpolicy="no-referrer" />` : nothing}
     <div class="card-body">
       <h3>${card.title}</h3>
       ${card.text ? html`<p>${card.text}</p>` : nothing}
@@ -139,7 +139,7 @@ function renderProduct(block: Extract<Block, { type: 'product' }>, ctx: BlockCon
   const image = safeHref(block.image);
   const href = safeHref(block.url);
   return html`<article class="bot product card">
-    ${image ? html`<img src=${image} alt="" loading="lazy" referrerpolicy="no-referrer" crossorigin="anonymous" />` : nothing}
+    ${image ? html`<img src=${image} alt="" loading="lazy" referrerpolicy="no-referrer" />` : nothing}
     <div class="card-body">
       <h3>${block.title}</h3>
       <p class="price">${formatPrice(block.price, block.currency)}</p>
