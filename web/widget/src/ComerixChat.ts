@@ -1,4 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
+// Keyed: an entry keeps its DOM (and what the visitor typed into a form) when one before it goes (a typing block).
+import { repeat } from 'lit/directives/repeat.js';
 import {
   type ChatSession,
   type ComerixClient,
@@ -553,7 +555,11 @@ export class ComerixChat extends LitElement {
           }
         </header>
         <div class="log" role="log" aria-live="polite" aria-relevant="additions" aria-label="Conversation">
-          ${this.entries.map((entry) => this.renderEntry(entry))}
+          ${repeat(
+            this.entries,
+            (entry) => entry.key,
+            (entry) => this.renderEntry(entry),
+          )}
         </div>
         ${this.renderProgress()} ${this.renderProblem()} ${this.renderQuick()} ${this.renderComposer()}
       </section>

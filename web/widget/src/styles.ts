@@ -35,8 +35,9 @@ export const styles = css`
   header h2 { font-size: 16px; margin: 0; flex: 1; }
   header button { background: transparent; color: #fff; border: 0; font-size: 20px; line-height: 1; }
   .log { flex: 1; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 8px; }
-  .bubble { max-width: 85%; padding: 8px 12px; border-radius: 14px; white-space: pre-wrap; overflow-wrap: anywhere; }
-  .bubble.markdown { white-space: normal; }
+  .bubble { max-width: 85%; padding: 8px 12px; border-radius: 14px; overflow-wrap: anywhere; }
+  /* Plain text keeps its line breaks (docs/blocks.md); template whitespace elsewhere must not show. */
+  .bubble.text, .bubble.user, .bubble.streaming { white-space: pre-wrap; }
   .bubble.markdown p { margin: 0 0 6px; }
   .bubble.markdown p:last-child { margin: 0; }
   .bubble.markdown ul, .bubble.markdown ol { margin: 0; padding-left: 20px; }
@@ -87,6 +88,7 @@ export const styles = css`
   .composer { display: flex; gap: 6px; padding: 8px; border-top: 1px solid rgba(0, 0, 0, 0.1); }
   .composer select, .composer input { font: inherit; min-width: 0; padding: 6px; border: 1px solid rgba(0, 0, 0, 0.3);
     border-radius: 6px; }
+  .composer select { max-width: 40%; }
   .composer input { flex: 1; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
