@@ -1,14 +1,16 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnection } from '../../src/connections/connectionService.js';
 import { seedDemo } from '../../src/demo/seedDemo.js';
 import { importFlow } from '../../src/flows/flowService.js';
 import { createWidgetKey } from '../../src/keys/widgetKeyService.js';
+import { llmPerformer } from '../../src/llm/performLlm.js';
 import { publishWidgetSettings, setConfigSection } from '../../src/reads/widgetSettingsService.js';
 import { createTenant } from '../../src/tenants/tenantStore.js';
 import { demoPage } from '../../src/widget/demoPage.js';
@@ -37,6 +39,45 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** An llm node whose answer is emitted as markdown, streamed as tokens first. */
+const llmFlow = {
+  intent: { name: 'fx_llm', description: 'Fixture llm', examples: [], required_entities: [] },
+  start: 'advise',
+  nodes: [
+    { id: 'advise', type: 'llm', connection: 'ai', model: 'stub-model', prompt: 'Advise me' },
+    { id: 'done', type: 'end' },
+  ],
+  edges: [{ from: 'advise', to: 'done' }],
+};
+
+/**
+ * A stand-in for the model (OpenAI's streaming protocol): it writes a word at a time until the test has seen the
+ * widget show the tokens, then finishes. The pause only paces the stub; no assertion depends on time.
+ */
+let releaseModel: (() => void) | undefined;
+async function streamCompletion(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  for await (const _ of req) {
+  }
+  let released = false;
+  releaseModel = () => {
+    released = true;
+  };
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const base = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'stub-model' };
+  const chunk = (body: unknown) => res.write(`data: ${JSON.stringify(body)}\n\n`);
+  const delta = (content: string) =>
+    chunk({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+  delta('Trail runners ');
+  while (!released) {
+    delta('grip ');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  delta('on **wet rock**.');
+  chunk({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+  chunk({ ...base, choices: [], usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 } });
+  res.end('data: [DONE]\n\n');
+}
+
 describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in Chromium', () => {
   let t: TestApp;
   let browser: Browser;
@@ -56,7 +97,11 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
     });
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ worker: true, env: { COMERIX_PUBLIC_URL: url, COMERIX_WIDGET_DIR: widgetDir } });
+    t = await createTestApp({
+      worker: true,
+      llm: llmPerformer(),
+      env: { COMERIX_PUBLIC_URL: url, COMERIX_WIDGET_DIR: widgetDir },
+    });
     await t.app.listen({ port, host: '127.0.0.1' });
     const seeded = await seedDemo(t.ctx);
     demo = { tenantId: seeded.tenantId, publicKey: seeded.publicKey! };
@@ -66,7 +111,15 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
     const otherPort = await freePort();
     other = `http://127.0.0.1:${otherPort}`;
     const fixtures = await createTenant(t.ctx, { name: 'Fixtures', slug: `fixtures-${port}` });
-    const flows = fixtureFlows(other);
+    await createConnection(t.ctx, {
+      tenantId: fixtures.id,
+      name: 'ai',
+      type: 'openai',
+      baseUrl: `${other}/v1`,
+      authType: 'none',
+      defaultModel: 'stub-model',
+    });
+    const flows: Record<string, unknown> = { ...fixtureFlows(other), llm: llmFlow };
     // Its own look, to show the appearance section at work: green, on the left.
     await setConfigSection(t.ctx, fixtures.id, {
       section: 'appearance',
@@ -95,6 +148,8 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
         res.end(`<!doctype html><html><body style="margin:0;padding:16px;background:#f6f8fa">
 <script type="module" src="${url}/widget/comerix-chat.js"></script>
 <comerix-chat inline public-key="${fixtureKey}" page-type="fixtures"></comerix-chat></body></html>`);
+      } else if (path === '/v1/chat/completions') {
+        void streamCompletion(req, res);
       } else if (path === '/square.svg') {
         res.writeHead(200, { 'content-type': 'image/svg+xml' });
         res.end(SQUARE);
@@ -290,6 +345,29 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
     expect(await widget.locator('[data-block-type="error"]').getAttribute('role')).toBeNull();
     expect(await widget.locator('[data-block-type="error"] [data-code="task_error"]').count()).toBe(1);
     expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+
+  it('shows an LLM answer token by token, then the final block in its place', async () => {
+    const errors: string[] = [];
+    const page = await openPage(errors);
+    await page.goto(`${other}/fixtures`);
+    const widget = page.locator('comerix-chat');
+    await widget.getByLabel('Topic').selectOption('fx_llm');
+    await widget.getByRole('button', { name: 'Send', exact: true }).click();
+    const streaming = widget.locator('.streaming');
+    await streaming.waitFor();
+    await expect.poll(() => streaming.textContent()).toContain('grip');
+    expect(await widget.locator('[data-progress="waiting_time"]').count()).toBe(1);
+    const blockId = await streaming.getAttribute('data-block-id');
+    await page.screenshot({ path: join(ARTIFACTS, 'llm-streaming.png') });
+    releaseModel?.();
+    const final = widget.locator(`[data-block-type="markdown"][data-block-id="${blockId}"]`);
+    await final.waitFor();
+    expect(await final.locator('strong').textContent()).toBe('wet rock');
+    expect(await final.textContent()).toMatch(/^\s*Trail runners grip /);
+    expect(await widget.locator('.streaming').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'llm-done.png') });
     expect(errors).toEqual([]);
   });
 });
