@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnection } from '../../src/connections/connectionService.js';
 import { seedDemo } from '../../src/demo/seedDemo.js';
 import { importFlow } from '../../src/flows/flowService.js';
-import { createWidgetKey } from '../../src/keys/widgetKeyService.js';
+import { createWidgetKey, revokeWidgetKey } from '../../src/keys/widgetKeyService.js';
 import { llmPerformer } from '../../src/llm/performLlm.js';
 import { publishWidgetSettings, setConfigSection } from '../../src/reads/widgetSettingsService.js';
 import { createTenant } from '../../src/tenants/tenantStore.js';
@@ -144,10 +144,14 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
           demoPage({ publicKey: demo.publicKey, scriptUrl: `${url}/widget/comerix-chat.js`, pageType: 'product' }),
         );
       } else if (path === '/fixtures') {
+        // The fixture key by default; ?key= and ?api= put another key or API address in the same page.
+        const query = new URL(req.url ?? '/', other).searchParams;
+        const key = query.get('key') ?? fixtureKey;
+        const api = query.get('api');
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(`<!doctype html><html><body style="margin:0;padding:16px;background:#f6f8fa">
 <script type="module" src="${url}/widget/comerix-chat.js"></script>
-<comerix-chat inline public-key="${fixtureKey}" page-type="fixtures"></comerix-chat></body></html>`);
+<comerix-chat inline public-key="${encodeURIComponent(key)}" page-type="fixtures"${api ? ` api-base="${encodeURI(api)}"` : ''}></comerix-chat></body></html>`);
       } else if (path === '/v1/chat/completions') {
         void streamCompletion(req, res);
       } else if (path === '/square.svg') {
@@ -369,5 +373,34 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
     expect(await widget.locator('.streaming').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'llm-done.png') });
     expect(errors).toEqual([]);
+  });
+
+  it('says so when the key was revoked, and when the service cannot be reached', async () => {
+    const fixtures = await t.ctx.kysely
+      .selectFrom('public_keys')
+      .select('tenant_id')
+      .where('key', '=', fixtureKey)
+      .executeTakeFirstOrThrow();
+    const revoked = await createWidgetKey(t.ctx, {
+      tenantId: fixtures.tenant_id,
+      label: 'Revoked',
+      origins: [other],
+      allIntents: true,
+    });
+    await revokeWidgetKey(t.ctx, revoked.key);
+    const page = await openPage([]);
+    await page.goto(`${other}/fixtures?key=${revoked.key}`);
+    const problem = page.locator('comerix-chat [data-problem]');
+    await problem.waitFor();
+    expect(await problem.getAttribute('data-problem')).toBe('revoked');
+    expect(await problem.textContent()).toContain('no longer available');
+    await page.screenshot({ path: join(ARTIFACTS, '8-key-revoked.png') });
+
+    // Nothing listens on this port: offline, with a button to try again.
+    await page.goto(`${other}/fixtures?api=http://127.0.0.1:${await freePort()}`);
+    await problem.waitFor();
+    expect(await problem.getAttribute('data-problem')).toBe('offline');
+    expect(await page.locator('comerix-chat').getByRole('button', { name: 'Try again' }).count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, '9-offline.png') });
   });
 });
