@@ -45,6 +45,7 @@ const envSchema = z.object({
   COMERIX_PGLITE_VACUUM_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   COMERIX_UPLOAD_DIR: z.string().min(1).optional(),
   COMERIX_ADMIN_PANEL_DIR: z.string().min(1).optional(),
+  COMERIX_WIDGET_DIR: z.string().min(1).optional(),
   COMERIX_UPLOADS_PER_KEY_PER_DAY: z.coerce.number().int().min(0).max(10_000_000).default(1000),
   COMERIX_RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   COMERIX_RATE_LIMIT_OVERRIDES: z
@@ -110,6 +111,8 @@ export interface Config {
   pgliteVacuumMs: number;
   /** The admin panel's built files (`npm run build` writes them to dist/panel), served at /admin. */
   adminPanelDir: string;
+  /** The reference widget's built script (`npm run build` writes dist/widget), served at /widget/comerix-chat.js. */
+  widgetDir: string;
   /** Uploaded files go here when set (owner-only files), else into the database. */
   uploadDir?: string;
   /** Uploads one widget key may make per UTC day (form and chat uploads together); 0: no limit. */
@@ -179,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPanelDir: e.COMERIX_ADMIN_PANEL_DIR
       ? resolve(e.COMERIX_ADMIN_PANEL_DIR)
       : fileURLToPath(new URL('../dist/panel', import.meta.url)),
+    widgetDir: e.COMERIX_WIDGET_DIR
+      ? resolve(e.COMERIX_WIDGET_DIR)
+      : fileURLToPath(new URL('../dist/widget', import.meta.url)),
     ...(e.COMERIX_UPLOAD_DIR ? { uploadDir: resolve(e.COMERIX_UPLOAD_DIR) } : {}),
     uploadsPerKeyPerDay: e.COMERIX_UPLOADS_PER_KEY_PER_DAY,
     rateLimits: {

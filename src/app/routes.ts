@@ -10,6 +10,7 @@ import { opsRoutes } from '../ops/opsRoutes.js';
 import { publishedReadRoutes } from '../reads/routes/publishedReadRoutes.js';
 import { reportDownloadRoutes } from '../reports/routes/reportDownloadRoutes.js';
 import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
+import { widgetRoutes } from '../widget/widgetRoutes.js';
 
 /** Every route the server answers, each declared once; the OpenAPI document is generated from the same list. */
 export function allRoutes(): AnyRoute[] {
@@ -23,5 +24,5 @@ export function allRoutes(): AnyRoute[] {
     ...adminRoutes,
     ...reportDownloadRoutes,
   ];
-  return [...api, metricsRoute, ...openApiRoutes(api), ...adminPanelRoutes];
+  return [...api, metricsRoute, ...openApiRoutes(api), ...adminPanelRoutes, ...widgetRoutes];
 }

@@ -5,6 +5,7 @@ import type { AppContext } from '../app/AppContext.js';
 import { findPublishedFlow, importFlow } from '../flows/flowService.js';
 import { importForm } from '../forms/formService.js';
 import { activeKeyByLabel } from '../keys/keyStore.js';
+import { normalizeOrigin } from '../keys/normalizeOrigin.js';
 import { createWidgetKey } from '../keys/widgetKeyService.js';
 import { addQuickQuestion, publishWidgetSettings, setConfigSection } from '../reads/widgetSettingsService.js';
 import { createTenant, findTenant } from '../tenants/tenantStore.js';
@@ -14,6 +15,15 @@ import { DEMO_LLM_INTENT, seedDemoLlm } from './seedDemoLlm.js';
 export const DEMO_SLUG = 'demo';
 export const DEMO_KEY_LABEL = 'Demo widget';
 export const DEMO_ORIGINS = ['http://localhost:3000', 'https://acme.com'];
+
+/**
+ * The demo key's origins: the fixed two, plus this server's own origin (COMERIX_PUBLIC_URL, or the host and port it
+ * listens on), so the demo page at /widget/demo can open a session wherever the server runs.
+ */
+export function demoOrigins(config: Pick<AppContext['config'], 'publicUrl'>): string[] {
+  const own = normalizeOrigin(config.publicUrl);
+  return own && !DEMO_ORIGINS.includes(own) ? [...DEMO_ORIGINS, own] : DEMO_ORIGINS;
+}
 const DEMO_FLOWS = ['order_status.json', 'returns.json', 'track_order.json'];
 export const DEMO_INTENTS = ['order_status', 'returns', 'track_order'];
 export const DEMO_FORMS = ['contact'];
@@ -36,6 +46,8 @@ export interface DemoInfo {
   llm?: boolean;
   /** The demo owner's login for the admin API. */
   admin?: DemoLogin;
+  /** The demo key's allowed origins, as stored (a demo seeded by an earlier version may lack this server's own). */
+  origins?: string[];
 }
 
 /**
@@ -49,7 +61,8 @@ export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
     const llm = (await findPublishedFlow(ctx, existing.id, DEMO_LLM_INTENT)) !== undefined;
     // A demo seeded before admin users existed gets its owner now.
     const admin = await demoOwner(ctx, existing.id);
-    return { tenantId: existing.id, publicKey: await demoKey(ctx, existing.id), created: false, llm, admin };
+    const key = await activeKeyByLabel(ctx.kysely, existing.id, DEMO_KEY_LABEL);
+    return { tenantId: existing.id, publicKey: key?.key, created: false, llm, admin, origins: key?.allowed_origins };
   }
   const tenant = await createTenant(ctx, { name: 'Demo Shop', slug: DEMO_SLUG });
   for (const file of DEMO_FLOWS) {
@@ -75,14 +88,21 @@ export async function seedDemo(ctx: AppContext): Promise<DemoInfo> {
   const key = await createWidgetKey(ctx, {
     tenantId: tenant.id,
     label: DEMO_KEY_LABEL,
-    origins: DEMO_ORIGINS,
+    origins: demoOrigins(ctx.config),
     intents: DEMO_INTENTS,
     forms: DEMO_FORMS,
   });
   // With COMERIX_DEMO_LLM_BASE_URL set, the demo also gets the LLM flow (and its key the intent).
   if (ctx.config.demoLlm) await seedDemoLlm(ctx, tenant.id);
   const admin = await demoOwner(ctx, tenant.id);
-  return { tenantId: tenant.id, publicKey: key.key, created: true, llm: ctx.config.demoLlm !== undefined, admin };
+  return {
+    tenantId: tenant.id,
+    publicKey: key.key,
+    created: true,
+    llm: ctx.config.demoLlm !== undefined,
+    admin,
+    origins: demoOrigins(ctx.config),
+  };
 }
 
 export async function demoKey(ctx: AppContext, tenantId: string): Promise<string | undefined> {

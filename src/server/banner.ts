@@ -17,6 +17,7 @@ export function banner(args: { url: string; config: Config; demo: DemoInfo | und
   if (demo?.publicKey) {
     lines.push(
       `  Demo key    ${demo.publicKey}   (tenant "demo", intents order_status, returns, track_order${demo.llm ? ', product_advice' : ''}; origins ${args.origins.join(', ')})`,
+      `  Widget demo ${url}/widget/demo   (the reference chat widget on the demo key; embed: ${url}/widget/comerix-chat.js)`,
       ...(demo.admin
         ? [
             `  Admin panel ${url}/admin   (the login below)`,

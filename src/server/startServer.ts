@@ -6,7 +6,7 @@ import { createContext, openConfiguredDb } from '../app/createContext.js';
 import { startControlSocket } from '../cli/controlSocket.js';
 import { type Config, displayHost } from '../config.js';
 import { type DataDirLock, lockDataDir } from '../db/dataDirLock.js';
-import { DEMO_ORIGINS, DEMO_SLUG, type DemoInfo, demoKey, seedDemo } from '../demo/seedDemo.js';
+import { DEMO_SLUG, type DemoInfo, demoKey, demoOrigins, seedDemo } from '../demo/seedDemo.js';
 import { performHttp } from '../executions/performHttp.js';
 import { startMetricsServer } from '../metrics/startMetricsServer.js';
 import { findTenant } from '../tenants/tenantStore.js';
@@ -67,7 +67,7 @@ export async function startServer(
     if (!config.publicUrlExplicit) config.publicUrl = `http://${displayHost(config.host)}:${port}`;
     const url = config.publicUrl;
     if (options.printBanner !== false) {
-      process.stdout.write(banner({ url, config, demo, origins: DEMO_ORIGINS }));
+      process.stdout.write(banner({ url, config, demo, origins: demo?.origins ?? demoOrigins(config) }));
     }
     let stopped = false;
     return {
