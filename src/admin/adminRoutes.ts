@@ -34,7 +34,13 @@ import { listPricesRoute, setPriceRoute, usageRoute } from './routes/adminPricin
 import { deleteCustomerRoute, exportCustomerRoute, setRetentionRoute } from './routes/adminPrivacyRoutes.js';
 import { createSecretKeyRoute, listSecretKeysRoute, revokeSecretKeyRoute } from './routes/adminSecretKeyRoutes.js';
 import { revokeSessionRoute } from './routes/adminSessionRoutes.js';
-import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
+import {
+  auditLogRoute,
+  changeRoleRoute,
+  createAdminUserRoute,
+  listAdminUsersRoute,
+  removeAdminUserRoute,
+} from './routes/adminUserRoutes.js';
 import {
   createWebhookRoute,
   deleteWebhookRoute,
@@ -67,6 +73,7 @@ export const adminRoutes: AnyRoute[] = [
   listAdminUsersRoute,
   createAdminUserRoute,
   changeRoleRoute,
+  removeAdminUserRoute,
   auditLogRoute,
   listFlowsRoute,
   createFlowRoute,
