@@ -10,12 +10,17 @@ export interface FieldIssue {
 export function fieldIssues(problem: ApiProblem | undefined): FieldIssue[] {
   const fields = (problem?.details as { fields?: unknown } | undefined)?.fields;
   if (!Array.isArray(fields)) return [];
-  return fields.filter(
-    (f): f is FieldIssue =>
-      typeof f === 'object' &&
-      f !== null &&
-      typeof (f as FieldIssue).path === 'string' &&
-      typeof (f as FieldIssue).message === 'string',
+  return (
+    fields
+      .filter(
+        (f): f is FieldIssue =>
+          typeof f === 'object' &&
+          f !== null &&
+          typeof (f as FieldIssue).path === 'string' &&
+          typeof (f as FieldIssue).message === 'string',
+      )
+      // A shape error (400) names its path from the body (`body.eventTypes`); the service's rules name the member.
+      .map((f) => (f.path.startsWith('body.') ? { ...f, path: f.path.slice('body.'.length) } : f))
   );
 }
 
