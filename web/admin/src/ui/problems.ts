@@ -1,4 +1,9 @@
-import type { ApiProblem } from '../api/client.js';
+// Pure (no DOM): unit-tested outside the browser.
+
+/** The part of a failed call's problem that names fields (api/client.ts ApiProblem fits it). */
+interface ApiProblem {
+  details?: unknown;
+}
 
 /** One entry of a §12 `details.fields` list: the service names the input it refuses by path. */
 export interface FieldIssue {

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { api, type ConfigSection } from '../api/client.js';
 import { FieldError, FormProblem } from '../ui/FieldError.js';
 import { useAction } from '../ui/useAction.js';
-import { type Appearance, WidgetPreview } from './WidgetPreview.js';
+import { type Appearance, WIDGET_DEFAULTS, WidgetPreview } from './WidgetPreview.js';
 
 const COLOURS = [
   ['primary', 'Primary (launcher, header, your bubbles)'],
@@ -85,7 +85,9 @@ export function AppearancePanel({
                   <input
                     type="color"
                     aria-label={`${name} colour picker`}
-                    value={/^#[0-9a-fA-F]{6}$/.test(draft.colors?.[name] ?? '') ? draft.colors![name] : '#000000'}
+                    value={
+                      /^#[0-9a-fA-F]{6}$/.test(draft.colors?.[name] ?? '') ? draft.colors![name] : WIDGET_DEFAULTS[name]
+                    }
                     onChange={(e) => setColour(name, e.target.value)}
                   />
                 </span>

@@ -9,7 +9,7 @@ export interface Appearance {
 }
 
 // The reference widget's own defaults when a key is left out, so the preview looks like an unstyled widget.
-const DEFAULTS = { primary: '#1a73e8', background: '#ffffff', text: '#1d2330', accent: '#1a73e8' };
+export const WIDGET_DEFAULTS = { primary: '#1a73e8', background: '#ffffff', text: '#1d2330', accent: '#1a73e8' };
 
 const HEX = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
 const colour = (value: string | undefined, fallback: string) => (value && HEX.test(value) ? value : fallback);
@@ -22,10 +22,10 @@ const colour = (value: string | undefined, fallback: string) => (value && HEX.te
 export function WidgetPreview({ appearance, quickQuestions }: { appearance: Appearance; quickQuestions: string[] }) {
   const c = appearance.colors ?? {};
   const style = {
-    '--wp-primary': colour(c.primary, DEFAULTS.primary),
-    '--wp-background': colour(c.background, DEFAULTS.background),
-    '--wp-text': colour(c.text, DEFAULTS.text),
-    '--wp-accent': colour(c.accent, DEFAULTS.accent),
+    '--wp-primary': colour(c.primary, WIDGET_DEFAULTS.primary),
+    '--wp-background': colour(c.background, WIDGET_DEFAULTS.background),
+    '--wp-text': colour(c.text, WIDGET_DEFAULTS.text),
+    '--wp-accent': colour(c.accent, WIDGET_DEFAULTS.accent),
   } as CSSProperties;
   const side = appearance.position === 'bottom-left' ? 'left' : 'right';
   const launcher = appearance.launcherLabel ?? 'Chat with us';
