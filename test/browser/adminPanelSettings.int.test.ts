@@ -24,8 +24,9 @@ if (backend === 'postgres' && !haveChromium) {
   process.stderr.write(`\n[comerix] ${CHROMIUM} not found: skipping the admin panel's browser tests.\n\n`);
 }
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'admin-panel-settings');
-/** With COMERIX_DOCS_SCREENSHOTS=1 the screenshots also land in docs/images/ (how the guide's images are made). */
-const DOCS_IMAGES = process.env.COMERIX_DOCS_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images') : undefined;
+/** With COMERIX_DOCS_SCREENSHOTS=1 the screenshots also land in docs/images/admin-panel/ (how the guide's images are made). */
+const DOCS_IMAGES =
+  process.env.COMERIX_DOCS_SCREENSHOTS === '1' ? join(process.cwd(), 'docs', 'images', 'admin-panel') : undefined;
 const PASSWORD = 'correct horse battery';
 const ORIGIN = 'https://shop.example';
 const ADMIN = '/api/admin/v1';
@@ -536,7 +537,7 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel settings scr
     // The last owner stays: the service's rule shows next to the role.
     await page.getByLabel('Role of owner@settings.example').selectOption('editor');
     await page.locator('.field-error[data-path="role"]').first().waitFor();
-    await shot(page, 'users-audit', { fullPage: true });
+    await shot(page, 'users-audit');
     expect(errors).toEqual([]);
   });
 
