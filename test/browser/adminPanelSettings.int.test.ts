@@ -552,4 +552,28 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel settings scr
     await shot(page, 'usage');
     expect(errors).toEqual([]);
   });
+
+  it('shows a viewer the settings without any edit control, and no Users screen', async () => {
+    // The role test above made the editor a viewer.
+    const page = await loggedIn('editor@settings.example');
+    expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Widget' }).click();
+    await page.locator('tr[data-key-label="Shop"]').waitFor();
+    for (const name of ['New key', 'Edit', 'Revoke', 'Publish widget settings', 'Add question', 'Save appearance']) {
+      expect(await page.getByRole('button', { name }).count(), name).toBe(0);
+    }
+    await page.getByRole('link', { name: 'Forms' }).click();
+    await page.getByRole('link', { name: 'contact' }).click();
+    await page.getByRole('figure', { name: 'Form preview' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Publish' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('table', { name: 'Endpoints' }).waitFor();
+    expect(await page.getByRole('form', { name: 'New endpoint' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Redeliver' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.locator('article[data-connection="shop_api"]').waitFor();
+    expect(await page.getByRole('button', { name: 'New connection' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Test' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });
