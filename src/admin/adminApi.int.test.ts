@@ -122,6 +122,7 @@ function requestFor(
       body: { email: `new${++n}@example.com`, role: 'viewer', password: PASSWORD },
     },
     adminChangeUserRole: { url: `${BASE}/users/${ids.user}`, body: { role: 'editor' } },
+    adminRemoveUser: { url: `${BASE}/users/${ids.user}` },
     adminAuditLog: { url: `${BASE}/audit` },
     adminListFlows: { url: `${BASE}/flows` },
     adminCreateFlow: { url: `${BASE}/flows`, body: { ...exampleFlow('returns'), intent: newIntent() } },
@@ -522,6 +523,7 @@ describe('the audit log', () => {
     adminLogout: 'admin_session.logout',
     adminCreateUser: 'admin_user.create',
     adminChangeUserRole: 'admin_user.role',
+    adminRemoveUser: 'admin_user.remove',
     adminCreateFlow: 'flow.create',
     adminUpdateFlowDraft: 'flow.update_draft',
     adminPublishFlow: 'flow.publish',
@@ -718,6 +720,24 @@ describe('users and roles', () => {
     const last = await owner.panel.call('PATCH', `${BASE}/users/${owner.id}`, { role: 'viewer' });
     expect(last.status).toBe(422);
     expect(last.body.error).toMatchObject({ details: { fields: [{ rule: 'last_owner' }] } });
+  });
+
+  it('an owner removes a user, whose session ends at once; not themselves, and never the last owner', async () => {
+    const { tenant } = await seedTenant(t.ctx, { flows: [], key: { allIntents: true } });
+    const owner = await userOf(tenant, 'owner');
+    const other = await userOf(tenant, 'owner');
+    const self = await owner.panel.call('DELETE', `${BASE}/users/${owner.id}`);
+    expect(self.status).toBe(422);
+    expect(self.body.error).toMatchObject({ details: { fields: [{ path: 'id', rule: 'self' }] } });
+    const removed = await owner.panel.call('DELETE', `${BASE}/users/${other.id}`);
+    expect(removed.status).toBe(204);
+    expect((await other.panel.call('GET', `${BASE}/me`)).status).toBe(401);
+    const listed = await owner.panel.call('GET', `${BASE}/users`);
+    expect((listed.body.users as { id: string }[]).map((u) => u.id)).toEqual([owner.id]);
+    expect((await owner.panel.call('DELETE', `${BASE}/users/${other.id}`)).status).toBe(404);
+    const entry = await lastAudit(tenant.id);
+    expect(entry).toMatchObject({ action: 'admin_user.remove', target: other.id, after_digest: null });
+    expect(entry!.before_digest).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('admin:create prints a generated password that logs in; admin:reset-password replaces it and ends sessions', async () => {

@@ -55,7 +55,13 @@ import {
 } from './routes/adminReportRoutes.js';
 import { createSecretKeyRoute, listSecretKeysRoute, revokeSecretKeyRoute } from './routes/adminSecretKeyRoutes.js';
 import { revokeSessionRoute } from './routes/adminSessionRoutes.js';
-import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
+import {
+  auditLogRoute,
+  changeRoleRoute,
+  createAdminUserRoute,
+  listAdminUsersRoute,
+  removeAdminUserRoute,
+} from './routes/adminUserRoutes.js';
 import {
   createWebhookRoute,
   deleteWebhookRoute,
@@ -88,6 +94,7 @@ export const adminRoutes: AnyRoute[] = [
   listAdminUsersRoute,
   createAdminUserRoute,
   changeRoleRoute,
+  removeAdminUserRoute,
   auditLogRoute,
   listFlowsRoute,
   createFlowRoute,

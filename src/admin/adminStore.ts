@@ -161,3 +161,19 @@ export async function revokeAdminSessions(
   const result = await q.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** Deletes a user only in the role the caller saw (a concurrent role change makes it a no-op); sessions cascade. */
+export async function deleteAdminUser(
+  db: Kysely<Database>,
+  tenantId: string,
+  userId: string,
+  role: AdminRole,
+): Promise<AdminUser | undefined> {
+  return db
+    .deleteFrom('admin_users')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', userId)
+    .where('role', '=', role)
+    .returningAll()
+    .executeTakeFirst();
+}

@@ -11,6 +11,7 @@ import {
   clearFailedLogins,
   countFailedLogin,
   countOwners,
+  deleteAdminUser,
   findAdminUser,
   findAdminUserByEmail,
   insertAdminSession,
@@ -260,5 +261,42 @@ export async function changeRole(
       after: adminUserView(updated),
     });
     return adminUserView(updated);
+  });
+}
+
+/**
+ * Removes an admin user from the tenant (their sessions end with them). A tenant keeps at least one owner, and an
+ * admin cannot remove themselves: the panel would lose its own session mid-screen (another owner does it).
+ */
+export async function removeAdminUser(ctx: AppContext, auth: AdminAuth, userId: string): Promise<void> {
+  await ctx.kysely.transaction().execute(async (trx) => {
+    const user = await findAdminUser(trx, auth.tenantId, userId, { lock: true });
+    if (!user) throw new AppError('not_found', 'No such admin user.');
+    if (user.id === auth.userId) {
+      throw AppError.validation([{ path: 'id', rule: 'self', message: 'another owner must remove you' }]);
+    }
+    if (user.role === 'owner') {
+      // Locks the tenant's owners so two removals cannot both see another owner left.
+      await trx
+        .selectFrom('admin_users')
+        .select('id')
+        .where('tenant_id', '=', auth.tenantId)
+        .where('role', '=', 'owner')
+        .forUpdate()
+        .execute();
+      if ((await countOwners(trx, auth.tenantId)) <= 1) {
+        throw AppError.validation([{ path: 'id', rule: 'last_owner', message: 'a tenant keeps at least one owner' }]);
+      }
+    }
+    const removed = await deleteAdminUser(trx, auth.tenantId, userId, user.role);
+    if (!removed) throw new AppError('not_found', 'No such admin user.');
+    await recordAudit(trx, {
+      tenantId: auth.tenantId,
+      actor: `admin:${auth.userId}`,
+      action: 'admin_user.remove',
+      target: userId,
+      before: adminUserView(user),
+      after: null,
+    });
   });
 }

@@ -111,7 +111,7 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel in Chromium'
     await page.getByLabel('Blocks (JSON)').fill('[{"type":"text","text":"Plan: {{ conversation.variables.plan }}"}]');
     await page.getByRole('button', { name: 'Validate' }).click();
     await page.getByText('The flow is valid.').waitFor();
-    expect(await hello.getAttribute('aria-invalid')).toBeNull();
+    await expect.poll(() => hello.getAttribute('aria-invalid')).toBeNull();
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByText('Published version 1.').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, '3-editor-published.png') });

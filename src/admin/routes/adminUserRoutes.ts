@@ -10,7 +10,7 @@ import {
   createAdminUserBody,
 } from '../../wire/adminSchemas.js';
 import { adminActor } from '../adminAuthTypes.js';
-import { adminUserView, changeRole, createAdminUser, listUsers } from '../adminUserService.js';
+import { adminUserView, changeRole, createAdminUser, listUsers, removeAdminUser } from '../adminUserService.js';
 import { ADMIN_BASE, ADMIN_READ_ERRORS, ADMIN_WRITE_ERRORS, NO_STORE } from './adminRouteErrors.js';
 
 export const listAdminUsersRoute = defineRoute({
@@ -67,6 +67,25 @@ export const changeRoleRoute = defineRoute({
     body: await changeRole(ctx, auth, params.id, body.role),
     headers: NO_STORE,
   }),
+});
+
+export const removeAdminUserRoute = defineRoute({
+  method: 'DELETE',
+  path: `${ADMIN_BASE}/users/{id}`,
+  operationId: 'adminRemoveUser',
+  summary: 'Remove an admin user from the tenant; their sessions end at once',
+  description:
+    'A tenant always keeps at least one owner (else 422, rule `last_owner`), and nobody removes themselves (rule `self`).',
+  tags: ['Admin: users'],
+  auth: 'admin',
+  role: 'owner',
+  params: adminIdParams,
+  response: { status: 204, description: 'Removed' },
+  errors: [...ADMIN_WRITE_ERRORS, 'not_found', 'validation_failed'],
+  handler: async ({ ctx, auth, params }) => {
+    await removeAdminUser(ctx, auth, params.id);
+    return { status: 204, body: undefined, headers: NO_STORE };
+  },
 });
 
 export const auditLogRoute = defineRoute({

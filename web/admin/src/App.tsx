@@ -10,6 +10,13 @@ import { hrefOf, type Route, useHashRoute } from './ui/useHashRoute.js';
 const FlowEditorScreen = lazy(() => import('./screens/FlowEditorScreen.js'));
 const HistoryScreen = lazy(() => import('./screens/HistoryScreen.js'));
 const ConversationScreen = lazy(() => import('./screens/ConversationScreen.js'));
+const WidgetSettingsScreen = lazy(() => import('./screens/WidgetSettingsScreen.js'));
+const FormsScreen = lazy(() => import('./screens/FormsScreen.js'));
+const FormEditorScreen = lazy(() => import('./screens/FormEditorScreen.js'));
+const ConnectionsScreen = lazy(() => import('./screens/ConnectionsScreen.js'));
+const WebhooksScreen = lazy(() => import('./screens/WebhooksScreen.js'));
+const UsageScreen = lazy(() => import('./screens/UsageScreen.js'));
+const UsersScreen = lazy(() => import('./screens/UsersScreen.js'));
 
 type Auth = { state: 'checking' } | { state: 'out' } | { state: 'in'; user: AdminUser };
 
@@ -58,6 +65,13 @@ export function App() {
           <nav aria-label="Main">
             <NavLink route={{ screen: 'flows' }} current={route} label="Flows" />
             <NavLink route={{ screen: 'history' }} current={route} label="History" />
+            <NavLink route={{ screen: 'widget' }} current={route} label="Widget" />
+            <NavLink route={{ screen: 'forms' }} current={route} label="Forms" />
+            <NavLink route={{ screen: 'connections' }} current={route} label="Connections" />
+            <NavLink route={{ screen: 'webhooks' }} current={route} label="Webhooks" />
+            <NavLink route={{ screen: 'usage' }} current={route} label="Usage" />
+            {/* Users and the audit log are an owner's (the API refuses the others). */}
+            {auth.user.role === 'owner' ? <NavLink route={{ screen: 'users' }} current={route} label="Users" /> : null}
           </nav>
           <span className="who">
             {auth.user.email} <span className="role">{auth.user.role}</span>
@@ -80,7 +94,8 @@ function NavLink({ route, current, label }: { route: Route; current: Route; labe
   const active =
     route.screen === current.screen ||
     (route.screen === 'flows' && current.screen === 'flow') ||
-    (route.screen === 'history' && current.screen === 'conversation');
+    (route.screen === 'history' && current.screen === 'conversation') ||
+    (route.screen === 'forms' && current.screen === 'form');
   return (
     <a href={hrefOf(route)} aria-current={active ? 'page' : undefined}>
       {label}
@@ -98,5 +113,19 @@ function Screen({ route }: { route: Route }) {
       return <HistoryScreen />;
     case 'conversation':
       return <ConversationScreen key={route.id} conversationId={route.id} />;
+    case 'widget':
+      return <WidgetSettingsScreen />;
+    case 'forms':
+      return <FormsScreen />;
+    case 'form':
+      return <FormEditorScreen key={route.id} formId={route.id} />;
+    case 'connections':
+      return <ConnectionsScreen />;
+    case 'webhooks':
+      return <WebhooksScreen />;
+    case 'usage':
+      return <UsageScreen />;
+    case 'users':
+      return <UsersScreen />;
   }
 }

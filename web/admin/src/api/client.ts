@@ -69,3 +69,29 @@ export type ConversationView =
 export type TestSession =
   paths['/api/admin/v1/flows/{id}/test-sessions']['post']['responses'][201]['content']['application/json'];
 export type TurnAnswer = paths['/api/public/v1/chat/messages']['post']['responses'][200]['content']['application/json'];
+
+type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer T } } };
+}
+  ? T
+  : never;
+
+export type WidgetKey = Json<'/api/admin/v1/widget-keys', 'get', 200>['keys'][number];
+export type WidgetKeyBody = NonNullable<
+  paths['/api/admin/v1/widget-keys']['post']['requestBody']
+>['content']['application/json'];
+export type QuickQuestion = Json<'/api/admin/v1/quick-questions', 'get', 200>['quickQuestions'][number];
+export type ConfigSection = Json<'/api/admin/v1/config', 'get', 200>['sections'][number];
+export type Published = Json<'/api/admin/v1/widget-settings/publish', 'post', 200>;
+export type FormSummary = Json<'/api/admin/v1/forms', 'get', 200>['forms'][number];
+export type FormDetailView = Json<'/api/admin/v1/forms/{id}', 'get', 200>;
+export type Submission = Json<'/api/admin/v1/forms/{id}/submissions', 'get', 200>['submissions'][number];
+export type Connection = Json<'/api/admin/v1/connections', 'get', 200>['connections'][number];
+export type ConnectionBody = NonNullable<
+  paths['/api/admin/v1/connections']['post']['requestBody']
+>['content']['application/json'];
+export type ConnectionTest = Json<'/api/admin/v1/connections/{name}/test', 'post', 200>;
+export type WebhookEndpoint = Json<'/api/admin/v1/webhooks', 'get', 200>['endpoints'][number];
+export type CreatedWebhook = Json<'/api/admin/v1/webhooks', 'post', 201>;
+export type UsagePage = Json<'/api/admin/v1/usage', 'get', 200>;
+export type AuditPage = Json<'/api/admin/v1/audit', 'get', 200>;
