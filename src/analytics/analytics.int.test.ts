@@ -424,12 +424,11 @@ const rollupsOf = (tenantId: string) =>
     .execute()
     .then((rows) => rows.map((r) => JSON.stringify(r)).sort());
 
-/** Moves every timestamp of the tenant's raw rows: a millisecond of the fixture becomes a minute after `anchor`. */
+/**
+ * Moves every timestamp of the tenant's raw rows, keeping their order: the n-th row of a table (by time) goes to
+ * `anchor` + n × 173 minutes, so rows fall at all sorts of minutes and cross the midnights of every zone.
+ */
 async function spread(tenantId: string, anchor: string) {
-  const t0 = await sql<{
-    t0: Date;
-  }>`select min(created_at) as t0 from sessions where tenant_id = ${tenantId}::uuid`.execute(t.ctx.kysely);
-  const start = t0.rows[0]!.t0;
   for (const [table, column] of [
     ['sessions', 'created_at'],
     ['conversations', 'created_at'],
@@ -439,11 +438,11 @@ async function spread(tenantId: string, anchor: string) {
     ['conversions', 'occurred_at'],
     ['llm_calls', 'created_at'],
     ['telemetry_events', 'occurred_at'],
-    ['telemetry_events', 'received_at'],
   ] as const) {
-    await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${anchor}::timestamptz
-        + extract(epoch from ${sql.ref(column)} - ${start}::timestamptz) * interval '1000 minutes'
-      where tenant_id = ${tenantId}::uuid`.execute(t.ctx.kysely);
+    await sql`update ${sql.table(table)} x set ${sql.ref(column)} = ${anchor}::timestamptz + o.n * interval '173 minutes'
+      from (select id, row_number() over (order by ${sql.ref(column)}, id) as n from ${sql.table(table)}
+        where tenant_id = ${tenantId}::uuid) o
+      where x.id = o.id`.execute(t.ctx.kysely);
   }
 }
 
