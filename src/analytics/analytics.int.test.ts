@@ -15,6 +15,7 @@ import { applyRetention } from '../privacy/applyRetention.js';
 import { createSecretKey } from '../secretKeys/secretKeyService.js';
 import { setRetentionDays } from '../tenants/tenantStore.js';
 import type { AnalyticsQueryInput, AnalyticsResult } from '../wire/analyticsSchemas.js';
+import { setTimeZone } from './setTimeZone.js';
 
 // Issue 21's acceptance: a fixture built through the public and engine APIs (an OpenAI-compatible stub for the LLM),
 // every metric compared with an independent SQL count over the raw tables, by day and week, in three time zones
@@ -528,11 +529,9 @@ describe('analytics', () => {
     const months = await byUnit('month');
     const dayTotals = [...(await byUnit('day')).values()].reduce((a, [e, tt]) => [a[0]! + e, a[1]! + tt], [0, 0]);
     expect([...months.values()].reduce((a, [e, tt]) => [a[0]! + e, a[1]! + tt], [0, 0])).toEqual(dayTotals);
-    // The tenant's own setting is the default zone.
-    const panelTz = await sql`update tenants set time_zone = 'Asia/Kolkata' where id = ${f.tenant.id}::uuid`.execute(
-      t.ctx.kysely,
-    );
-    expect(panelTz.numAffectedRows).toBe(1n);
+    // The tenant's own setting is the default zone; only IANA names are taken.
+    await expect(setTimeZone(t.ctx, f.tenant.id, 'Mars/Olympus')).rejects.toMatchObject({ code: 'validation_failed' });
+    await setTimeZone(t.ctx, f.tenant.id, 'Asia/Kolkata');
     const own = await query(f, { metrics: ['executions'], range, granularity: 'day' });
     expect(own.timeZone).toBe('Asia/Kolkata');
     expect(own.rows).toEqual(
