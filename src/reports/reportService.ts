@@ -19,7 +19,8 @@ export type ReportScheduleView = z.infer<typeof reportScheduleView>;
 
 export interface ReportScheduleInput {
   cron: string;
-  timeZone: string;
+  /** Absent: the tenant's analytics time zone, as it is now (a later change of the tenant's zone leaves it). */
+  timeZone?: string | undefined;
   enabled: boolean;
   /** The format the `report.ready` link serves. */
   format?: ReportFormat;
@@ -137,14 +138,15 @@ export async function createReport(
   actor = 'cli',
 ): Promise<ReportView> {
   const definition = parsedDefinition(input.definition);
-  if (input.schedule) checkCronSchedule(input.schedule.cron, input.schedule.timeZone);
+  const schedule = input.schedule && (await withTimeZone(ctx, input.tenantId, input.schedule));
+  if (schedule) checkCronSchedule(schedule.cron, schedule.timeZone);
   const id = newId();
   return ctx.kysely.transaction().execute(async (trx) => {
     await trx
       .insertInto('reports')
       .values({ id, tenant_id: input.tenantId, name: input.name, definition: json(definition) })
       .execute();
-    if (input.schedule) await writeSchedule(ctx, trx, input.tenantId, id, input.schedule);
+    if (schedule) await writeSchedule(ctx, trx, input.tenantId, id, schedule);
     const view = await viewById(trx, input.tenantId, id);
     await recordAudit(trx, { tenantId: input.tenantId, actor, action: 'report.create', target: id, after: view });
     return view;
@@ -201,12 +203,27 @@ export async function deleteReport(ctx: AppContext, tenantId: string, id: string
   });
 }
 
+/** The schedule with its zone: the one given, or the tenant's analytics time zone. */
+async function withTimeZone(
+  ctx: AppContext,
+  tenantId: string,
+  schedule: ReportScheduleInput,
+): Promise<ReportScheduleInput & { timeZone: string }> {
+  if (schedule.timeZone !== undefined) return { ...schedule, timeZone: schedule.timeZone };
+  const tenant = await ctx.kysely
+    .selectFrom('tenants')
+    .select('time_zone')
+    .where('id', '=', tenantId)
+    .executeTakeFirst();
+  return { ...schedule, timeZone: tenant?.time_zone ?? 'UTC' };
+}
+
 async function writeSchedule(
   ctx: AppContext,
   trx: Transaction<Database>,
   tenantId: string,
   reportId: string,
-  schedule: ReportScheduleInput,
+  schedule: ReportScheduleInput & { timeZone: string },
 ): Promise<void> {
   const now = ctx.clock();
   const payload: ReportSchedulePayload = { tenantId, reportId, format: schedule.format ?? 'csv' };
@@ -231,10 +248,11 @@ export async function setReportSchedule(
   ctx: AppContext,
   tenantId: string,
   id: string,
-  schedule: ReportScheduleInput,
+  input: ReportScheduleInput,
   actor = 'cli',
 ): Promise<ReportView> {
   if (!isUuid(id)) throw notFound(id);
+  const schedule = await withTimeZone(ctx, tenantId, input);
   checkCronSchedule(schedule.cron, schedule.timeZone);
   return ctx.kysely.transaction().execute(async (trx) => {
     // The report row, locked: a deletion meanwhile cannot leave a schedule behind.

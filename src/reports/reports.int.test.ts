@@ -4,6 +4,7 @@ import { exampleFlow, seedTenant, Widget } from '../../test/support/fixtures.js'
 import { runComerix } from '../../test/support/spawnComerix.js';
 import { backend, createTestApp, type TestApp, testConfig } from '../../test/support/testApp.js';
 import { WebhookReceiver } from '../../test/support/webhookReceiver.js';
+import { setTimeZone } from '../analytics/setTimeZone.js';
 import type { AppContext } from '../app/AppContext.js';
 import { createContext } from '../app/createContext.js';
 import { runCommand } from '../cli/runCommand.js';
@@ -372,7 +373,11 @@ describe('reports through the admin API', () => {
     await expect(schedule('0 9 * * THU', 'Asia/Tokyo')).resolves.toMatchObject({
       schedule: { cron: '0 9 * * THU', timeZone: 'Asia/Tokyo' },
     });
-    await expect(make('D').then(() => undefined)).resolves.toBeUndefined();
+    // Without a zone, the tenant's analytics time zone (09:00 in Tokyo is 00:00 UTC).
+    await setTimeZone(t.ctx, tenant.id, 'Asia/Tokyo');
+    const inTenantZone = await setReportSchedule(t.ctx, tenant.id, c.id, { cron: '0 9 * * *', enabled: true });
+    expect(inTenantZone.schedule!.timeZone).toBe('Asia/Tokyo');
+    expect(inTenantZone.schedule!.nextRunAt).toMatch(/T00:00:00\.000Z$/);
     await expect(
       createReport(t.ctx, { tenantId: tenant.id, name: 'X', definition: { metrics: ['nope'], range: around() } }),
     ).rejects.toMatchObject({ code: 'validation_failed' });

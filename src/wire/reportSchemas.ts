@@ -13,7 +13,12 @@ export const reportScheduleBody = z
       .min(1)
       .max(120)
       .describe('Five fields (minute hour day month weekday) or six with seconds first; `@daily` and the like.'),
-    timeZone: z.string().min(1).max(64).default('UTC').describe('IANA time zone the expression is read in.'),
+    timeZone: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('IANA time zone the expression is read in; absent: the tenant’s analytics time zone.'),
     enabled: z.boolean().default(true),
   })
   .strict();

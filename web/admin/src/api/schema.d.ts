@@ -11668,10 +11668,7 @@ export interface operations {
                     schedule?: {
                         /** @description Five fields (minute hour day month weekday) or six with seconds first; `@daily` and the like. */
                         cron: string;
-                        /**
-                         * @description IANA time zone the expression is read in.
-                         * @default UTC
-                         */
+                        /** @description IANA time zone the expression is read in; absent: the tenant’s analytics time zone. */
                         timeZone?: string;
                         /** @default true */
                         enabled?: boolean;
@@ -12758,10 +12755,7 @@ export interface operations {
                 "application/json": {
                     /** @description Five fields (minute hour day month weekday) or six with seconds first; `@daily` and the like. */
                     cron: string;
-                    /**
-                     * @description IANA time zone the expression is read in.
-                     * @default UTC
-                     */
+                    /** @description IANA time zone the expression is read in; absent: the tenant’s analytics time zone. */
                     timeZone?: string;
                     /** @default true */
                     enabled?: boolean;
