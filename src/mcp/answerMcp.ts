@@ -1,6 +1,7 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../app/AppContext.js';
+import { AppError } from '../errors/AppError.js';
 import type { SecretKeyAuth } from '../http/auth/secretKeyAuth.js';
 import type { RouteResult } from '../http/defineRoute.js';
 import { createMcpServer, type McpOutcomes } from './createMcpServer.js';
@@ -45,6 +46,7 @@ export async function answerMcp(ctx: AppContext, auth: SecretKeyAuth, request: F
   try {
     const response = await transport.handleRequest(webRequest(request), { parsedBody: request.body });
     const text = await response.text();
+    if (response.status >= 400) throw refusal(response.status, text);
     const headers: Record<string, string> = { 'cache-control': 'no-store' };
     const type = response.headers.get('content-type');
     if (type) headers['content-type'] = type;
@@ -64,4 +66,33 @@ function webRequest(request: FastifyRequest): Request {
     for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
   }
   return new Request(`http://mcp.invalid${request.url}`, { method: request.method, headers });
+}
+
+/**
+ * The transport's own refusals (a Host or Origin it does not allow, an Accept without both JSON and SSE, a body that
+ * is no JSON-RPC message) in our error envelope, like every other refusal of the API: an MCP client reads the status
+ * either way.
+ */
+function refusal(status: number, text: string): AppError {
+  let message = 'The request is not a valid MCP message.';
+  try {
+    const said = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+    if (typeof said === 'string') message = said;
+  } catch {
+    // Not JSON: keep the general message.
+  }
+  if (status === 403) {
+    return new AppError(
+      'origin_not_allowed',
+      `${message}. MCP is answered on the host of COMERIX_PUBLIC_URL, or on localhost at the port the server listens on.`,
+    );
+  }
+  if (status === 415) return new AppError('unsupported_media_type', 'Send the body as application/json.');
+  if (status === 406) {
+    return new AppError(
+      'invalid_request',
+      'Send Accept: application/json, text/event-stream (the MCP transport requires both).',
+    );
+  }
+  return new AppError('invalid_request', message);
 }

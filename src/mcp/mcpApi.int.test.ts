@@ -462,10 +462,16 @@ describe('MCP API: refusals', () => {
       });
     const evilHost = await post({ host: `evil.example:${port}` });
     expect(evilHost.status).toBe(403);
-    expect(evilHost.body).toContain('Invalid Host header');
+    expect(JSON.parse(evilHost.body).error).toMatchObject({
+      code: 'origin_not_allowed',
+      message: expect.stringContaining(`Invalid Host header: evil.example:${port}`),
+    });
     const evilOrigin = await post({ host: `localhost:${port}`, origin: 'https://evil.example' });
     expect(evilOrigin.status).toBe(403);
-    expect(evilOrigin.body).toContain('Invalid Origin header');
+    expect(JSON.parse(evilOrigin.body).error).toMatchObject({
+      code: 'origin_not_allowed',
+      message: expect.stringContaining('Invalid Origin header: https://evil.example'),
+    });
     expect((await post({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(200);
     expect((await post({ host: `[::1]:${port}` })).status).toBe(200);
   });
@@ -479,5 +485,6 @@ describe('MCP API: refusals', () => {
     });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('POST');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
   });
 });

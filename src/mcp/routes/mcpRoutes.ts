@@ -1,4 +1,5 @@
 import { SECRET_KEY_ROUTE_ERRORS } from '../../engineApi/routes/engineRouteErrors.js';
+import { AppError } from '../../errors/AppError.js';
 import { type AnyRoute, defineRoute } from '../../http/defineRoute.js';
 import { mcpRequestBody, mcpResponseBody } from '../../wire/mcpSchemas.js';
 import { answerMcp } from '../answerMcp.js';
@@ -14,7 +15,7 @@ export const mcpRoute = defineRoute({
   operationId: 'mcp',
   summary: 'The MCP server: JSON-RPC 2.0 over Streamable HTTP (stateless)',
   description:
-    "An MCP server for AI agents (docs/mcp-api.md). Send `Accept: application/json, text/event-stream`; answers are JSON. The secret key (scope `mcp`) is checked before any JSON-RPC: missing, unknown or revoked → 401 `invalid_secret_key`, no `mcp` scope → 403 `forbidden`, in the error envelope. The Host (and any Origin) must be the public URL's or localhost on the served port, else 403 with a JSON-RPC error. Every tool call and resource read is audited.",
+    "An MCP server for AI agents (docs/mcp-api.md). Send `Accept: application/json, text/event-stream`; answers are JSON. The secret key (scope `mcp`) is checked before any JSON-RPC: missing, unknown or revoked → 401 `invalid_secret_key`, no `mcp` scope → 403 `forbidden`, in the error envelope. The Host (and any Origin) must be the public URL's or localhost on the served port, else 403 `origin_not_allowed`; a body that is no MCP message → 400 `invalid_request`. Every tool call and resource read is audited.",
   tags: TAGS,
   auth: 'secretKey',
   scope: 'mcp',
@@ -25,7 +26,7 @@ export const mcpRoute = defineRoute({
     description: 'The JSON-RPC answer (202 with no body for notifications only)',
     schema: mcpResponseBody,
   },
-  errors: [...SECRET_KEY_ROUTE_ERRORS, 'payload_too_large', 'unsupported_media_type'],
+  errors: [...SECRET_KEY_ROUTE_ERRORS, 'origin_not_allowed', 'payload_too_large', 'unsupported_media_type'],
   handler: async ({ ctx, auth, request }) => answerMcp(ctx, auth, request),
 });
 
@@ -39,17 +40,16 @@ export const mcpStreamRoute = defineRoute({
   auth: 'secretKey',
   scope: 'mcp',
   limits: { rate: ['mcp_per_secret_key'] },
-  response: { status: 405, description: 'No server-initiated stream; use POST.' },
-  errors: SECRET_KEY_ROUTE_ERRORS,
-  handler: async () => ({
-    status: 405,
-    body: {
-      jsonrpc: '2.0',
-      error: { code: -32000, message: 'Method not allowed: POST JSON-RPC messages instead.' },
-      id: null,
-    },
-    headers: { allow: 'POST', 'cache-control': 'no-store' },
-  }),
+  response: { status: 405, description: 'Always 405 `method_not_allowed`, with `Allow: POST`.' },
+  errors: [...SECRET_KEY_ROUTE_ERRORS, 'method_not_allowed'],
+  handler: async () => {
+    throw new AppError(
+      'method_not_allowed',
+      'This MCP server is stateless and keeps no event stream: POST JSON-RPC messages to /api/mcp.',
+      undefined,
+      { allow: 'POST' },
+    );
+  },
 });
 
 /** The MCP API (DESIGN §15), secret key with the `mcp` scope. */
