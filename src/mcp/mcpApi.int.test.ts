@@ -488,3 +488,63 @@ describe('MCP API: refusals', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
   });
 });
+
+describe('MCP API: limits', () => {
+  it('takes a flow larger than the 64 KB JSON limit, and refuses a body over 1 MiB with 413', async () => {
+    const { key } = await tenantWithKey();
+    const big = exampleFlow('order_status') as { nodes: Record<string, unknown>[] };
+    // ~200 KB of message text: over the JSON default, under the MCP (and admin flow) limit.
+    big.nodes[0] = { id: 'greet', type: 'message', blocks: [{ type: 'text', text: 'x'.repeat(200_000) }] };
+    const call = (definition: unknown) => ({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'flows_validate', arguments: { definition } },
+    });
+    const ok = await rawPost(key, call(big));
+    expect(ok.status).toBe(200);
+    expect((ok.body.result as CallToolResult).structuredContent).toHaveProperty('valid');
+    const tooBig = await rawPost(key, call({ pad: 'x'.repeat(1024 * 1024) }));
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error).toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it('counts calls per secret key in mcp_per_secret_key: over it, 429 rate_limited naming the limit', async () => {
+    const limited = await createTestApp({
+      env: { COMERIX_RATE_LIMITS: 'on', COMERIX_RATE_LIMIT_OVERRIDES: 'mcp_per_secret_key=3/60' },
+    });
+    try {
+      const { tenant } = await seedTenant(limited.ctx);
+      const a = await createSecretKey(limited.ctx, { tenantId: tenant.id, label: 'a', scopes: ['mcp'] });
+      const b = await createSecretKey(limited.ctx, { tenantId: tenant.id, label: 'b', scopes: ['mcp'] });
+      const post = (key: string) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/api/mcp',
+          headers: {
+            authorization: `Bearer ${key}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            host: new URL(limited.ctx.config.publicUrl).host,
+          },
+          payload: JSON.stringify(INITIALIZE),
+        });
+      for (let i = 0; i < 3; i++) {
+        const res = await post(a.key);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.headers['ratelimit-limit']).toBeDefined();
+      }
+      const over = await post(a.key);
+      expect(over.statusCode).toBe(429);
+      expect(JSON.parse(over.body).error).toMatchObject({
+        code: 'rate_limited',
+        details: { limit: 'mcp_per_secret_key', max: 3 },
+      });
+      expect(over.headers['retry-after']).toBeDefined();
+      // Another key has its own count.
+      expect((await post(b.key)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
