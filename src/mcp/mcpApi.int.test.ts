@@ -282,7 +282,12 @@ describe('MCP API: an agent builds and publishes a flow, and a widget converses 
     const problems = (checked.structuredContent as { valid: boolean; problems: { nodeId?: string; path: string }[] })
       .problems;
     expect(checked.structuredContent).toMatchObject({ valid: false });
-    expect(problems).toContainEqual(expect.objectContaining({ nodeId: 'ask_email', path: 'edges[1].to' }));
+    // As docs/mcp-api.md shows them.
+    expect(problems).toEqual([
+      { nodeId: 'ask_email', path: 'edges[1].to', message: 'edge to unknown node "thank_you"' },
+      { nodeId: 'thanks', path: 'nodes[2]', message: 'node is not reachable from start' },
+      { nodeId: 'done', path: 'nodes[3]', message: 'node is not reachable from start' },
+    ]);
 
     // Creating it anyway is refused with a tool error that lists each problem with its node id.
     const refused = (await client.callTool({
@@ -291,10 +296,16 @@ describe('MCP API: an agent builds and publishes a flow, and a widget converses 
     })) as CallToolResult;
     expect(refused.isError).toBe(true);
     expect(refused.structuredContent).toBeUndefined();
-    expect(text(refused)).toMatch(/^validation_failed: /);
-    expect(text(refused)).toContain('Fix each problem');
-    expect(text(refused)).toContain('- node "ask_email" at edges[1].to:');
-    expect(text(refused)).toContain(FLOW_FORMAT_URI);
+    expect(text(refused)).toBe(
+      [
+        'validation_failed: The flow has 3 problem(s).',
+        'Fix each problem, then call again:',
+        '- node "ask_email" at edges[1].to: edge to unknown node "thank_you"',
+        '- node "thanks" at nodes[2]: node is not reachable from start',
+        '- node "done" at nodes[3]: node is not reachable from start',
+        `Read ${FLOW_FORMAT_URI} for the format. If the intent exists already, edit that flow with flows_update_draft.`,
+      ].join('\n'),
+    );
     const envelope = JSON.parse((refused.content[1] as { text: string }).text) as {
       error: { code: string; status: number };
     };
