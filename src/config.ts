@@ -15,6 +15,10 @@ const envSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   COMERIX_DATA_DIR: z.string().min(1).default('./data'),
   COMERIX_MASTER_KEY: z
     .string()
@@ -71,6 +75,8 @@ export interface Config {
   /** `postgres` when DATABASE_URL is set, else the embedded PGlite in `dataDir`. */
   backend: 'postgres' | 'pglite';
   databaseUrl?: string;
+  /** DATABASE_READ_URL: a replica analytics queries read from (PostgreSQL only); absent: the primary. */
+  databaseReadUrl?: string;
   dataDir: string;
   /** Resolved lazily: embedded mode generates it into the data dir on first use. */
   masterKey: () => Buffer;
@@ -150,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     backend,
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+    ...(e.DATABASE_URL && e.DATABASE_READ_URL ? { databaseReadUrl: e.DATABASE_READ_URL } : {}),
     dataDir,
     masterKey,
     publicUrl,

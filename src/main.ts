@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { addAdminCommands } from './admin/adminCli.js';
+import { addAnalyticsCommands } from './analytics/analyticsCli.js';
 import { dispatch } from './cli/dispatch.js';
 import { UsageError } from './cli/UsageError.js';
 import { ConfigError } from './config.js';
@@ -14,6 +15,7 @@ import { addKeyCommands, KEY_FLAGS } from './keys/keyCli.js';
 import { addPricingCommands, PRICING_FLAGS } from './llm/pricingCli.js';
 import { addCustomerCommands } from './privacy/customerCli.js';
 import { addWidgetSettingsCommands, WIDGET_SETTINGS_FLAGS } from './reads/widgetSettingsCli.js';
+import { addReportCommands } from './reports/reportCli.js';
 import { addSecretKeyCommands, SECRET_KEY_FLAGS } from './secretKeys/secretKeyCli.js';
 import { addServerCommands } from './server/serverCli.js';
 import { addSessionCommands } from './sessions/sessionCli.js';
@@ -40,10 +42,12 @@ export function buildProgram(): Command {
   addFormCommands(program, dispatch);
   addWidgetSettingsCommands(program, dispatch);
   addUsageCommands(program, dispatch);
+  addAnalyticsCommands(program, dispatch);
   addWebhookCommands(program, dispatch);
   addPricingCommands(program, dispatch);
   addCustomerCommands(program, dispatch);
   addAdminCommands(program, dispatch);
+  addReportCommands(program, dispatch);
   program.addOption(new Option('--no-color').hideHelp());
   return program;
 }

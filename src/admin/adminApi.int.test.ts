@@ -12,6 +12,7 @@ import { createConnection } from '../connections/connectionService.js';
 import type { AdminRole, Tenant } from '../db/types.js';
 import { importForm } from '../forms/formService.js';
 import { addQuickQuestion } from '../reads/widgetSettingsService.js';
+import { createReport } from '../reports/reportService.js';
 import { createSecretKey } from '../secretKeys/secretKeyService.js';
 import { insertUpload } from '../uploads/uploadStore.js';
 import { createWebhookEndpoint } from '../webhooks/webhookService.js';
@@ -106,8 +107,11 @@ function requestFor(
     form?: string;
     delivery?: string;
     upload?: string;
+    report?: string;
+    run?: string;
   },
 ): { url: string; body?: unknown } {
+  const report = `${BASE}/reports/${ids.report ?? ids.flow}`;
   const flow = `${BASE}/flows/${ids.flow}`;
   const table: Record<string, { url: string; body?: unknown }> = {
     adminLogout: { url: `${BASE}/auth/logout` },
@@ -176,8 +180,31 @@ function requestFor(
     adminSetPrice: { url: `${BASE}/prices`, body: { model: 'gpt-test', prompt: '2.5', completion: '10' } },
     adminUsage: { url: `${BASE}/usage?kind=tokens` },
     adminSetRetention: { url: `${BASE}/retention`, body: { retentionDays: 30 } },
+    adminAnalyticsQuery: {
+      url: `${BASE}/analytics/query`,
+      body: { metrics: ['sessions'], range: { preset: 'last_7_days' }, granularity: 'day' },
+    },
+    adminGetTimeZone: { url: `${BASE}/time-zone` },
+    adminSetTimeZone: { url: `${BASE}/time-zone`, body: { timeZone: 'Asia/Kolkata' } },
     adminExportCustomer: { url: `${BASE}/customers/u-42/export` },
     adminDeleteCustomer: { url: `${BASE}/customers/u-42` },
+    adminListReports: { url: `${BASE}/reports` },
+    adminCreateReport: {
+      url: `${BASE}/reports`,
+      body: { name: `Sessions ${++n}`, definition: { metrics: ['sessions'], range: { preset: 'last_7_days' } } },
+    },
+    adminReorderPinnedReports: { url: `${BASE}/reports/pinned`, body: { reportIds: [] } },
+    adminGetReport: { url: report },
+    adminUpdateReport: { url: report, body: { name: 'Renamed report' } },
+    adminRunReport: { url: `${report}/run` },
+    adminListReportRuns: { url: `${report}/runs` },
+    adminGetReportRun: { url: `${report}/runs/${ids.run ?? ids.flow}` },
+    adminExportReportRun: { url: `${report}/runs/${ids.run ?? ids.flow}/export?format=csv` },
+    adminSetReportSchedule: { url: `${report}/schedule`, body: { cron: '0 8 * * MON', timeZone: 'Europe/Paris' } },
+    adminDeleteReportSchedule: { url: `${report}/schedule` },
+    adminPinReport: { url: `${report}/pin` },
+    adminUnpinReport: { url: `${report}/unpin` },
+    adminDeleteReport: { url: report },
     adminSearchConversations: { url: `${BASE}/conversations?customerId=u-1` },
     adminGetConversation: {
       url: `${BASE}/conversations/${ids.conversation ?? '00000000-0000-0000-0000-000000000000'}`,
@@ -208,6 +235,7 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
   const delivery = await endedDelivery(tenantId, hook.endpoint.id);
   const upload = await uploadedFile(tenantId, form.id);
   const question = await addQuickQuestion(t.ctx, tenantId, { text: `Hello from ${name}` });
+  const { report, run } = await reportWithRun(tenantId, name);
   const w = new Widget(t.app);
   const conversationId = String((await w.open(publicKey)).body.conversationId);
   const session = await t.ctx.kysely
@@ -225,7 +253,44 @@ async function connectionAndSession(tenantId: string, publicKey: string, name: s
     form: form.id,
     delivery,
     upload,
+    report,
+    run,
   };
+}
+
+/** A saved report with a stored run (as a run leaves it), for the report routes. */
+async function reportWithRun(tenantId: string, name: string): Promise<{ report: string; run: string }> {
+  const report = await createReport(t.ctx, {
+    tenantId,
+    name: `Sessions of ${name}`,
+    definition: { metrics: ['sessions'], range: { preset: 'last_7_days' } },
+  });
+  const run = randomUUID();
+  await t.ctx.kysely
+    .insertInto('report_runs')
+    .values({
+      id: run,
+      tenant_id: tenantId,
+      report_id: report.id,
+      trigger: 'manual',
+      scheduled_for: null,
+      status: 'completed',
+      definition: JSON.stringify(report.definition),
+      result: JSON.stringify({
+        columns: [{ name: 'sessions', kind: 'metric' }],
+        rows: [[3]],
+        timeZone: 'UTC',
+        from: '2026-01-01T00:00:00.000Z',
+        to: '2026-01-08T00:00:00.000Z',
+        granularity: null,
+      }),
+      row_count: 1,
+      error: null,
+      started_at: new Date(),
+      completed_at: new Date(),
+    })
+    .execute();
+  return { report: report.id, run };
 }
 
 /** A file a visitor uploaded to the form (`<b>` inside: it must go out as an attachment, never rendered). */
@@ -304,6 +369,8 @@ describe('every admin route (table-driven from the route declarations)', () => {
     form: string;
     delivery: string;
     upload: string;
+    report: string;
+    run: string;
   };
   let idsA: Ids;
   let idsB: Ids;
@@ -449,7 +516,7 @@ async function lastAudit(tenantId: string) {
 
 describe('the audit log', () => {
   /** POSTs that change nothing (so they write no entry). */
-  const READ_ONLY = new Set(['adminValidateFlow', 'adminTestConnection']);
+  const READ_ONLY = new Set(['adminValidateFlow', 'adminTestConnection', 'adminAnalyticsQuery']);
   const EXPECTED: Record<string, string> = {
     adminLogin: 'admin_session.login',
     adminLogout: 'admin_session.logout',
@@ -483,7 +550,17 @@ describe('the audit log', () => {
     adminPublishWidgetSettings: 'widget_settings.publish',
     adminSetPrice: 'price.set',
     adminSetRetention: 'tenant.retention',
+    adminSetTimeZone: 'tenant.time_zone',
     adminDeleteCustomer: 'customer.delete',
+    adminCreateReport: 'report.create',
+    adminReorderPinnedReports: 'report.reorder',
+    adminUpdateReport: 'report.update',
+    adminRunReport: 'report.run',
+    adminSetReportSchedule: 'report.schedule',
+    adminDeleteReportSchedule: 'report.unschedule',
+    adminPinReport: 'report.pin',
+    adminUnpinReport: 'report.unpin',
+    adminDeleteReport: 'report.delete',
   };
 
   it('every change through the admin API writes its entry: who, what, which, digests', async () => {

@@ -1,3 +1,8 @@
+import {
+  adminAnalyticsQueryRoute,
+  getTimeZoneRoute,
+  setTimeZoneRoute,
+} from '../analytics/routes/adminAnalyticsRoutes.js';
 import type { AnyRoute } from '../http/defineRoute.js';
 import { loginRoute, logoutRoute, meRoute } from './routes/adminAuthRoutes.js';
 import {
@@ -32,6 +37,22 @@ import {
 import { conversationViewRoute, searchHistoryRoute } from './routes/adminHistoryRoutes.js';
 import { listPricesRoute, setPriceRoute, usageRoute } from './routes/adminPricingRoutes.js';
 import { deleteCustomerRoute, exportCustomerRoute, setRetentionRoute } from './routes/adminPrivacyRoutes.js';
+import {
+  createReportRoute,
+  deleteReportRoute,
+  deleteReportScheduleRoute,
+  exportReportRunRoute,
+  getReportRoute,
+  getReportRunRoute,
+  listReportRunsRoute,
+  listReportsRoute,
+  pinReportRoute,
+  reorderPinnedReportsRoute,
+  runReportRoute,
+  setReportScheduleRoute,
+  unpinReportRoute,
+  updateReportRoute,
+} from './routes/adminReportRoutes.js';
 import { createSecretKeyRoute, listSecretKeysRoute, revokeSecretKeyRoute } from './routes/adminSecretKeyRoutes.js';
 import { revokeSessionRoute } from './routes/adminSessionRoutes.js';
 import { auditLogRoute, changeRoleRoute, createAdminUserRoute, listAdminUsersRoute } from './routes/adminUserRoutes.js';
@@ -118,7 +139,25 @@ export const adminRoutes: AnyRoute[] = [
   listPricesRoute,
   setPriceRoute,
   usageRoute,
+  adminAnalyticsQueryRoute,
+  getTimeZoneRoute,
+  setTimeZoneRoute,
   setRetentionRoute,
   exportCustomerRoute,
   deleteCustomerRoute,
+  listReportsRoute,
+  createReportRoute,
+  reorderPinnedReportsRoute,
+  getReportRoute,
+  updateReportRoute,
+  runReportRoute,
+  listReportRunsRoute,
+  getReportRunRoute,
+  exportReportRunRoute,
+  setReportScheduleRoute,
+  pinReportRoute,
+  unpinReportRoute,
+  // Before the report's deletion, which takes its schedule with it (the audit suite runs changes in this order).
+  deleteReportScheduleRoute,
+  deleteReportRoute,
 ];

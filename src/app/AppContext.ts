@@ -49,6 +49,8 @@ export interface AppContext {
   streams: StreamSlots;
   /** Aborted when the process shuts down: long polls and streams end instead of holding the shutdown. */
   shutdown: AbortController;
+  /** A read replica (DATABASE_READ_URL) analytics queries read rollups from; absent: `db`. */
+  readDb?: Db;
   /** Shortcut for `db.kysely`. */
 
   kysely: Kysely<Database>;

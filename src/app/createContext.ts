@@ -71,10 +71,15 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
   // Read before the first request; a database not migrated yet (the `migrate` command) simply has no endpoints.
   await webhooks.reload().catch(() => {});
   events.on('webhooks', () => void webhooks.reload().catch(() => {}));
+  const shutdown = new AbortController();
+  // Analytics reads may go to a replica; its pool closes with the process.
+  const readDb = config.databaseReadUrl ? await openPostgres(config.databaseReadUrl, { max: 4 }) : undefined;
+  if (readDb) shutdown.signal.addEventListener('abort', () => void readDb.close().catch(() => {}), { once: true });
   return {
     jobs,
     config,
     db,
+    ...(readDb ? { readDb } : {}),
     kysely: db.kysely,
     secrets,
     events,
@@ -89,6 +94,6 @@ export async function createContext(config: Config, db: Db, options: { migrate?:
     blobs: config.uploadDir ? new DirectoryBlobStore(config.uploadDir) : new DatabaseBlobStore(db.kysely),
     webhooks,
     clock: () => new Date(),
-    shutdown: new AbortController(),
+    shutdown,
   };
 }

@@ -9,6 +9,7 @@ import { metricsRoute } from '../metrics/metricsRoute.js';
 import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
 import { publishedReadRoutes } from '../reads/routes/publishedReadRoutes.js';
+import { reportDownloadRoutes } from '../reports/routes/reportDownloadRoutes.js';
 import { telemetryRoutes } from '../telemetry/telemetryRoutes.js';
 
 /** Every route the server answers, each declared once; the OpenAPI document is generated from the same list. */
@@ -22,6 +23,7 @@ export function allRoutes(): AnyRoute[] {
     ...engineRoutes,
     ...mcpRoutes,
     ...adminRoutes,
+    ...reportDownloadRoutes,
   ];
   return [...api, metricsRoute, ...openApiRoutes(api), ...adminPanelRoutes];
 }

@@ -643,6 +643,7 @@ describe('api documents', () => {
     expect(res.statusCode).toBe(200);
     const doc = JSON.parse(res.body);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/admin/v1/analytics/query',
       '/api/admin/v1/audit',
       '/api/admin/v1/auth/login',
       '/api/admin/v1/auth/logout',
@@ -674,10 +675,21 @@ describe('api documents', () => {
       '/api/admin/v1/prices',
       '/api/admin/v1/quick-questions',
       '/api/admin/v1/quick-questions/{id}',
+      '/api/admin/v1/reports',
+      '/api/admin/v1/reports/pinned',
+      '/api/admin/v1/reports/{id}',
+      '/api/admin/v1/reports/{id}/pin',
+      '/api/admin/v1/reports/{id}/run',
+      '/api/admin/v1/reports/{id}/runs',
+      '/api/admin/v1/reports/{id}/runs/{runId}',
+      '/api/admin/v1/reports/{id}/runs/{runId}/export',
+      '/api/admin/v1/reports/{id}/schedule',
+      '/api/admin/v1/reports/{id}/unpin',
       '/api/admin/v1/retention',
       '/api/admin/v1/secret-keys',
       '/api/admin/v1/secret-keys/{id}/revoke',
       '/api/admin/v1/sessions/{id}/revoke',
+      '/api/admin/v1/time-zone',
       '/api/admin/v1/uploads/{id}',
       '/api/admin/v1/usage',
       '/api/admin/v1/users',
@@ -692,6 +704,7 @@ describe('api documents', () => {
       '/api/admin/v1/widget-keys/{id}',
       '/api/admin/v1/widget-keys/{id}/revoke',
       '/api/admin/v1/widget-settings/publish',
+      '/api/engine/v1/analytics/query',
       '/api/engine/v1/conversations/{id}',
       '/api/engine/v1/conversions',
       '/api/engine/v1/customers/{customerId}',
@@ -715,6 +728,7 @@ describe('api documents', () => {
       '/api/public/v1/forms/{codeOrId}/schema',
       '/api/public/v1/forms/{codeOrId}/submissions',
       '/api/public/v1/forms/{codeOrId}/uploads',
+      '/api/reports/v1/runs/{id}/download',
     ]);
     const blockTypesInDoc = Object.keys(doc.components.schemas).filter((k) => k.startsWith('Block_'));
     expect(blockTypesInDoc.length).toBeGreaterThanOrEqual(14);

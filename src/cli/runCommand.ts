@@ -1,4 +1,5 @@
 import { type AdminCommandRequest, runAdminCommand } from '../admin/adminCommands.js';
+import { type AnalyticsCommandRequest, runAnalyticsCommand } from '../analytics/analyticsCommands.js';
 import type { AppContext } from '../app/AppContext.js';
 import { type ConnectionCommandRequest, runConnectionCommand } from '../connections/connectionCommands.js';
 import { type DemoCommandRequest, runDemoCommand } from '../demo/demoCommands.js';
@@ -9,6 +10,7 @@ import { type KeyCommandRequest, runKeyCommand } from '../keys/keyCommands.js';
 import { type PricingCommandRequest, runPricingCommand } from '../llm/pricingCommands.js';
 import { type CustomerCommandRequest, runCustomerCommand } from '../privacy/customerCommands.js';
 import { runWidgetSettingsCommand, type WidgetSettingsCommandRequest } from '../reads/widgetSettingsCommands.js';
+import { type ReportCommandRequest, runReportCommand } from '../reports/reportCommands.js';
 import { runSecretKeyCommand, type SecretKeyCommandRequest } from '../secretKeys/secretKeyCommands.js';
 import { runSessionCommand, type SessionCommandRequest } from '../sessions/sessionCommands.js';
 import { runTenantCommand, type TenantCommandRequest } from '../tenants/tenantCommands.js';
@@ -34,7 +36,9 @@ export type CommandRequest =
   | WebhookCommandRequest
   | PricingCommandRequest
   | CustomerCommandRequest
-  | AdminCommandRequest;
+  | AdminCommandRequest
+  | ReportCommandRequest
+  | AnalyticsCommandRequest;
 
 /** Returns exactly what goes on stdout (without the trailing newline). */
 export async function runCommand(ctx: AppContext, request: CommandRequest): Promise<string> {
@@ -98,5 +102,9 @@ export async function runCommand(ctx: AppContext, request: CommandRequest): Prom
     case 'admin:create':
     case 'admin:reset-password':
       return runAdminCommand(ctx, request);
+    case 'report:run':
+      return runReportCommand(ctx, request);
+    case 'analytics:rebuild':
+      return runAnalyticsCommand(ctx, request);
   }
 }

@@ -18,6 +18,8 @@ import * as m0016 from './migrations/0016_webhooks.js';
 import * as m0017 from './migrations/0017_admin.js';
 import * as m0019 from './migrations/0019_privacy.js';
 import * as m0020 from './migrations/0020_limits.js';
+import * as m0021 from './migrations/0021_analytics.js';
+import * as m0022 from './migrations/0022_reports.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
 const migrations: Record<string, Migration> = {
@@ -40,6 +42,8 @@ const migrations: Record<string, Migration> = {
   '0017_admin': m0017,
   '0019_privacy': m0019,
   '0020_limits': m0020,
+  '0021_analytics': m0021,
+  '0022_reports': m0022,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

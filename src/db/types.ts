@@ -16,6 +16,8 @@ export interface TenantsTable {
   attribution_window_days: Generated<number>;
   /** Days raw transcripts, events, uploads and delivery logs are kept (null: until deleted). */
   retention_days: Generated<number | null>;
+  /** IANA time zone analytics buckets days, weeks and months in. */
+  time_zone: Generated<string>;
   created_at: Timestamp;
 }
 
@@ -97,6 +99,8 @@ export interface ConversationsTable {
   updated_at: Timestamp;
   /** Revoked: no new session may continue it (its sessions were revoked too). */
   revoked_at: Generated<Date | null>;
+  /** The first telemetry `pageType` of the conversation (set by the event's insert), for analytics. */
+  page_type: Generated<string | null>;
 }
 
 export interface SessionsTable {
@@ -226,6 +230,8 @@ export interface ChatTurnsTable {
   first_seq: number | null;
   last_seq: number | null;
   items: JsonCol<TranscriptItem[]>;
+  /** The turn's engine time (null on rows from before it was recorded), for the median turn latency. */
+  duration_ms: Generated<number | null>;
   created_at: Timestamp;
 }
 
@@ -528,6 +534,29 @@ export interface RetainedCountsTable {
 
 export type AdminRole = 'owner' | 'editor' | 'viewer';
 
+/** Analytics sums per tenant × 15-minute UTC bucket × metric × dimensions ('' when none); see 0021_analytics. */
+export interface AnalyticsRollupsTable {
+  tenant_id: string;
+  bucket: Date;
+  metric: string;
+  flow_id: string;
+  public_key_id: string;
+  page_type: string;
+  model: string;
+  status: string;
+  currency: string;
+  measure: number;
+  value: number;
+}
+
+/** What changed since the rollups were computed: a bucket, a conversation, or neither (the whole tenant). */
+export interface AnalyticsDirtyTable {
+  id: Generated<number>;
+  tenant_id: string;
+  bucket: Date | null;
+  conversation_id: string | null;
+}
+
 export interface AdminUsersTable {
   id: string;
   tenant_id: string;
@@ -562,6 +591,56 @@ export interface AuditLogTable {
   before_digest: string | null;
   after_digest: string | null;
   created_at: Timestamp;
+}
+
+export interface ReportsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  /** An analytics query definition (src/wire/analyticsSchemas.ts), validated on the way in. */
+  definition: JsonCol<Json>;
+  /** Place on the dashboard (0-based), or null when not pinned. */
+  pin_position: number | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A recurring run: a report's schedule (tenant_id, report_id) or a system task (name). */
+export interface SchedulesTable {
+  id: string;
+  tenant_id: string | null;
+  report_id: string | null;
+  name: string | null;
+  /** The job task each run enqueues. */
+  task: string;
+  payload: JsonCol<Json>;
+  cron: string;
+  /** IANA name the cron expression is read in. */
+  time_zone: string;
+  enabled: boolean;
+  next_run_at: Timestamp;
+  last_run_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ReportRunTrigger = 'manual' | 'schedule' | 'cli';
+
+export interface ReportRunsTable {
+  id: string;
+  tenant_id: string;
+  report_id: string;
+  trigger: ReportRunTrigger;
+  scheduled_for: Date | null;
+  status: 'completed' | 'failed';
+  /** The definition as it was run (the report may change later). */
+  definition: JsonCol<Json>;
+  result: JsonCol<Json> | null;
+  row_count: Generated<number>;
+  error: string | null;
+  started_at: Date;
+  completed_at: Timestamp;
 }
 
 export interface Database {
@@ -601,9 +680,14 @@ export interface Database {
   llm_spend_daily: LlmSpendDailyTable;
   blob_purges: BlobPurgesTable;
   retained_counts: RetainedCountsTable;
+  analytics_rollups: AnalyticsRollupsTable;
+  analytics_dirty: AnalyticsDirtyTable;
   admin_users: AdminUsersTable;
   admin_sessions: AdminSessionsTable;
   audit_log: AuditLogTable;
+  reports: ReportsTable;
+  schedules: SchedulesTable;
+  report_runs: ReportRunsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -1,3 +1,4 @@
+import { engineAnalyticsQueryRoute } from '../analytics/routes/engineAnalyticsQueryRoute.js';
 import type { AnyRoute } from '../http/defineRoute.js';
 import { deleteCustomerRoute } from '../privacy/routes/deleteCustomerRoute.js';
 import { exportCustomerRoute } from '../privacy/routes/exportCustomerRoute.js';
@@ -16,6 +17,7 @@ export const engineRoutes: AnyRoute[] = [
   listSessionsRoute,
   reportConversionRoute,
   usageRoute,
+  engineAnalyticsQueryRoute,
   exportCustomerRoute,
   deleteCustomerRoute,
 ];

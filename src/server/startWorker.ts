@@ -1,23 +1,26 @@
+import { refreshRollups } from '../analytics/refreshRollups.js';
 import type { AppContext } from '../app/AppContext.js';
 import { EmbeddedVacuum } from '../db/EmbeddedVacuum.js';
 import { continueExecution, type HttpPerformer } from '../executions/continueExecution.js';
 import { CONTINUE_TASK } from '../executions/persistStep.js';
 import { sweepExecutions } from '../executions/sweepExecutions.js';
-import { purgeIdempotencyKeys } from '../http/idempotency.js';
 import type { LlmPerformer } from '../llm/performLlm.js';
-import { applyRetention } from '../privacy/applyRetention.js';
-import { purgeBlobs } from '../privacy/purgeBlobs.js';
-
+import { REPORT_RUN_TASK } from '../reports/reportService.js';
+import { runScheduledReport } from '../reports/runScheduledReport.js';
+import { startScheduler } from '../scheduler/startScheduler.js';
+import { systemScheduleHandlers } from '../scheduler/systemSchedules.js';
 import { builtinTasks } from '../tasks/builtinTasks.js';
-import { purgeExpiredUploads } from '../uploads/purgeExpiredUploads.js';
 import { type DeliveryOptions, deliverWebhook } from '../webhooks/deliverWebhook.js';
 import { WEBHOOK_DELIVER_TASK } from '../webhooks/emitWebhookEvent.js';
 import { startRelay } from '../webhooks/relayDeliveries.js';
 import { rescueDeliveries } from '../webhooks/rescueDeliveries.js';
 
+/**
+ * The sweep of executions and the rescue of deliveries repair work the job queue lost, so they run on this interval
+ * in every worker rather than as scheduled jobs (as does the analytics rollup refresh, built to run beside itself);
+ * the other housekeeping is on the scheduler (src/scheduler).
+ */
 const SWEEP_INTERVAL_MS = 30_000;
-/** Retention deletes by the day: once an hour is plenty, and keeps its queries off most sweeps. */
-const RETENTION_INTERVAL_MS = 3_600_000;
 /** A vacuum step longer than this delays every request queued behind it noticeably: worth a line in the log. */
 const SLOW_VACUUM_MS = 200;
 
@@ -48,6 +51,8 @@ export async function startWorker(
         ...options.webhooks,
         ...(options.log ? { log: (message: string) => options.log?.(message) } : {}),
       }),
+      [REPORT_RUN_TASK]: runScheduledReport(ctx),
+      ...systemScheduleHandlers(ctx),
     },
 
     {
@@ -57,27 +62,20 @@ export async function startWorker(
       onPickup: (task, seconds) => ctx.metrics.jobPickedUp(task, seconds),
     },
   );
-  let retentionAt = 0;
-  const retention = async () => {
-    if (Date.now() - retentionAt < RETENTION_INTERVAL_MS) return;
-    retentionAt = Date.now();
-    await applyRetention(ctx);
-  };
   const sweep = () =>
     void Promise.all([
       sweepExecutions(ctx),
-      purgeIdempotencyKeys(ctx),
-      purgeExpiredUploads(ctx),
       rescueDeliveries(ctx),
-      // Bytes a deletion queued but a crash kept from removing.
-      purgeBlobs(ctx),
-      retention(),
+      // Analytics rollups of what changed since the last sweep (queries also fold in what is newer).
+      refreshRollups(ctx.kysely),
     ]).catch((error: unknown) => options.log?.('sweep failed', error));
 
   sweep();
   const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
   // New webhook deliveries in the outbox become jobs here, in batches (the turns that wrote them enqueue nothing).
   const relay = startRelay(ctx, options.log);
+  // Recurring runs (scheduled reports, the housekeeping purges and retention), each fired once across all workers.
+  const scheduler = await startScheduler(ctx, options.log ? { log: options.log } : {});
   // PostgreSQL vacuums itself; the embedded store only gets what we run (see EmbeddedVacuum).
   const vacuum = ctx.db.backend === 'pglite' ? new EmbeddedVacuum(ctx.kysely) : undefined;
   vacuum?.start(
@@ -91,6 +89,7 @@ export async function startWorker(
   return {
     async stop() {
       clearInterval(timer);
+      await scheduler.stop();
       await vacuum?.stop();
       await relay.stop();
       await ctx.jobs.stop();

@@ -110,7 +110,14 @@ export const reportReadyData = z.object({
   name: z.string(),
   format: z.enum(['json', 'csv']),
   rowCount: z.number().int(),
-  url: z.string().nullable().describe('Where the run can be fetched (admin API), or null.'),
+  url: z
+    .string()
+    .nullable()
+    .describe(
+      'A signed link to the run in `format`: needs no credential, works until `expiresAt`, refused when altered.',
+    ),
+  expiresAt: at.nullable().describe('When `url` stops working.'),
+  scheduledFor: at.nullable().describe('The cron time of a scheduled run.'),
   completedAt: at,
 });
 

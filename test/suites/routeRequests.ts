@@ -32,8 +32,12 @@ export const ID_NAMES: Record<string, { of: (t: SuiteTenant) => string; unknown:
   'customers/{customerId}': { of: (t) => t.customerId, unknown: 'nobody-at-all' },
 };
 
-/** Routes with no tenant behind their parameters (the API viewer's static assets). */
-export const TENANTLESS = new Set(['apiDocsAsset']);
+/**
+ * Routes with no tenant behind their parameters: the API viewer's static assets, and the signed report download
+ * link, whose caller has no tenant at all (the signature over the run id is the whole credential; its own suite,
+ * src/reports/reports.int.test.ts, shows an altered or expired link refused).
+ */
+export const TENANTLESS = new Set(['apiDocsAsset', 'downloadReportRun']);
 
 export function idNamesOf(route: AnyRoute): string[] {
   return [...route.path.matchAll(/([\w-]+)\/\{(\w+)\}/g)].map((m) => `${m[1]}/{${m[2]}}`);
@@ -53,6 +57,7 @@ export const MINIMAL_BODIES: Record<string, (publicKey: string | undefined) => R
   sendEventBatch: () => ({ events: [{ type: 'widget_open' }] }),
   submitForm: () => ({ values: { email: 'a@example.com' } }),
   engineReportConversion: () => ({ orderId: 'o-suite', amount: '19.99', currency: 'EUR', customerId: 'u-42' }),
+  engineAnalyticsQuery: () => ({ metrics: ['sessions'], range: { preset: 'today' } }),
 };
 
 /** Every byte percent-encoded (a lone surrogate becomes U+FFFD's bytes, as it would on the wire). */

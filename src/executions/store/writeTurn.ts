@@ -85,13 +85,14 @@ function receiptGuard(args: Common): RawBuilder<unknown> {
   return args.receipt ? sql`, comerix_receipt_guard((select count(*) from r) = 1)` : sql``;
 }
 
-function itemsCte(args: Common): RawBuilder<unknown> {
+/** The turn's transcript row, with the engine time of the turn (`durationMs`) for the median turn latency. */
+function itemsCte(args: Common, durationMs: number): RawBuilder<unknown> {
   if (args.items.length === 0) return sql``;
   const seqs = args.items.flatMap((item) => (item.role === 'bot' ? [item.seq] : []));
   return sql`, items as (
-    insert into chat_turns (tenant_id, conversation_id, execution_id, first_seq, last_seq, items, created_at)
+    insert into chat_turns (tenant_id, conversation_id, execution_id, first_seq, last_seq, items, duration_ms, created_at)
     select ${args.tenantId}::uuid, ${args.conversationId}::uuid, e.id, ${seqs[0] ?? null}::int, ${seqs.at(-1) ?? null}::int,
-      ${json(args.items)}::jsonb, ${args.now}::timestamptz
+      ${json(args.items)}::jsonb, ${Math.max(0, Math.round(durationMs))}::int, ${args.now}::timestamptz
     from e
     returning 1
   )`;
@@ -155,7 +156,7 @@ export function insertTurn(
         ${r.ended_at}::timestamptz, ${r.test ?? false}
       ${guarded ? sql`from g` : sql``}
       returning ${RETURNING}
-    )${itemsCte(args)}${args.outbox ?? sql``}
+    )${itemsCte(args, r.active_ms)}${args.outbox ?? sql``}
     select e.* from e`;
 }
 
@@ -194,7 +195,7 @@ export function updateTurn(
       where id = ${args.id}::uuid and tenant_id = ${args.tenantId}::uuid
         and version = ${args.expectedVersion} and status = ${args.expectedStatus} ${claimed}
       returning ${RETURNING}
-    )${itemsCte(args)}${receiptCte(args)}${args.outbox ?? sql``}
+    )${itemsCte(args, s.active_ms)}${receiptCte(args)}${args.outbox ?? sql``}
     select e.* from (select comerix_turn_guard(${sql.join(conditions, sql` and `)})${receiptGuard(args)}) g cross join e`;
 }
 

@@ -416,6 +416,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/engine/v1/analytics/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an analytics query (the definition a saved report stores)
+         * @description Metrics over a range (absolute days or a preset), optionally bucketed by hour, day, week (from Monday) or month in the tenant’s time zone (or `timeZone`), split by dimensions and filtered. Test sessions of the admin’s test pane are never counted. Conversions and revenue always come split by `currency`. A metric that cannot be split or filtered as asked answers 422 `validation_failed` naming it. See docs/analytics-hub.md.
+         *
+         *     Requires a secret key with the scope `analytics:read`.
+         */
+        post: operations["engineAnalyticsQuery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/engine/v1/customers/{customerId}/export": {
         parameters: {
             query?: never;
@@ -1492,6 +1514,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/v1/analytics/query": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an analytics query (the definition a saved report stores)
+         * @description Metrics over a range (absolute days or a preset), optionally bucketed by hour, day, week (from Monday) or month in the tenant’s time zone (or `timeZone`), split by dimensions and filtered. Test sessions of the admin’s test pane are never counted. Conversions and revenue always come split by `currency`. A metric that cannot be split or filtered as asked answers 422 `validation_failed` naming it. See docs/analytics-hub.md.
+         *
+         *     Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        post: operations["adminAnalyticsQuery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/time-zone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The time zone analytics buckets days, weeks and months in
+         * @description Requires an admin session with the role `viewer` or above.
+         */
+        get: operations["adminGetTimeZone"];
+        /**
+         * Set the time zone analytics buckets days, weeks and months in
+         * @description Audited as `tenant.time_zone`. Rollups are kept in UTC, so past data is re-bucketed at once.
+         *
+         *     Requires an admin session with the role `owner` or above, and the X-CSRF-Token header.
+         */
+        put: operations["adminSetTimeZone"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/retention": {
         parameters: {
             query?: never;
@@ -1551,6 +1621,248 @@ export interface paths {
          *     Requires an admin session with the role `owner` or above, and the X-CSRF-Token header.
          */
         delete: operations["adminDeleteCustomer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Saved reports: the pinned ones first, in dashboard order
+         * @description Requires an admin session with the role `viewer` or above.
+         */
+        get: operations["adminListReports"];
+        put?: never;
+        /**
+         * Save a report: a name and an analytics query definition, optionally a schedule
+         * @description The definition is the body of `POST /api/admin/v1/analytics/query` ([Analytics Hub](analytics-hub.md)).
+         *
+         *     Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        post: operations["adminCreateReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/pinned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder the dashboard: every pinned report, each once, in the new order
+         * @description Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        put: operations["adminReorderPinnedReports"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A saved report with its schedule
+         * @description Requires an admin session with the role `viewer` or above.
+         */
+        get: operations["adminGetReport"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a report with its schedule and runs
+         * @description Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        delete: operations["adminDeleteReport"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a report or change its definition
+         * @description Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        patch: operations["adminUpdateReport"];
+        trace?: never;
+    };
+    "/api/admin/v1/reports/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a report now; the run is stored with its result
+         * @description A definition the engine refuses gives a stored `failed` run (with its error), not an error answer.
+         *
+         *     Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        post: operations["adminRunReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A report's runs, newest first (without their results)
+         * @description Requires an admin session with the role `viewer` or above.
+         */
+        get: operations["adminListReportRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/{id}/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One run with its result
+         * @description Requires an admin session with the role `viewer` or above.
+         */
+        get: operations["adminGetReportRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/{id}/runs/{runId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a run as CSV (RFC 4180, header row) or JSON, as an attachment
+         * @description Requires an admin session with the role `viewer` or above.
+         */
+        get: operations["adminExportReportRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Schedule a report (cron expression and IANA time zone), or change or disable its schedule
+         * @description Each run is stored and announced by the `report.ready` webhook with a signed link to the run in `format`.
+         *
+         *     Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        put: operations["adminSetReportSchedule"];
+        post?: never;
+        /**
+         * Remove a report's schedule
+         * @description Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        delete: operations["adminDeleteReportSchedule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/{id}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pin a report to the end of the dashboard
+         * @description Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        post: operations["adminPinReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/reports/{id}/unpin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a report off the dashboard
+         * @description Requires an admin session with the role `editor` or above, and the X-CSRF-Token header.
+         */
+        post: operations["adminUnpinReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/v1/runs/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a report run through the signed, expiring link of its `report.ready` webhook
+         * @description The link works until its `expires` time; one altered in any way (run, format, expiry) is refused.
+         */
+        get: operations["downloadReportRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -5165,6 +5477,146 @@ export interface operations {
             };
             /** @description Error: `not_found` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    engineAnalyticsQuery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                    /** @default [] */
+                    dimensions?: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                    /** @default {} */
+                    filters?: {
+                        /** @description Flow ids. */
+                        flow?: string[];
+                        /** @description Intent names. */
+                        intent?: string[];
+                        /** @description Public key ids (or pk_live_… values). */
+                        key?: string[];
+                        /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                        page_type?: string[];
+                        /** @description LLM models (token metrics only). */
+                        model?: string[];
+                    };
+                    /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                    range: {
+                        /** @description First day, inclusive, in the query’s time zone. */
+                        from: string;
+                        /** @description Last day, inclusive, in the query’s time zone. */
+                        to: string;
+                    } | {
+                        /**
+                         * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                         * @enum {string}
+                         */
+                        preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                    };
+                    /**
+                     * @description Buckets in the time zone; absent: one total row per dimension combination.
+                     * @enum {string}
+                     */
+                    granularity?: "hour" | "day" | "week" | "month";
+                    /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                    timeZone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A table: columns and rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description In order: `bucket` (with a granularity), dimensions, metrics. */
+                        columns: {
+                            /** @description `bucket`, a dimension name or a metric name. */
+                            name: string;
+                            /** @enum {string} */
+                            kind: "bucket" | "dimension" | "metric";
+                        }[];
+                        /** @description One row per bucket × dimension combination, cells in column order. Buckets are local starts: `YYYY-MM-DD` (day, week from Monday, month) or `YYYY-MM-DDTHH:00` (hour). Revenue is in minor units of the row’s `currency`. Rates are 0..1 and null when nothing was started; the median is null without turns. */
+                        rows: (string | number | null)[][];
+                        timeZone: string;
+                        /** @description The range’s first instant (ISO 8601). */
+                        from: string;
+                        /** @description The range’s end, exclusive (ISO 8601). */
+                        to: string;
+                        granularity: ("hour" | "day" | "week" | "month") | null;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `invalid_secret_key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10521,6 +10973,280 @@ export interface operations {
             };
         };
     };
+    adminAnalyticsQuery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                    /** @default [] */
+                    dimensions?: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                    /** @default {} */
+                    filters?: {
+                        /** @description Flow ids. */
+                        flow?: string[];
+                        /** @description Intent names. */
+                        intent?: string[];
+                        /** @description Public key ids (or pk_live_… values). */
+                        key?: string[];
+                        /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                        page_type?: string[];
+                        /** @description LLM models (token metrics only). */
+                        model?: string[];
+                    };
+                    /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                    range: {
+                        /** @description First day, inclusive, in the query’s time zone. */
+                        from: string;
+                        /** @description Last day, inclusive, in the query’s time zone. */
+                        to: string;
+                    } | {
+                        /**
+                         * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                         * @enum {string}
+                         */
+                        preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                    };
+                    /**
+                     * @description Buckets in the time zone; absent: one total row per dimension combination.
+                     * @enum {string}
+                     */
+                    granularity?: "hour" | "day" | "week" | "month";
+                    /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                    timeZone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A table: columns and rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description In order: `bucket` (with a granularity), dimensions, metrics. */
+                        columns: {
+                            /** @description `bucket`, a dimension name or a metric name. */
+                            name: string;
+                            /** @enum {string} */
+                            kind: "bucket" | "dimension" | "metric";
+                        }[];
+                        /** @description One row per bucket × dimension combination, cells in column order. Buckets are local starts: `YYYY-MM-DD` (day, week from Monday, month) or `YYYY-MM-DDTHH:00` (hour). Revenue is in minor units of the row’s `currency`. Rates are 0..1 and null when nothing was started; the median is null without turns. */
+                        rows: (string | number | null)[][];
+                        timeZone: string;
+                        /** @description The range’s first instant (ISO 8601). */
+                        from: string;
+                        /** @description The range’s end, exclusive (ISO 8601). */
+                        to: string;
+                        granularity: ("hour" | "day" | "week" | "month") | null;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminGetTimeZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description IANA time zone name, e.g. Europe/Paris; default UTC. */
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminSetTimeZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description IANA time zone name, e.g. Europe/Paris; default UTC. */
+                    timeZone: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The setting */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description IANA time zone name, e.g. Europe/Paris; default UTC. */
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     adminSetRetention: {
         parameters: {
             query?: never;
@@ -10879,6 +11605,1840 @@ export interface operations {
             };
             /** @description Error: `conversation_busy` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminListReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pinned reports first in dashboard order, then the others by name. */
+                        reports: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            definition: {
+                                metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                                /** @default [] */
+                                dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                                /** @default {} */
+                                filters: {
+                                    /** @description Flow ids. */
+                                    flow?: string[];
+                                    /** @description Intent names. */
+                                    intent?: string[];
+                                    /** @description Public key ids (or pk_live_… values). */
+                                    key?: string[];
+                                    /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                    page_type?: string[];
+                                    /** @description LLM models (token metrics only). */
+                                    model?: string[];
+                                };
+                                /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                                range: {
+                                    /** @description First day, inclusive, in the query’s time zone. */
+                                    from: string;
+                                    /** @description Last day, inclusive, in the query’s time zone. */
+                                    to: string;
+                                } | {
+                                    /**
+                                     * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                     * @enum {string}
+                                     */
+                                    preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                                };
+                                /**
+                                 * @description Buckets in the time zone; absent: one total row per dimension combination.
+                                 * @enum {string}
+                                 */
+                                granularity?: "hour" | "day" | "week" | "month";
+                                /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                                timeZone?: string;
+                            };
+                            /** @description Place on the dashboard from 0, or null when not pinned. */
+                            pinPosition: number | null;
+                            schedule: {
+                                cron: string;
+                                timeZone: string;
+                                enabled: boolean;
+                                /** @description When it runs next (while enabled). */
+                                nextRunAt: string;
+                                lastRunAt: string | null;
+                            } | null;
+                            /** @description Grows by one with each change of name or definition. */
+                            version: number;
+                            /** @description RFC 3339 UTC timestamp. */
+                            createdAt: string;
+                            /** @description RFC 3339 UTC timestamp. */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminCreateReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    definition: {
+                        metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                        /** @default [] */
+                        dimensions?: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                        /** @default {} */
+                        filters?: {
+                            /** @description Flow ids. */
+                            flow?: string[];
+                            /** @description Intent names. */
+                            intent?: string[];
+                            /** @description Public key ids (or pk_live_… values). */
+                            key?: string[];
+                            /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                            page_type?: string[];
+                            /** @description LLM models (token metrics only). */
+                            model?: string[];
+                        };
+                        /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                        range: {
+                            /** @description First day, inclusive, in the query’s time zone. */
+                            from: string;
+                            /** @description Last day, inclusive, in the query’s time zone. */
+                            to: string;
+                        } | {
+                            /**
+                             * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                             * @enum {string}
+                             */
+                            preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                        };
+                        /**
+                         * @description Buckets in the time zone; absent: one total row per dimension combination.
+                         * @enum {string}
+                         */
+                        granularity?: "hour" | "day" | "week" | "month";
+                        /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                        timeZone?: string;
+                    };
+                    schedule?: {
+                        /** @description Five fields (minute hour day month weekday) or six with seconds first; `@daily` and the like. */
+                        cron: string;
+                        /**
+                         * @description IANA time zone the expression is read in.
+                         * @default UTC
+                         */
+                        timeZone?: string;
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The report */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        definition: {
+                            metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                            /** @default [] */
+                            dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                            /** @default {} */
+                            filters: {
+                                /** @description Flow ids. */
+                                flow?: string[];
+                                /** @description Intent names. */
+                                intent?: string[];
+                                /** @description Public key ids (or pk_live_… values). */
+                                key?: string[];
+                                /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                page_type?: string[];
+                                /** @description LLM models (token metrics only). */
+                                model?: string[];
+                            };
+                            /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                            range: {
+                                /** @description First day, inclusive, in the query’s time zone. */
+                                from: string;
+                                /** @description Last day, inclusive, in the query’s time zone. */
+                                to: string;
+                            } | {
+                                /**
+                                 * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                 * @enum {string}
+                                 */
+                                preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                            };
+                            /**
+                             * @description Buckets in the time zone; absent: one total row per dimension combination.
+                             * @enum {string}
+                             */
+                            granularity?: "hour" | "day" | "week" | "month";
+                            /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                            timeZone?: string;
+                        };
+                        /** @description Place on the dashboard from 0, or null when not pinned. */
+                        pinPosition: number | null;
+                        schedule: {
+                            cron: string;
+                            timeZone: string;
+                            enabled: boolean;
+                            /** @description When it runs next (while enabled). */
+                            nextRunAt: string;
+                            lastRunAt: string | null;
+                        } | null;
+                        /** @description Grows by one with each change of name or definition. */
+                        version: number;
+                        /** @description RFC 3339 UTC timestamp. */
+                        createdAt: string;
+                        /** @description RFC 3339 UTC timestamp. */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminReorderPinnedReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Every pinned report, each once, in the new dashboard order. */
+                    reportIds: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The pinned reports in their new order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pinned reports first in dashboard order, then the others by name. */
+                        reports: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            definition: {
+                                metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                                /** @default [] */
+                                dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                                /** @default {} */
+                                filters: {
+                                    /** @description Flow ids. */
+                                    flow?: string[];
+                                    /** @description Intent names. */
+                                    intent?: string[];
+                                    /** @description Public key ids (or pk_live_… values). */
+                                    key?: string[];
+                                    /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                    page_type?: string[];
+                                    /** @description LLM models (token metrics only). */
+                                    model?: string[];
+                                };
+                                /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                                range: {
+                                    /** @description First day, inclusive, in the query’s time zone. */
+                                    from: string;
+                                    /** @description Last day, inclusive, in the query’s time zone. */
+                                    to: string;
+                                } | {
+                                    /**
+                                     * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                     * @enum {string}
+                                     */
+                                    preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                                };
+                                /**
+                                 * @description Buckets in the time zone; absent: one total row per dimension combination.
+                                 * @enum {string}
+                                 */
+                                granularity?: "hour" | "day" | "week" | "month";
+                                /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                                timeZone?: string;
+                            };
+                            /** @description Place on the dashboard from 0, or null when not pinned. */
+                            pinPosition: number | null;
+                            schedule: {
+                                cron: string;
+                                timeZone: string;
+                                enabled: boolean;
+                                /** @description When it runs next (while enabled). */
+                                nextRunAt: string;
+                                lastRunAt: string | null;
+                            } | null;
+                            /** @description Grows by one with each change of name or definition. */
+                            version: number;
+                            /** @description RFC 3339 UTC timestamp. */
+                            createdAt: string;
+                            /** @description RFC 3339 UTC timestamp. */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminGetReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        definition: {
+                            metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                            /** @default [] */
+                            dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                            /** @default {} */
+                            filters: {
+                                /** @description Flow ids. */
+                                flow?: string[];
+                                /** @description Intent names. */
+                                intent?: string[];
+                                /** @description Public key ids (or pk_live_… values). */
+                                key?: string[];
+                                /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                page_type?: string[];
+                                /** @description LLM models (token metrics only). */
+                                model?: string[];
+                            };
+                            /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                            range: {
+                                /** @description First day, inclusive, in the query’s time zone. */
+                                from: string;
+                                /** @description Last day, inclusive, in the query’s time zone. */
+                                to: string;
+                            } | {
+                                /**
+                                 * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                 * @enum {string}
+                                 */
+                                preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                            };
+                            /**
+                             * @description Buckets in the time zone; absent: one total row per dimension combination.
+                             * @enum {string}
+                             */
+                            granularity?: "hour" | "day" | "week" | "month";
+                            /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                            timeZone?: string;
+                        };
+                        /** @description Place on the dashboard from 0, or null when not pinned. */
+                        pinPosition: number | null;
+                        schedule: {
+                            cron: string;
+                            timeZone: string;
+                            enabled: boolean;
+                            /** @description When it runs next (while enabled). */
+                            nextRunAt: string;
+                            lastRunAt: string | null;
+                        } | null;
+                        /** @description Grows by one with each change of name or definition. */
+                        version: number;
+                        /** @description RFC 3339 UTC timestamp. */
+                        createdAt: string;
+                        /** @description RFC 3339 UTC timestamp. */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminDeleteReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminUpdateReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    definition?: {
+                        metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                        /** @default [] */
+                        dimensions?: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                        /** @default {} */
+                        filters?: {
+                            /** @description Flow ids. */
+                            flow?: string[];
+                            /** @description Intent names. */
+                            intent?: string[];
+                            /** @description Public key ids (or pk_live_… values). */
+                            key?: string[];
+                            /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                            page_type?: string[];
+                            /** @description LLM models (token metrics only). */
+                            model?: string[];
+                        };
+                        /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                        range: {
+                            /** @description First day, inclusive, in the query’s time zone. */
+                            from: string;
+                            /** @description Last day, inclusive, in the query’s time zone. */
+                            to: string;
+                        } | {
+                            /**
+                             * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                             * @enum {string}
+                             */
+                            preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                        };
+                        /**
+                         * @description Buckets in the time zone; absent: one total row per dimension combination.
+                         * @enum {string}
+                         */
+                        granularity?: "hour" | "day" | "week" | "month";
+                        /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                        timeZone?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        definition: {
+                            metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                            /** @default [] */
+                            dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                            /** @default {} */
+                            filters: {
+                                /** @description Flow ids. */
+                                flow?: string[];
+                                /** @description Intent names. */
+                                intent?: string[];
+                                /** @description Public key ids (or pk_live_… values). */
+                                key?: string[];
+                                /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                page_type?: string[];
+                                /** @description LLM models (token metrics only). */
+                                model?: string[];
+                            };
+                            /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                            range: {
+                                /** @description First day, inclusive, in the query’s time zone. */
+                                from: string;
+                                /** @description Last day, inclusive, in the query’s time zone. */
+                                to: string;
+                            } | {
+                                /**
+                                 * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                 * @enum {string}
+                                 */
+                                preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                            };
+                            /**
+                             * @description Buckets in the time zone; absent: one total row per dimension combination.
+                             * @enum {string}
+                             */
+                            granularity?: "hour" | "day" | "week" | "month";
+                            /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                            timeZone?: string;
+                        };
+                        /** @description Place on the dashboard from 0, or null when not pinned. */
+                        pinPosition: number | null;
+                        schedule: {
+                            cron: string;
+                            timeZone: string;
+                            enabled: boolean;
+                            /** @description When it runs next (while enabled). */
+                            nextRunAt: string;
+                            lastRunAt: string | null;
+                        } | null;
+                        /** @description Grows by one with each change of name or definition. */
+                        version: number;
+                        /** @description RFC 3339 UTC timestamp. */
+                        createdAt: string;
+                        /** @description RFC 3339 UTC timestamp. */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `conversation_busy` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminRunReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        reportId: string;
+                        /** @enum {string} */
+                        trigger: "manual" | "schedule" | "cli";
+                        /** @description The cron time of a scheduled run. */
+                        scheduledFor: string | null;
+                        /** @enum {string} */
+                        status: "completed" | "failed";
+                        rowCount: number;
+                        error: string | null;
+                        /** @description RFC 3339 UTC timestamp. */
+                        startedAt: string;
+                        /** @description RFC 3339 UTC timestamp. */
+                        completedAt: string;
+                        /** @description The definition as it was run. */
+                        definition: {
+                            metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                            /** @default [] */
+                            dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                            /** @default {} */
+                            filters: {
+                                /** @description Flow ids. */
+                                flow?: string[];
+                                /** @description Intent names. */
+                                intent?: string[];
+                                /** @description Public key ids (or pk_live_… values). */
+                                key?: string[];
+                                /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                page_type?: string[];
+                                /** @description LLM models (token metrics only). */
+                                model?: string[];
+                            };
+                            /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                            range: {
+                                /** @description First day, inclusive, in the query’s time zone. */
+                                from: string;
+                                /** @description Last day, inclusive, in the query’s time zone. */
+                                to: string;
+                            } | {
+                                /**
+                                 * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                 * @enum {string}
+                                 */
+                                preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                            };
+                            /**
+                             * @description Buckets in the time zone; absent: one total row per dimension combination.
+                             * @enum {string}
+                             */
+                            granularity?: "hour" | "day" | "week" | "month";
+                            /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                            timeZone?: string;
+                        };
+                        /** @description null when the run failed. */
+                        result: {
+                            /** @description In order: `bucket` (with a granularity), dimensions, metrics. */
+                            columns: {
+                                /** @description `bucket`, a dimension name or a metric name. */
+                                name: string;
+                                /** @enum {string} */
+                                kind: "bucket" | "dimension" | "metric";
+                            }[];
+                            /** @description One row per bucket × dimension combination, cells in column order. Buckets are local starts: `YYYY-MM-DD` (day, week from Monday, month) or `YYYY-MM-DDTHH:00` (hour). Revenue is in minor units of the row’s `currency`. Rates are 0..1 and null when nothing was started; the median is null without turns. */
+                            rows: (string | number | null)[][];
+                            timeZone: string;
+                            /** @description The range’s first instant (ISO 8601). */
+                            from: string;
+                            /** @description The range’s end, exclusive (ISO 8601). */
+                            to: string;
+                            granularity: ("hour" | "day" | "week" | "month") | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminListReportRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The runs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first. */
+                        runs: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            reportId: string;
+                            /** @enum {string} */
+                            trigger: "manual" | "schedule" | "cli";
+                            /** @description The cron time of a scheduled run. */
+                            scheduledFor: string | null;
+                            /** @enum {string} */
+                            status: "completed" | "failed";
+                            rowCount: number;
+                            error: string | null;
+                            /** @description RFC 3339 UTC timestamp. */
+                            startedAt: string;
+                            /** @description RFC 3339 UTC timestamp. */
+                            completedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminGetReportRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        reportId: string;
+                        /** @enum {string} */
+                        trigger: "manual" | "schedule" | "cli";
+                        /** @description The cron time of a scheduled run. */
+                        scheduledFor: string | null;
+                        /** @enum {string} */
+                        status: "completed" | "failed";
+                        rowCount: number;
+                        error: string | null;
+                        /** @description RFC 3339 UTC timestamp. */
+                        startedAt: string;
+                        /** @description RFC 3339 UTC timestamp. */
+                        completedAt: string;
+                        /** @description The definition as it was run. */
+                        definition: {
+                            metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                            /** @default [] */
+                            dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                            /** @default {} */
+                            filters: {
+                                /** @description Flow ids. */
+                                flow?: string[];
+                                /** @description Intent names. */
+                                intent?: string[];
+                                /** @description Public key ids (or pk_live_… values). */
+                                key?: string[];
+                                /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                page_type?: string[];
+                                /** @description LLM models (token metrics only). */
+                                model?: string[];
+                            };
+                            /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                            range: {
+                                /** @description First day, inclusive, in the query’s time zone. */
+                                from: string;
+                                /** @description Last day, inclusive, in the query’s time zone. */
+                                to: string;
+                            } | {
+                                /**
+                                 * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                 * @enum {string}
+                                 */
+                                preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                            };
+                            /**
+                             * @description Buckets in the time zone; absent: one total row per dimension combination.
+                             * @enum {string}
+                             */
+                            granularity?: "hour" | "day" | "week" | "month";
+                            /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                            timeZone?: string;
+                        };
+                        /** @description null when the run failed. */
+                        result: {
+                            /** @description In order: `bucket` (with a granularity), dimensions, metrics. */
+                            columns: {
+                                /** @description `bucket`, a dimension name or a metric name. */
+                                name: string;
+                                /** @enum {string} */
+                                kind: "bucket" | "dimension" | "metric";
+                            }[];
+                            /** @description One row per bucket × dimension combination, cells in column order. Buckets are local starts: `YYYY-MM-DD` (day, week from Monday, month) or `YYYY-MM-DDTHH:00` (hour). Revenue is in minor units of the row’s `currency`. Rates are 0..1 and null when nothing was started; the median is null without turns. */
+                            rows: (string | number | null)[][];
+                            timeZone: string;
+                            /** @description The range’s first instant (ISO 8601). */
+                            from: string;
+                            /** @description The range’s end, exclusive (ISO 8601). */
+                            to: string;
+                            granularity: ("hour" | "day" | "week" | "month") | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminExportReportRun: {
+        parameters: {
+            query?: {
+                format?: "csv" | "json";
+            };
+            header?: never;
+            path: {
+                id: string;
+                runId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (csv or json) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminSetReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Five fields (minute hour day month weekday) or six with seconds first; `@daily` and the like. */
+                    cron: string;
+                    /**
+                     * @description IANA time zone the expression is read in.
+                     * @default UTC
+                     */
+                    timeZone?: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /**
+                     * @default csv
+                     * @enum {string}
+                     */
+                    format?: "csv" | "json";
+                };
+            };
+        };
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        definition: {
+                            metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                            /** @default [] */
+                            dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                            /** @default {} */
+                            filters: {
+                                /** @description Flow ids. */
+                                flow?: string[];
+                                /** @description Intent names. */
+                                intent?: string[];
+                                /** @description Public key ids (or pk_live_… values). */
+                                key?: string[];
+                                /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                page_type?: string[];
+                                /** @description LLM models (token metrics only). */
+                                model?: string[];
+                            };
+                            /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                            range: {
+                                /** @description First day, inclusive, in the query’s time zone. */
+                                from: string;
+                                /** @description Last day, inclusive, in the query’s time zone. */
+                                to: string;
+                            } | {
+                                /**
+                                 * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                 * @enum {string}
+                                 */
+                                preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                            };
+                            /**
+                             * @description Buckets in the time zone; absent: one total row per dimension combination.
+                             * @enum {string}
+                             */
+                            granularity?: "hour" | "day" | "week" | "month";
+                            /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                            timeZone?: string;
+                        };
+                        /** @description Place on the dashboard from 0, or null when not pinned. */
+                        pinPosition: number | null;
+                        schedule: {
+                            cron: string;
+                            timeZone: string;
+                            enabled: boolean;
+                            /** @description When it runs next (while enabled). */
+                            nextRunAt: string;
+                            lastRunAt: string | null;
+                        } | null;
+                        /** @description Grows by one with each change of name or definition. */
+                        version: number;
+                        /** @description RFC 3339 UTC timestamp. */
+                        createdAt: string;
+                        /** @description RFC 3339 UTC timestamp. */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminDeleteReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        definition: {
+                            metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                            /** @default [] */
+                            dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                            /** @default {} */
+                            filters: {
+                                /** @description Flow ids. */
+                                flow?: string[];
+                                /** @description Intent names. */
+                                intent?: string[];
+                                /** @description Public key ids (or pk_live_… values). */
+                                key?: string[];
+                                /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                page_type?: string[];
+                                /** @description LLM models (token metrics only). */
+                                model?: string[];
+                            };
+                            /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                            range: {
+                                /** @description First day, inclusive, in the query’s time zone. */
+                                from: string;
+                                /** @description Last day, inclusive, in the query’s time zone. */
+                                to: string;
+                            } | {
+                                /**
+                                 * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                 * @enum {string}
+                                 */
+                                preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                            };
+                            /**
+                             * @description Buckets in the time zone; absent: one total row per dimension combination.
+                             * @enum {string}
+                             */
+                            granularity?: "hour" | "day" | "week" | "month";
+                            /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                            timeZone?: string;
+                        };
+                        /** @description Place on the dashboard from 0, or null when not pinned. */
+                        pinPosition: number | null;
+                        schedule: {
+                            cron: string;
+                            timeZone: string;
+                            enabled: boolean;
+                            /** @description When it runs next (while enabled). */
+                            nextRunAt: string;
+                            lastRunAt: string | null;
+                        } | null;
+                        /** @description Grows by one with each change of name or definition. */
+                        version: number;
+                        /** @description RFC 3339 UTC timestamp. */
+                        createdAt: string;
+                        /** @description RFC 3339 UTC timestamp. */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminPinReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        definition: {
+                            metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                            /** @default [] */
+                            dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                            /** @default {} */
+                            filters: {
+                                /** @description Flow ids. */
+                                flow?: string[];
+                                /** @description Intent names. */
+                                intent?: string[];
+                                /** @description Public key ids (or pk_live_… values). */
+                                key?: string[];
+                                /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                page_type?: string[];
+                                /** @description LLM models (token metrics only). */
+                                model?: string[];
+                            };
+                            /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                            range: {
+                                /** @description First day, inclusive, in the query’s time zone. */
+                                from: string;
+                                /** @description Last day, inclusive, in the query’s time zone. */
+                                to: string;
+                            } | {
+                                /**
+                                 * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                 * @enum {string}
+                                 */
+                                preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                            };
+                            /**
+                             * @description Buckets in the time zone; absent: one total row per dimension combination.
+                             * @enum {string}
+                             */
+                            granularity?: "hour" | "day" | "week" | "month";
+                            /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                            timeZone?: string;
+                        };
+                        /** @description Place on the dashboard from 0, or null when not pinned. */
+                        pinPosition: number | null;
+                        schedule: {
+                            cron: string;
+                            timeZone: string;
+                            enabled: boolean;
+                            /** @description When it runs next (while enabled). */
+                            nextRunAt: string;
+                            lastRunAt: string | null;
+                        } | null;
+                        /** @description Grows by one with each change of name or definition. */
+                        version: number;
+                        /** @description RFC 3339 UTC timestamp. */
+                        createdAt: string;
+                        /** @description RFC 3339 UTC timestamp. */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    adminUnpinReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        definition: {
+                            metrics: ("sessions" | "conversations" | "messages" | "executions" | "executions_completed" | "executions_failed" | "executions_aborted" | "completion_rate" | "abandonment_rate" | "turns" | "median_turn_latency_ms" | "goal_completions" | "conversions" | "revenue" | "chat_conversion_rate" | "llm_calls" | "prompt_tokens" | "completion_tokens" | "total_tokens" | "cost_micros" | "form_submissions" | "usage")[];
+                            /** @default [] */
+                            dimensions: ("flow" | "intent" | "key" | "page_type" | "model" | "status" | "currency" | "usage_kind")[];
+                            /** @default {} */
+                            filters: {
+                                /** @description Flow ids. */
+                                flow?: string[];
+                                /** @description Intent names. */
+                                intent?: string[];
+                                /** @description Public key ids (or pk_live_… values). */
+                                key?: string[];
+                                /** @description Page types (telemetry `pageType`, attributed to the conversation). */
+                                page_type?: string[];
+                                /** @description LLM models (token metrics only). */
+                                model?: string[];
+                            };
+                            /** @description Absolute days `{from, to}` or a relative `{preset}`. */
+                            range: {
+                                /** @description First day, inclusive, in the query’s time zone. */
+                                from: string;
+                                /** @description Last day, inclusive, in the query’s time zone. */
+                                to: string;
+                            } | {
+                                /**
+                                 * @description Relative to today in the query’s time zone; `last_N_days` ends today.
+                                 * @enum {string}
+                                 */
+                                preset: "today" | "yesterday" | "last_7_days" | "last_30_days" | "last_90_days" | "this_month" | "last_month";
+                            };
+                            /**
+                             * @description Buckets in the time zone; absent: one total row per dimension combination.
+                             * @enum {string}
+                             */
+                            granularity?: "hour" | "day" | "week" | "month";
+                            /** @description IANA time zone overriding the tenant’s `time_zone` setting for this query. */
+                            timeZone?: string;
+                        };
+                        /** @description Place on the dashboard from 0, or null when not pinned. */
+                        pinPosition: number | null;
+                        schedule: {
+                            cron: string;
+                            timeZone: string;
+                            enabled: boolean;
+                            /** @description When it runs next (while enabled). */
+                            nextRunAt: string;
+                            lastRunAt: string | null;
+                        } | null;
+                        /** @description Grows by one with each change of name or definition. */
+                        version: number;
+                        /** @description RFC 3339 UTC timestamp. */
+                        createdAt: string;
+                        /** @description RFC 3339 UTC timestamp. */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unauthenticated` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `csrf_failed`, `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    downloadReportRun: {
+        parameters: {
+            query: {
+                format: "csv" | "json";
+                /** @description Unix seconds after which the link is refused. */
+                expires: number;
+                signature: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file (CSV or JSON), as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `not_found` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
