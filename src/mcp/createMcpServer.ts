@@ -13,7 +13,7 @@ import { toolErrorResult } from './toolErrorResult.js';
 const RESOURCE_NOT_FOUND = -32002;
 export const FLOW_URI_TEMPLATE = 'comerix://flows/{flowId}';
 
-const INSTRUCTIONS = `Comerix runs conversational flows behind a chat widget. To build one: read the resource ${FLOW_FORMAT_URI} (the flow file format), check a definition with flows_validate, save it with flows_create (new intent) or flows_update_draft (existing flow), then flows_publish. connections_list names the APIs that http and llm nodes may call. conversations_search and executions_get show what happened in conversations.`;
+const INSTRUCTIONS = `Comerix runs conversational flows behind a chat widget. To build one: read the resource ${FLOW_FORMAT_URI} (the flow file format), check a definition with flows_validate, save it with flows_create (new intent) or flows_update_draft (existing flow), then flows_publish. connections_list names the APIs that http and llm nodes may call. conversations_search and executions_get show what happened in conversations; analytics_query, reports_list and reports_run measure it.`;
 
 /**
  * What each call answered, by JSON-RPC request id: `ok` or an error code. The route's audit reads it when the

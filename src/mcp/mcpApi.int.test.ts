@@ -12,6 +12,7 @@ import { createConnection } from '../connections/connectionService.js';
 import type { Tenant } from '../db/types.js';
 import { canonicalJson } from '../http/idempotency.js';
 import { createWidgetKey } from '../keys/widgetKeyService.js';
+import { createReport } from '../reports/reportService.js';
 import { createSecretKey, revokeTenantSecretKey } from '../secretKeys/secretKeyService.js';
 import { FLOW_FORMAT_URI } from './resources/flowFormatResource.js';
 
@@ -94,6 +95,9 @@ const INITIALIZE = {
 };
 
 const TOOL_NAMES = [
+  'analytics_query',
+  'reports_list',
+  'reports_run',
   'flows_list',
   'flows_get',
   'flows_validate',
@@ -207,6 +211,16 @@ describe('MCP API: the SDK client over Streamable HTTP', () => {
       items: { conversationId: string }[];
     };
     expect(found.items.map((c) => c.conversationId)).toEqual([turn.body.conversationId]);
+
+    const definition = { metrics: ['executions'], dimensions: ['intent'], range: { preset: 'last_7_days' } };
+    const table = (await call('analytics_query', definition)) as { columns: { name: string }[]; rows: unknown[][] };
+    expect(table.columns.map((c) => c.name)).toEqual(['intent', 'executions']);
+    expect(table.rows).toEqual([['order_status', 1]]);
+    const report = await createReport(t.ctx, { tenantId: tenant.id, name: 'Weekly sessions', definition });
+    const reports = (await call('reports_list', {})) as { reports: { id: string; name: string }[] };
+    expect(reports.reports.map((r) => [r.id, r.name])).toEqual([[report.id, 'Weekly sessions']]);
+    const run = await call('reports_run', { reportId: report.id });
+    expect(run).toMatchObject({ reportId: report.id, status: 'completed', trigger: 'manual' });
     await client.close();
 
     // Audit: one entry per call, by the key, with the SHA-256 of the canonical arguments and never the arguments.
@@ -230,6 +244,9 @@ describe('MCP API: the SDK client over Streamable HTTP', () => {
       ['mcp.tool.ok', 'connections_test'],
       ['mcp.tool.ok', 'executions_get'],
       ['mcp.tool.ok', 'conversations_search'],
+      ['mcp.tool.ok', 'analytics_query'],
+      ['mcp.tool.ok', 'reports_list'],
+      ['mcp.tool.ok', 'reports_run'],
     ]);
     const sha = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest('hex');
     expect(calls[1]!.before_digest).toBe(sha({ flowId: orderStatus.id }));
@@ -239,6 +256,7 @@ describe('MCP API: the SDK client over Streamable HTTP', () => {
       'flow.create',
       'flow.update_draft',
       'flow.publish',
+      'report.run',
     ]);
   });
 });
@@ -412,6 +430,18 @@ describe('MCP API: refusals', () => {
     expect(
       text((await client.callTool({ name: 'flows_get', arguments: { flowId: unknownId } })) as CallToolResult),
     ).toBe('not_found: No such flow.\nCall flows_list for the ids of the flows this key may see.');
+    // A report's not_found names the id asked for: equal to an unknown id's answer but for the id itself.
+    const theirReport = await createReport(t.ctx, {
+      tenantId: theirs.tenant.id,
+      name: 'Theirs',
+      definition: { metrics: ['sessions'], range: { preset: 'last_7_days' } },
+    });
+    const runTheirs = await client.callTool({ name: 'reports_run', arguments: { reportId: theirReport.id } });
+    const runUnknown = await client.callTool({ name: 'reports_run', arguments: { reportId: unknownId } });
+    expect(runTheirs.isError).toBe(true);
+    expect(JSON.stringify(runTheirs).replaceAll(theirReport.id, '<id>')).toBe(
+      JSON.stringify(runUnknown).replaceAll(unknownId, '<id>'),
+    );
     const readTheirs = client.readResource({ uri: `comerix://flows/${theirFlow.id}` });
     await expect(readTheirs).rejects.toThrow(`No such flow: comerix://flows/${theirFlow.id}.`);
     const search = (await client.callTool({ name: 'conversations_search', arguments: {} })) as CallToolResult;

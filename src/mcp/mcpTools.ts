@@ -1,4 +1,5 @@
 import type { McpTool } from './defineMcpTool.js';
+import { analyticsQueryTool, reportsListTool, reportsRunTool } from './tools/analyticsTools.js';
 import { connectionsListTool, connectionsTestTool } from './tools/connectionTools.js';
 import { conversationsSearchTool } from './tools/conversationTools.js';
 import { executionsGetTool } from './tools/executionTools.js';
@@ -13,6 +14,9 @@ import {
 
 /** Every tool of the MCP API (DESIGN §15), in the order `tools/list` shows them. */
 export const mcpTools: readonly McpTool[] = [
+  analyticsQueryTool,
+  reportsListTool,
+  reportsRunTool,
   flowsListTool,
   flowsGetTool,
   flowsValidateTool,
