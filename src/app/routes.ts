@@ -4,6 +4,7 @@ import { chatRoutes } from '../chat/chatRoutes.js';
 import { engineRoutes } from '../engineApi/engineRoutes.js';
 import { formRoutes } from '../forms/formRoutes.js';
 import type { AnyRoute } from '../http/defineRoute.js';
+import { mcpRoutes } from '../mcp/routes/mcpRoutes.js';
 import { metricsRoute } from '../metrics/metricsRoute.js';
 import { openApiRoutes } from '../openapi/openApiRoutes.js';
 import { opsRoutes } from '../ops/opsRoutes.js';
@@ -21,6 +22,7 @@ export function allRoutes(): AnyRoute[] {
     ...formRoutes,
     ...publishedReadRoutes,
     ...engineRoutes,
+    ...mcpRoutes,
     ...adminRoutes,
     ...reportDownloadRoutes,
   ];

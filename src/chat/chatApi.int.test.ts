@@ -713,6 +713,7 @@ describe('api documents', () => {
       '/api/engine/v1/executions/{id}/abort',
       '/api/engine/v1/sessions',
       '/api/engine/v1/usage',
+      '/api/mcp',
       '/api/public/v1/chat/events',
       '/api/public/v1/chat/events/batch',
       '/api/public/v1/chat/executions/{id}',

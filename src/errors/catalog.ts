@@ -84,6 +84,11 @@ export const errorCatalog = {
     retryable: true,
     doc: 'A request with this Idempotency-Key is still being processed. Retry shortly with the same key.',
   },
+  method_not_allowed: {
+    status: 405,
+    retryable: false,
+    doc: 'MCP API: a GET of /api/mcp asks for a server-initiated event stream, which the stateless server does not keep. POST JSON-RPC messages instead.',
+  },
   payload_too_large: { status: 413, retryable: false, doc: 'The body (or file) is larger than allowed. Send less.' },
   headers_too_large: {
     status: 431,

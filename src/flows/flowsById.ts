@@ -151,7 +151,12 @@ export async function validateDraft(
 ): Promise<{ valid: boolean; problems: FlowProblem[] }> {
   const flow = await findFlowById(ctx.kysely, tenantId, flowId);
   if (!flow) throw notFound();
-  const result = validateFlow(definition === undefined ? flow.draft : definition);
+  return validateDefinition(definition === undefined ? flow.draft : definition);
+}
+
+/** Every problem of a definition that belongs to no flow yet (an agent drafting a new flow before creating it). */
+export function validateDefinition(definition: unknown): { valid: boolean; problems: FlowProblem[] } {
+  const result = validateFlow(definition);
   return result.ok ? { valid: true, problems: [] } : { valid: false, problems: result.problems };
 }
 

@@ -78,7 +78,10 @@ describe('route declarations', () => {
       if (route.auth === 'secretKey') {
         expect(route.scope, route.operationId).toBeDefined();
         expect(route.errors, route.operationId).toContain('forbidden');
-        if (route.method === 'POST') expect(route.idempotent, route.operationId).toBeDefined();
+        // JSON-RPC has its own ids; an MCP call is never replayed by Idempotency-Key.
+        if (route.method === 'POST' && route.operationId !== 'mcp') {
+          expect(route.idempotent, route.operationId).toBeDefined();
+        }
       }
     }
     for (const methods of Object.values(doc.paths)) operations += Object.keys(methods).length;
@@ -365,6 +368,8 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
         'engineListSessions',
         'engineReportConversion',
         'engineUsage',
+        'mcp',
+        'mcpStream',
       ].sort(),
     );
   });
@@ -417,6 +422,26 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
     let url = route.path.replace('{id}', filled).replace('{customerId}', 'u-42');
     if (route.operationId === 'engineListSessions') url += '?customerId=u-42';
     const headers: Record<string, string> = authorization ? { authorization } : {};
+    if (route.operationId === 'mcp') {
+      const initialize = {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'suite', version: '1' } },
+      };
+      return t.app.inject({
+        method: 'POST',
+        url,
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          // The MCP transport answers on the public URL's host only (inject's default is localhost:80).
+          host: new URL(t.ctx.config.publicUrl).host,
+        },
+        payload: JSON.stringify(initialize),
+      });
+    }
     if (route.operationId === 'engineReportConversion') {
       const order = { orderId: `o-${Math.random()}`, amount: '1.00', currency: 'EUR', customerId: 'u-42' };
       return t.app.inject({
@@ -462,7 +487,7 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
       });
       expect(badShape.statusCode).toBe(403);
       const ok = await secretRequest(route, s, `Bearer ${s.key}`);
-      expect(ok.statusCode, ok.body).toBe(route.operationId === 'engineReportConversion' ? 201 : 200);
+      expect(ok.statusCode, ok.body).toBe(route.response.status);
     });
 
     if (route.path.includes('{id}')) {

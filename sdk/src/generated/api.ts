@@ -577,7 +577,7 @@ export interface components {
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
-                code: "invalid_request" | "invalid_public_key" | "invalid_session_token" | "session_expired" | "invalid_secret_key" | "unauthenticated" | "origin_not_allowed" | "intent_not_allowed" | "form_not_allowed" | "forbidden" | "csrf_failed" | "intent_not_matched" | "execution_not_found" | "form_not_found" | "config_section_not_found" | "not_found" | "wait_token_invalid" | "execution_not_waiting" | "conversation_busy" | "idempotency_in_progress" | "payload_too_large" | "headers_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "unavailable";
+                code: "invalid_request" | "invalid_public_key" | "invalid_session_token" | "session_expired" | "invalid_secret_key" | "unauthenticated" | "origin_not_allowed" | "intent_not_allowed" | "form_not_allowed" | "forbidden" | "csrf_failed" | "intent_not_matched" | "execution_not_found" | "form_not_found" | "config_section_not_found" | "not_found" | "wait_token_invalid" | "execution_not_waiting" | "conversation_busy" | "idempotency_in_progress" | "method_not_allowed" | "payload_too_large" | "headers_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "unavailable";
                 details?: {
                     [key: string]: unknown;
                 };

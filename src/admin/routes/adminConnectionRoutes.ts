@@ -5,7 +5,7 @@ import {
   testConnection,
   updateConnection,
 } from '../../connections/connectionService.js';
-import type { ConnectionView } from '../../connections/connectionTypes.js';
+import { connectionWireView } from '../../connections/connectionWireView.js';
 import { defineRoute } from '../../http/defineRoute.js';
 import {
   connectionList,
@@ -22,10 +22,7 @@ import { ADMIN_BASE, ADMIN_READ_ERRORS, ADMIN_WRITE_ERRORS, NO_STORE } from './a
 const CONNECTIONS = `${ADMIN_BASE}/connections`;
 const TAGS = ['Admin: connections'];
 
-function view(c: ConnectionView) {
-  const { tenantId: _tenant, ...rest } = c;
-  return rest;
-}
+const view = connectionWireView;
 
 function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;

@@ -1,4 +1,5 @@
 import { conversationView, searchHistory } from '../../history/conversationHistory.js';
+import { historyFiltersOf } from '../../history/historyFiltersOf.js';
 import { defineRoute } from '../../http/defineRoute.js';
 import { adminIdParams, historyList, historyQuery } from '../../wire/adminSchemas.js';
 import { engineConversation, engineConversationQuery, engineExecution } from '../../wire/engineSchemas.js';
@@ -20,16 +21,11 @@ export const searchHistoryRoute = defineRoute({
   errors: ADMIN_READ_ERRORS,
   handler: async ({ ctx, auth, query }) => ({
     status: 200,
-    body: await searchHistory(ctx, auth.tenantId, {
-      ...(query.customerId !== undefined ? { customerId: query.customerId } : {}),
-      ...(query.intent !== undefined ? { intentName: query.intent } : {}),
-      ...(query.status !== undefined ? { status: query.status } : {}),
-      ...(query.from !== undefined ? { from: new Date(query.from) } : {}),
-      ...(query.to !== undefined ? { to: new Date(query.to) } : {}),
-      includeTest: query.includeTest === 'true',
-      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-      ...(query.limit !== undefined ? { limit: query.limit } : {}),
-    }),
+    body: await searchHistory(
+      ctx,
+      auth.tenantId,
+      historyFiltersOf({ ...query, includeTest: query.includeTest === 'true' }),
+    ),
     headers: NO_STORE,
   }),
 });

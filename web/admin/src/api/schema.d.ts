@@ -482,6 +482,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Not offered: the MCP server is stateless and keeps no event stream (405)
+         * @description Requires a secret key with the scope `mcp`.
+         */
+        get: operations["mcpStream"];
+        put?: never;
+        /**
+         * The MCP server: JSON-RPC 2.0 over Streamable HTTP (stateless)
+         * @description An MCP server for AI agents (docs/mcp-api.md). Send `Accept: application/json, text/event-stream`; answers are JSON. The secret key (scope `mcp`) is checked before any JSON-RPC: missing, unknown or revoked → 401 `invalid_secret_key`, no `mcp` scope → 403 `forbidden`, in the error envelope. The Host (and any Origin) must be the public URL's or localhost on the served port, else 403 `origin_not_allowed`; a body that is no MCP message → 400 `invalid_request`. Every tool call and resource read is audited.
+         *
+         *     Requires a secret key with the scope `mcp`.
+         */
+        post: operations["mcp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1855,7 +1881,7 @@ export interface components {
         ErrorEnvelope: {
             error: {
                 /** @enum {string} */
-                code: "invalid_request" | "invalid_public_key" | "invalid_session_token" | "session_expired" | "invalid_secret_key" | "unauthenticated" | "origin_not_allowed" | "intent_not_allowed" | "form_not_allowed" | "forbidden" | "csrf_failed" | "intent_not_matched" | "execution_not_found" | "form_not_found" | "config_section_not_found" | "not_found" | "wait_token_invalid" | "execution_not_waiting" | "conversation_busy" | "idempotency_in_progress" | "payload_too_large" | "headers_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "unavailable";
+                code: "invalid_request" | "invalid_public_key" | "invalid_session_token" | "session_expired" | "invalid_secret_key" | "unauthenticated" | "origin_not_allowed" | "intent_not_allowed" | "form_not_allowed" | "forbidden" | "csrf_failed" | "intent_not_matched" | "execution_not_found" | "form_not_found" | "config_section_not_found" | "not_found" | "wait_token_invalid" | "execution_not_waiting" | "conversation_busy" | "idempotency_in_progress" | "method_not_allowed" | "payload_too_large" | "headers_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "rate_limited" | "internal_error" | "unavailable";
                 message: string;
                 status: number;
                 retryable: boolean;
@@ -5898,6 +5924,184 @@ export interface operations {
             };
             /** @description Error: `conversation_busy` */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    mcpStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `invalid_secret_key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `method_not_allowed` */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `rate_limited` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    mcp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    jsonrpc: "2.0";
+                    /** @description Absent on a notification (answered 202, no body). */
+                    id?: string | number;
+                    /** @description An MCP method: initialize, tools/list, tools/call, resources/list, resources/read, … */
+                    method: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                } | {
+                    /** @constant */
+                    jsonrpc: "2.0";
+                    /** @description Absent on a notification (answered 202, no body). */
+                    id?: string | number;
+                    /** @description An MCP method: initialize, tools/list, tools/call, resources/list, resources/read, … */
+                    method: string;
+                    params?: {
+                        [key: string]: unknown;
+                    };
+                }[];
+            };
+        };
+        responses: {
+            /** @description The JSON-RPC answer (202 with no body for notifications only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        jsonrpc: "2.0";
+                        id: (string | number) | null;
+                        result?: {
+                            [key: string]: unknown;
+                        };
+                        error?: {
+                            code: number;
+                            message: string;
+                            data?: unknown;
+                        };
+                    } | {
+                        /** @constant */
+                        jsonrpc: "2.0";
+                        id: (string | number) | null;
+                        result?: {
+                            [key: string]: unknown;
+                        };
+                        error?: {
+                            code: number;
+                            message: string;
+                            data?: unknown;
+                        };
+                    }[];
+                };
+            };
+            /** @description Error: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `invalid_secret_key` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `forbidden`, `origin_not_allowed` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error: `unsupported_media_type` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
