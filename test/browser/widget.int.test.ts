@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPage } from '../../src/chatWidget/demoPage.js';
 import { createConnection } from '../../src/connections/connectionService.js';
 import { seedDemo } from '../../src/demo/seedDemo.js';
 import { importFlow } from '../../src/flows/flowService.js';
@@ -13,7 +14,6 @@ import { createWidgetKey, revokeWidgetKey } from '../../src/keys/widgetKeyServic
 import { llmPerformer } from '../../src/llm/performLlm.js';
 import { publishWidgetSettings, setConfigSection } from '../../src/reads/widgetSettingsService.js';
 import { createTenant } from '../../src/tenants/tenantStore.js';
-import { demoPage } from '../../src/widget/demoPage.js';
 import { backend, createTestApp, type TestApp } from '../support/testApp.js';
 import { fixtureFlows, SQUARE } from '../support/widgetFixtures.js';
 
