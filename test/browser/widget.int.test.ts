@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPage } from '../../src/chatWidget/demoPage.js';
 import { createConnection } from '../../src/connections/connectionService.js';
 import { seedDemo } from '../../src/demo/seedDemo.js';
 import { importFlow } from '../../src/flows/flowService.js';
@@ -13,7 +14,6 @@ import { createWidgetKey, revokeWidgetKey } from '../../src/keys/widgetKeyServic
 import { llmPerformer } from '../../src/llm/performLlm.js';
 import { publishWidgetSettings, setConfigSection } from '../../src/reads/widgetSettingsService.js';
 import { createTenant } from '../../src/tenants/tenantStore.js';
-import { demoPage } from '../../src/widget/demoPage.js';
 import { backend, createTestApp, type TestApp } from '../support/testApp.js';
 import { fixtureFlows, SQUARE } from '../support/widgetFixtures.js';
 
@@ -195,6 +195,13 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
     });
     return page;
   }
+
+  /** What has the focus inside the widget: its accessible label, id or text. */
+  const focused = (page: Page) =>
+    page.evaluate(`(() => {
+      const a = document.querySelector('comerix-chat').shadowRoot.activeElement;
+      return a ? a.getAttribute('aria-label') || a.id || a.textContent.trim() : null;
+    })()`) as Promise<string | null>;
 
   const events = (page: Page, type: string) =>
     page.evaluate(`window.__events.filter((e) => e.type === ${JSON.stringify(type)}).map((e) => e.detail)`) as Promise<
@@ -402,5 +409,59 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
     expect(await problem.getAttribute('data-problem')).toBe('offline');
     expect(await page.locator('comerix-chat').getByRole('button', { name: 'Try again' }).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, '9-offline.png') });
+  });
+
+  it("shows the server's 422 under the field it names, keeps the form live, and accepts the corrected answer", async () => {
+    const errors: string[] = [];
+    const page = await openPage(errors);
+    await page.goto(`${other}/fixtures`);
+    const widget = page.locator('comerix-chat');
+    await widget.getByLabel('Topic').selectOption('fx_form');
+    await widget.getByRole('button', { name: 'Send', exact: true }).click();
+    const form = widget.locator('form.form');
+    await form.getByRole('button', { name: 'Send it' }).waitFor();
+    // The browser's own checks first: both required fields, nothing sent.
+    await form.getByRole('button', { name: 'Send it' }).click();
+    await expect.poll(() => form.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.locator('.field-error').allTextContents()).toEqual([
+      'Email is required',
+      'I accept the terms must be checked',
+    ]);
+    // Focus goes to the first field to fix.
+    expect(await focused(page)).toMatch(/-email$/);
+
+    await form.getByLabel('Email').fill('ann@example.com');
+    await form.getByLabel('I accept the terms').check();
+    await form.getByLabel('Voucher code').fill('zz');
+    await form.getByRole('button', { name: 'Send it' }).click();
+    const code = form.getByLabel('Voucher code');
+    await expect.poll(() => code.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = await code.getAttribute('aria-describedby');
+    expect(await form.locator(`[id="${describedBy}"]`).textContent()).toBe('does not match the expected format');
+    expect(await form.getByLabel('Email').getAttribute('aria-invalid')).toBe('false');
+    await form.screenshot({ path: join(ARTIFACTS, '10-server-field-error.png') });
+
+    await code.fill('AB1');
+    await form.getByRole('button', { name: 'Send it' }).click();
+    await expect.poll(async () => (await events(page, 'status')).at(-1)?.status).toBe('completed');
+    expect(await form.locator('fieldset').getAttribute('disabled')).not.toBeNull();
+    expect(errors.filter((e) => !e.startsWith('422 '))).toEqual([]);
+  });
+
+  it('is driven by the keyboard: Enter opens the panel, focus moves into it, Escape closes it and returns focus', async () => {
+    const page = await openPage([]);
+    await page.goto(`${url}/widget/demo`);
+    const widget = page.locator('comerix-chat');
+    const launcher = widget.getByRole('button', { name: 'Chat with us' });
+    await launcher.focus();
+    await page.keyboard.press('Enter');
+    const close = widget.getByRole('button', { name: 'Close chat' });
+    await expect.poll(() => focused(page)).toBe('Close chat');
+    expect(await close.count()).toBe(1);
+    expect(await widget.getByRole('dialog').getAttribute('aria-label')).toBe('Demo widget');
+    expect(await widget.getByRole('log').getAttribute('aria-live')).toBe('polite');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('false');
+    expect(await focused(page)).toBe('Chat with us');
   });
 });

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { widgetBudget } from './widgetBudget.js';
 
-// Built into dist/widget as one minified ES module, served at /widget/comerix-chat.js (src/widget/widgetRoutes.ts).
+// Built into dist/widget as one minified ES module, served at /widget/comerix-chat.js (src/chatWidget/widgetRoutes.ts).
 // A fixed file name (no content hash) because embedders paste the URL into their pages; the server revalidates it
 // by ETag. Not Vite's library mode, which leaves ES output unminified.
 export default defineConfig({

@@ -7,7 +7,8 @@ import { demoPage } from './demoPage.js';
 import { widgetScript } from './widgetScript.js';
 
 /**
- * The reference widget (issue 24): its script, which any shop's page loads from here, and a demo page wired to the
+ * The reference widget (issue 24): its script (built by Vite from web/widget into dist/widget; this folder is not
+ * named `widget` because tsc compiles it into dist/ beside that build, which empties its directory), which any shop's page loads from here, and a demo page wired to the
  * demo tenant's key. Hidden from the OpenAPI document like the admin panel's files.
  */
 const scriptRoute = defineRoute({
