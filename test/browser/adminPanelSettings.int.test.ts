@@ -202,6 +202,19 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel settings scr
     expect(viaScreen.body).toMatchObject({
       keys: [{ label: 'Shop', origins: [ORIGIN], intents: ['order_status', 'returns'], allIntents: false }],
     });
+
+    // Another key, revoked after a confirmation: it stays listed as revoked, with nothing left to do on it.
+    await page.getByRole('button', { name: 'New key' }).click();
+    const second = page.getByRole('form', { name: 'Create key' });
+    await second.getByLabel('Label', { exact: true }).fill('Old');
+    await second.getByLabel('All intents (present and future)').check();
+    await second.getByLabel('Allowed origins (one per line)').fill('https://old.example');
+    await second.getByRole('button', { name: 'Create key' }).click();
+    const old = page.locator('tr[data-key-label="Old"]');
+    await old.getByRole('button', { name: 'Revoke' }).click();
+    await old.getByRole('button', { name: 'Confirm revoke' }).click();
+    await old.locator('.badge', { hasText: 'revoked' }).waitFor();
+    expect(await old.getByRole('button').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 
