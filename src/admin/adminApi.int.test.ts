@@ -176,6 +176,7 @@ function requestFor(
     adminRemoveQuickQuestion: { url: `${BASE}/quick-questions/${ids.quickQuestion ?? ids.flow}` },
     adminListConfigSections: { url: `${BASE}/config` },
     adminSetConfigSection: { url: `${BASE}/config/support`, body: { values: { hours: '9-17' }, isPublic: true } },
+    adminPendingWidgetSettings: { url: `${BASE}/widget-settings` },
     adminPublishWidgetSettings: { url: `${BASE}/widget-settings/publish` },
     adminListPrices: { url: `${BASE}/prices` },
     adminSetPrice: { url: `${BASE}/prices`, body: { model: 'gpt-test', prompt: '2.5', completion: '10' } },
@@ -757,6 +758,31 @@ describe('users and roles', () => {
     expect((await panel.call('GET', `${BASE}/me`)).status).toBe(401);
     expect((await new Panel().login(email, password)).status).toBe(401);
     expect((await new Panel().login(email, fresh)).status).toBe(200);
+  });
+});
+
+describe('widget settings through the admin API', () => {
+  it('names what a publish would change, before and after publishing, without writing anything', async () => {
+    const { tenant } = await seedTenant(t.ctx, { flows: [exampleFlow('order_status')], key: { allIntents: true } });
+    const { panel } = await userOf(tenant, 'editor');
+    const viewer = await userOf(tenant, 'viewer');
+    const first = await viewer.panel.call('GET', `${BASE}/widget-settings`);
+    expect(first.body).toEqual({ published: null, changed: ['quickQuestions', 'config', 'forms'] });
+    const published = await panel.call('POST', `${BASE}/widget-settings/publish`);
+    const audit = await auditCount(tenant.id);
+    expect((await viewer.panel.call('GET', `${BASE}/widget-settings`)).body).toEqual({
+      published: { contentHash: published.body.contentHash, builtAt: published.body.builtAt },
+      changed: [],
+    });
+    await panel.call('POST', `${BASE}/quick-questions`, { text: 'Where is my order?' });
+    expect((await viewer.panel.call('GET', `${BASE}/widget-settings`)).body).toMatchObject({
+      changed: ['quickQuestions'],
+    });
+    const again = await panel.call('POST', `${BASE}/widget-settings/publish`);
+    expect(again.body.changed).toEqual(['quickQuestions']);
+    expect((await viewer.panel.call('GET', `${BASE}/widget-settings`)).body).toMatchObject({ changed: [] });
+    // The reads wrote nothing: only the question and the second publish are in the log.
+    expect(await auditCount(tenant.id)).toBe(audit + 2);
   });
 });
 

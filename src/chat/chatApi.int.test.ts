@@ -703,6 +703,7 @@ describe('api documents', () => {
       '/api/admin/v1/widget-keys',
       '/api/admin/v1/widget-keys/{id}',
       '/api/admin/v1/widget-keys/{id}/revoke',
+      '/api/admin/v1/widget-settings',
       '/api/admin/v1/widget-settings/publish',
       '/api/engine/v1/analytics/query',
       '/api/engine/v1/conversations/{id}',

@@ -6,6 +6,7 @@ import type { JsonObject } from '../engine/types.js';
 import { AppError } from '../errors/AppError.js';
 import { formSchemaOf } from '../forms/formSchemaOf.js';
 import { publishedFormVersions } from '../forms/formStore.js';
+import { canonicalJson } from '../http/idempotency.js';
 import { CONFIG_SECTION_SCHEMAS } from '../wire/appearanceSchema.js';
 import type { EdgeContent, EdgeDocument } from './edgeDocument.js';
 import {
@@ -13,6 +14,7 @@ import {
   deleteQuickQuestion,
   insertEdgeDocument,
   insertQuickQuestion,
+  latestEdgeDocument,
   quickQuestionRows,
   upsertConfigSection,
 } from './readsStore.js';
@@ -62,6 +64,16 @@ export async function liveForms(ctx: AppContext, tenantId: string, codeOrId?: st
  * Builds the tenant's immutable edge document from its rows and makes it the one reads serve, here and (through the
  * change bus) in every other process. Later edits show only after the next publish.
  */
+/**
+ * The parts of `content` that differ from the published document, compared as canonical JSON: a document read back
+ * from the database (jsonb) has its keys in another order than the live rows give them.
+ */
+function changedParts(previous: EdgeContent | null | undefined, content: EdgeContent): (keyof EdgeContent)[] {
+  return (Object.keys(content) as (keyof EdgeContent)[]).filter(
+    (part) => !previous || canonicalJson(previous[part]) !== canonicalJson(content[part]),
+  );
+}
+
 export async function publishWidgetSettings(
   ctx: AppContext,
   tenantId: string,
@@ -74,9 +86,7 @@ export async function publishWidgetSettings(
     builtAt: new Date().toISOString(),
     ...content,
   };
-  const changed = (Object.keys(content) as (keyof EdgeContent)[]).filter(
-    (part) => !previous || JSON.stringify(previous[part]) !== JSON.stringify(content[part]),
-  );
+  const changed = changedParts(previous, content);
   await ctx.kysely.transaction().execute(async (trx) => {
     await insertEdgeDocument(trx, { id: newId(), tenantId, document });
     // Publishing as a side effect of a form publish is audited as that change.
@@ -93,6 +103,21 @@ export async function publishWidgetSettings(
   });
   await ctx.events.announce('settings');
   return { ...document, changed };
+}
+
+/**
+ * What a publish would change now: the parts whose live content differs from the published document (every part
+ * before the first publish), compared as the publish compares them. Reads only.
+ */
+export async function pendingWidgetSettings(
+  ctx: AppContext,
+  tenantId: string,
+): Promise<{ published: { contentHash: string; builtAt: string } | null; changed: (keyof EdgeContent)[] }> {
+  // From the database, not this process's cache, which learns of a publish elsewhere a moment later.
+  const previous = await latestEdgeDocument(ctx.kysely, tenantId);
+  const content = await liveContent(ctx, tenantId);
+  const changed = changedParts(previous, content);
+  return { published: previous ? { contentHash: previous.contentHash, builtAt: previous.builtAt } : null, changed };
 }
 
 /**

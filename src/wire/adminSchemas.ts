@@ -378,6 +378,16 @@ export const widgetSettingsPublished = z.object({
     .describe('The parts that differ from the document published before (all of them at the first publish).'),
 });
 
+export const widgetSettingsPending = z.object({
+  published: z
+    .object({ contentHash: z.string(), builtAt: z.string() })
+    .nullable()
+    .describe('The document widgets read now; null: nothing published yet (reads answer from the live rows).'),
+  changed: z
+    .array(z.enum(['quickQuestions', 'config', 'forms']))
+    .describe('The parts a publish would change now (all of them before the first publish).'),
+});
+
 export const formSummary = z.object({
   id: z.uuid(),
   code: z.string(),

@@ -202,6 +202,19 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel settings scr
     expect(viaScreen.body).toMatchObject({
       keys: [{ label: 'Shop', origins: [ORIGIN], intents: ['order_status', 'returns'], allIntents: false }],
     });
+
+    // Another key, revoked after a confirmation: it stays listed as revoked, with nothing left to do on it.
+    await page.getByRole('button', { name: 'New key' }).click();
+    const second = page.getByRole('form', { name: 'Create key' });
+    await second.getByLabel('Label', { exact: true }).fill('Old');
+    await second.getByLabel('All intents (present and future)').check();
+    await second.getByLabel('Allowed origins (one per line)').fill('https://old.example');
+    await second.getByRole('button', { name: 'Create key' }).click();
+    const old = page.locator('tr[data-key-label="Old"]');
+    await old.getByRole('button', { name: 'Revoke' }).click();
+    await old.getByRole('button', { name: 'Confirm revoke' }).click();
+    await old.locator('.badge', { hasText: 'revoked' }).waitFor();
+    expect(await old.getByRole('button').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 
@@ -214,7 +227,11 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel settings scr
     await add.getByLabel(/Page types/).fill('product, cart');
     await add.getByRole('button', { name: 'Add question' }).click();
     await page.locator('.qq-list').getByText('Where is my order?').waitFor();
-    expect(await page.getByTestId('pending').textContent()).toContain('quick questions');
+    // The service says what a publish would change (here everything: nothing was published yet).
+    await page
+      .getByTestId('pending')
+      .getByText(/^Never published: quick questions/)
+      .waitFor();
 
     // A colour the shared schema refuses: its message lands on that colour's input.
     const look = page.getByRole('form', { name: 'Appearance' });
@@ -245,6 +262,7 @@ describe.runIf(backend === 'postgres' && haveChromium)('admin panel settings scr
     const published = page.getByTestId('published');
     await published.waitFor();
     expect(await published.textContent()).toContain('quick questions');
+    await page.getByTestId('pending').getByText('Widgets have the latest settings').waitFor();
     await shot(page, 'widget-settings', { fullPage: true });
     await page.locator('.widget-preview').screenshot({ path: join(ARTIFACTS, 'widget-preview.png') });
     if (DOCS_IMAGES) copyFileSync(join(ARTIFACTS, 'widget-preview.png'), join(DOCS_IMAGES, 'widget-preview.png'));

@@ -5,6 +5,7 @@ import {
   addQuickQuestion,
   listConfigSections,
   listQuickQuestions,
+  pendingWidgetSettings,
   publishWidgetSettings,
   removeQuickQuestion,
   setConfigSection,
@@ -18,6 +19,7 @@ import {
   quickQuestionView,
   sectionParams,
   setConfigSectionBody,
+  widgetSettingsPending,
   widgetSettingsPublished,
 } from '../../wire/adminSchemas.js';
 import { adminActor } from '../adminAuthTypes.js';
@@ -141,6 +143,22 @@ export const setConfigSectionRoute = defineRoute({
         adminActor(auth),
       ),
     ),
+    headers: NO_STORE,
+  }),
+});
+
+export const pendingWidgetSettingsRoute = defineRoute({
+  method: 'GET',
+  path: `${ADMIN_BASE}/widget-settings`,
+  operationId: 'adminPendingWidgetSettings',
+  summary: 'What is published to widgets, and which parts a publish would change now',
+  tags: TAGS,
+  auth: 'admin',
+  response: { status: 200, description: 'The published document and the pending parts', schema: widgetSettingsPending },
+  errors: ADMIN_READ_ERRORS,
+  handler: async ({ ctx, auth }) => ({
+    status: 200,
+    body: await pendingWidgetSettings(ctx, auth.tenantId),
     headers: NO_STORE,
   }),
 });

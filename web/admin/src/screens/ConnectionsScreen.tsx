@@ -188,6 +188,7 @@ function ConnectionForm({ connection, onDone }: { connection?: Connection; onDon
             <option value="http">http (for http nodes)</option>
             <option value="openai">openai (OpenAI-compatible, for llm nodes)</option>
           </select>
+          <FieldError problem={save.problem} path="type" />
         </label>
         {text('baseUrl', 'Base URL', 'url')}
         <label>

@@ -10,7 +10,6 @@ import { ConfigSectionsPanel } from '../widget/ConfigSectionsPanel.js';
 import { QuickQuestionsPanel } from '../widget/QuickQuestionsPanel.js';
 import { WidgetKeysPanel } from '../widget/WidgetKeysPanel.js';
 
-type Part = 'quickQuestions' | 'config';
 const PART_NAMES: Record<Published['changed'][number], string> = {
   quickQuestions: 'quick questions',
   config: 'config sections',
@@ -19,7 +18,7 @@ const PART_NAMES: Record<Published['changed'][number], string> = {
 
 /**
  * Widget settings (DESIGN §9): keys take effect at once; quick questions and config sections reach widgets only
- * when published, so the screen keeps a list of what was edited since and the publish answer names what changed.
+ * when published, so the bar asks the service what a publish would change now, and the publish answer names it.
  */
 export default function WidgetSettingsScreen() {
   const { canEdit } = useSession();
@@ -28,19 +27,19 @@ export default function WidgetSettingsScreen() {
   const [forms] = useLoad(() => api.GET('/api/admin/v1/forms'), []);
   const [sections, reloadSections] = useLoad(() => api.GET('/api/admin/v1/config'), []);
   const [questions] = useLoad(() => api.GET('/api/admin/v1/quick-questions'), [round]);
-  const [pending, setPending] = useState<Part[]>([]);
+  const [pending, reloadPending] = useLoad(() => api.GET('/api/admin/v1/widget-settings'), [round]);
   const [published, setPublished] = useState<Published | undefined>();
   const publish = useAction();
-  const edited = (part: Part) => {
+  const edited = () => {
     setPublished(undefined);
-    setPending((p) => (p.includes(part) ? p : [...p, part]));
+    setRound((n) => n + 1);
   };
 
   async function onPublish() {
     const answer = await publish.run(() => api.POST('/api/admin/v1/widget-settings/publish'));
     if (answer) {
       setPublished(answer);
-      setPending([]);
+      reloadPending();
     }
   }
 
@@ -53,10 +52,12 @@ export default function WidgetSettingsScreen() {
         <span className="spacer" />
         {canEdit ? (
           <>
-            <span className="muted" data-testid="pending">
-              {pending.length > 0
-                ? `Unpublished edits: ${pending.map((p) => PART_NAMES[p]).join(', ')}`
-                : 'No edits since this screen opened'}
+            <span className="muted" data-testid="pending" aria-live="polite">
+              {pending.state === 'ready'
+                ? pending.data.changed.length > 0
+                  ? `${pending.data.published ? 'Changed since the last publish' : 'Never published'}: ${pending.data.changed.map((p) => PART_NAMES[p]).join(', ')}`
+                  : 'Widgets have the latest settings'
+                : null}
             </span>
             <button type="button" onClick={() => void onPublish()} disabled={publish.busy}>
               Publish widget settings
@@ -75,14 +76,7 @@ export default function WidgetSettingsScreen() {
         </p>
       ) : null}
       <WidgetKeysPanel canEdit={canEdit} intents={intents} forms={formCodes} />
-      <QuickQuestionsPanel
-        canEdit={canEdit}
-        intents={intents}
-        onChanged={() => {
-          edited('quickQuestions');
-          setRound((n) => n + 1);
-        }}
-      />
+      <QuickQuestionsPanel canEdit={canEdit} intents={intents} onChanged={edited} />
       {sections.state === 'loading' ? <Loading what="config sections" /> : null}
       {sections.state === 'error' ? <ErrorState problem={sections.problem} retry={reloadSections} /> : null}
       {sections.state === 'ready' ? (
@@ -91,13 +85,13 @@ export default function WidgetSettingsScreen() {
             section={sections.data.sections.find((s) => s.section === 'appearance')}
             quickQuestions={questions.state === 'ready' ? questions.data.quickQuestions.map((q) => q.text) : []}
             canEdit={canEdit}
-            onSaved={() => edited('config')}
+            onSaved={edited}
           />
           <ConfigSectionsPanel
             sections={sections.data.sections}
             canEdit={canEdit}
             onSaved={() => {
-              edited('config');
+              edited();
               reloadSections();
             }}
           />
