@@ -462,6 +462,6 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
     expect(await widget.getByRole('log').getAttribute('aria-live')).toBe('polite');
     await page.keyboard.press('Escape');
     await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('false');
-    expect(await focused(page)).toBe('Chat with us');
+    await expect.poll(() => focused(page)).toBe('Chat with us');
   });
 });
