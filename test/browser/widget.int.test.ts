@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPage } from '../../src/chatWidget/demoPage.js';
 import { createConnection } from '../../src/connections/connectionService.js';
 import { seedDemo } from '../../src/demo/seedDemo.js';
-import { importFlow } from '../../src/flows/flowService.js';
+import { importFlow, unpublishFlow } from '../../src/flows/flowService.js';
 import { createWidgetKey, revokeWidgetKey } from '../../src/keys/widgetKeyService.js';
 import { llmPerformer } from '../../src/llm/performLlm.js';
 import { publishWidgetSettings, setConfigSection } from '../../src/reads/widgetSettingsService.js';
@@ -462,6 +462,28 @@ describe.runIf(backend === 'postgres' && haveChromium)('the reference widget in 
     expect(await widget.getByRole('log').getAttribute('aria-live')).toBe('polite');
     await page.keyboard.press('Escape');
     await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('false');
-    expect(await focused(page)).toBe('Chat with us');
+    await expect.poll(() => focused(page)).toBe('Chat with us');
+  });
+
+  it('says a topic is not available when its flow was unpublished after the session opened', async () => {
+    const { tenant_id: tenantId } = await t.ctx.kysely
+      .selectFrom('public_keys')
+      .select('tenant_id')
+      .where('key', '=', fixtureKey)
+      .executeTakeFirstOrThrow();
+    const gone = { ...fixtureFlows(other).text, intent: { ...llmFlow.intent, name: 'fx_gone', description: 'Gone' } };
+    await importFlow(t.ctx, tenantId, gone, { publish: true });
+    const key = await createWidgetKey(t.ctx, { tenantId, label: 'All', origins: [other], allIntents: true });
+    const page = await openPage([]);
+    await page.goto(`${other}/fixtures?key=${key.key}`);
+    const widget = page.locator('comerix-chat');
+    await widget.getByLabel('Topic').selectOption('fx_gone');
+    await unpublishFlow(t.ctx, tenantId, 'fx_gone');
+    await widget.getByRole('button', { name: 'Send', exact: true }).click();
+    const problem = widget.locator('[data-problem]');
+    await problem.waitFor();
+    expect(await problem.getAttribute('data-problem')).toBe('unknown_intent');
+    expect(await problem.getAttribute('data-code')).toBe('intent_not_matched');
+    expect(await problem.textContent()).toContain('that topic is not available');
   });
 });
