@@ -15,6 +15,7 @@ import { applyRetention } from '../privacy/applyRetention.js';
 import { createSecretKey } from '../secretKeys/secretKeyService.js';
 import { setRetentionDays } from '../tenants/tenantStore.js';
 import type { AnalyticsQueryInput, AnalyticsResult } from '../wire/analyticsSchemas.js';
+import { setTimeZone } from './setTimeZone.js';
 
 // Issue 21's acceptance: a fixture built through the public and engine APIs (an OpenAI-compatible stub for the LLM),
 // every metric compared with an independent SQL count over the raw tables, by day and week, in three time zones
@@ -424,12 +425,11 @@ const rollupsOf = (tenantId: string) =>
     .execute()
     .then((rows) => rows.map((r) => JSON.stringify(r)).sort());
 
-/** Moves every timestamp of the tenant's raw rows: a millisecond of the fixture becomes a minute after `anchor`. */
+/**
+ * Moves every timestamp of the tenant's raw rows, keeping their order: the n-th row of a table (by time) goes to
+ * `anchor` + n × 173 minutes, so rows fall at all sorts of minutes and cross the midnights of every zone.
+ */
 async function spread(tenantId: string, anchor: string) {
-  const t0 = await sql<{
-    t0: Date;
-  }>`select min(created_at) as t0 from sessions where tenant_id = ${tenantId}::uuid`.execute(t.ctx.kysely);
-  const start = t0.rows[0]!.t0;
   for (const [table, column] of [
     ['sessions', 'created_at'],
     ['conversations', 'created_at'],
@@ -439,11 +439,11 @@ async function spread(tenantId: string, anchor: string) {
     ['conversions', 'occurred_at'],
     ['llm_calls', 'created_at'],
     ['telemetry_events', 'occurred_at'],
-    ['telemetry_events', 'received_at'],
   ] as const) {
-    await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${anchor}::timestamptz
-        + extract(epoch from ${sql.ref(column)} - ${start}::timestamptz) * interval '1000 minutes'
-      where tenant_id = ${tenantId}::uuid`.execute(t.ctx.kysely);
+    await sql`update ${sql.table(table)} x set ${sql.ref(column)} = ${anchor}::timestamptz + o.n * interval '173 minutes'
+      from (select id, row_number() over (order by ${sql.ref(column)}, id) as n from ${sql.table(table)}
+        where tenant_id = ${tenantId}::uuid) o
+      where x.id = o.id`.execute(t.ctx.kysely);
   }
 }
 
@@ -529,11 +529,9 @@ describe('analytics', () => {
     const months = await byUnit('month');
     const dayTotals = [...(await byUnit('day')).values()].reduce((a, [e, tt]) => [a[0]! + e, a[1]! + tt], [0, 0]);
     expect([...months.values()].reduce((a, [e, tt]) => [a[0]! + e, a[1]! + tt], [0, 0])).toEqual(dayTotals);
-    // The tenant's own setting is the default zone.
-    const panelTz = await sql`update tenants set time_zone = 'Asia/Kolkata' where id = ${f.tenant.id}::uuid`.execute(
-      t.ctx.kysely,
-    );
-    expect(panelTz.numAffectedRows).toBe(1n);
+    // The tenant's own setting is the default zone; only IANA names are taken.
+    await expect(setTimeZone(t.ctx, f.tenant.id, 'Mars/Olympus')).rejects.toMatchObject({ code: 'validation_failed' });
+    await setTimeZone(t.ctx, f.tenant.id, 'Asia/Kolkata');
     const own = await query(f, { metrics: ['executions'], range, granularity: 'day' });
     expect(own.timeZone).toBe('Asia/Kolkata');
     expect(own.rows).toEqual(

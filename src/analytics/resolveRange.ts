@@ -8,8 +8,9 @@ export interface DayRange {
   to: string;
 }
 
-/** The longest range a query may cover (10 years): keeps an hourly query's buckets and the work bounded. */
+/** The longest range a query may cover (10 years), and an hourly one (a quarter): keeps rows and work bounded. */
 const MAX_DAYS = 3660;
+const MAX_HOURLY_DAYS = 92;
 
 function addDays(day: string, n: number): string {
   const d = new Date(`${day}T00:00:00Z`);
@@ -24,7 +25,12 @@ function monthStart(day: string, addMonths = 0): string {
 }
 
 /** An absolute range as given, or a preset relative to today in `timeZone` (at `now`). */
-export function resolveRange(range: AnalyticsQuery['range'], timeZone: string, now: Date): DayRange {
+export function resolveRange(
+  range: AnalyticsQuery['range'],
+  timeZone: string,
+  now: Date,
+  granularity?: AnalyticsQuery['granularity'],
+): DayRange {
   let result: DayRange;
   if ('preset' in range) {
     const today = localDay(now, timeZone);
@@ -61,6 +67,10 @@ export function resolveRange(range: AnalyticsQuery['range'], timeZone: string, n
   if (days < 1 || days > MAX_DAYS)
     throw AppError.validation([
       { path: 'range', rule: 'range', message: `The range must run forwards and cover at most ${MAX_DAYS} days.` },
+    ]);
+  if (granularity === 'hour' && days > MAX_HOURLY_DAYS)
+    throw AppError.validation([
+      { path: 'range', rule: 'range', message: `Hourly buckets cover at most ${MAX_HOURLY_DAYS} days.` },
     ]);
   return result;
 }

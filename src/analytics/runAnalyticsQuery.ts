@@ -64,7 +64,7 @@ export async function runAnalyticsQuery(
   const timeZone = query.timeZone ?? tenant.time_zone;
   if (!isTimeZone(timeZone))
     throw AppError.validation([{ path: 'timeZone', rule: 'time_zone', message: 'Not an IANA time zone name.' }]);
-  const days = resolveRange(query.range, timeZone, deps.clock());
+  const days = resolveRange(query.range, timeZone, deps.clock(), query.granularity);
   const tz = sql`${timeZone}::text`;
   const bounds = await sql<{ lo: Date; hi: Date }>`
     select (${days.from}::date)::timestamp at time zone ${tz} as lo, (${days.to}::date)::timestamp at time zone ${tz} as hi`.execute(

@@ -15,6 +15,9 @@ export const HOT_TABLES = [
   'idempotency_keys',
   'webhook_deliveries',
   'usage_counters',
+  // Analytics marks are appended by every turn and deleted by each sweep; rollup rows are replaced on each recompute.
+  'analytics_dirty',
+  'analytics_rollups',
 ] as const satisfies readonly (keyof Database)[];
 
 export interface VacuumStep {

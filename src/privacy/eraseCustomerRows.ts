@@ -90,6 +90,11 @@ export async function eraseCustomerRows(
   const formSubmissions = await count(
     sql`delete from form_submissions where tenant_id = ${tenant} and id = any(${submissions})`,
   );
+  // Analytics marks naming the conversations (left by the writes above, or pending): their rows are gone, so the marks
+  // would recompute nothing; the rollups keep anonymous counts until analytics:rebuild.
+  await sql`delete from analytics_dirty where tenant_id = ${tenant} and conversation_id = any(${conversations})`.execute(
+    trx,
+  );
   const counts: ErasedCounts = {
     conversations: conversationCount,
     sessions: sessionCount,
