@@ -163,8 +163,17 @@ export async function updateReport(
   if (!isUuid(id)) throw notFound(id);
   const definition = change.definition === undefined ? undefined : parsedDefinition(change.definition);
   return ctx.kysely.transaction().execute(async (trx) => {
-    const before = await viewById(trx, tenantId, id.toLowerCase());
-    const updated = await trx
+    // The row locked: the version read next is the one this change replaces.
+    const locked = await trx
+      .selectFrom('reports')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id.toLowerCase())
+      .forUpdate()
+      .executeTakeFirst();
+    if (!locked) throw notFound(id);
+    const before = await viewById(trx, tenantId, locked.id);
+    await trx
       .updateTable('reports')
       .set({
         ...(change.name !== undefined ? { name: change.name } : {}),
@@ -174,11 +183,8 @@ export async function updateReport(
       })
       .where('tenant_id', '=', tenantId)
       .where('id', '=', before.id)
-      // The version read above: a concurrent change in between makes this one match nothing.
       .where('version', '=', before.version)
-      .returning('id')
-      .executeTakeFirst();
-    if (!updated) throw new AppError('conversation_busy', 'The report changed meanwhile; read it again and retry.');
+      .execute();
     const after = await viewById(trx, tenantId, before.id);
     await recordAudit(trx, { tenantId, actor, action: 'report.update', target: before.id, before, after });
     return after;

@@ -16,7 +16,16 @@ import { startWorker } from '../server/startWorker.js';
 import { createWebhookEndpoint } from '../webhooks/webhookService.js';
 import { REPORT_LINK_TTL_MS } from './reportDownloadLink.js';
 import { resultToCsv } from './reportExport.js';
-import { createReport, listReports, pinReport, reorderPinnedReports, setReportSchedule } from './reportService.js';
+import {
+  createReport,
+  deleteReport,
+  listReports,
+  pinReport,
+  reorderPinnedReports,
+  setReportSchedule,
+  unpinReport,
+  updateReport,
+} from './reportService.js';
 import { runScheduledReport } from './runScheduledReport.js';
 
 let t: TestApp;
@@ -361,7 +370,24 @@ describe('reports through the admin API', () => {
     await reorderPinnedReports(t.ctx, tenant.id, [a.id, c.id]);
     expect((await listReports(t.ctx, tenant.id)).map((r) => r.name)).toEqual(['A', 'C', 'B']);
     await expect(reorderPinnedReports(t.ctx, tenant.id, [a.id])).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(reorderPinnedReports(t.ctx, tenant.id, [a.id, b.id])).rejects.toMatchObject({
+    const renamed = await updateReport(t.ctx, tenant.id, a.id, { name: 'A2' });
+    expect([renamed.name, renamed.version]).toEqual(['A2', 2]);
+    // The first pinned report deleted: the others close up.
+    const d = await make('D');
+    await pinReport(t.ctx, tenant.id, d.id);
+    await deleteReport(t.ctx, tenant.id, a.id);
+    expect((await listReports(t.ctx, tenant.id)).map((r) => [r.name, r.pinPosition])).toEqual([
+      ['C', 0],
+      ['D', 1],
+      ['B', null],
+    ]);
+    await unpinReport(t.ctx, tenant.id, c.id);
+    expect((await listReports(t.ctx, tenant.id)).map((r) => [r.name, r.pinPosition])).toEqual([
+      ['D', 0],
+      ['B', null],
+      ['C', null],
+    ]);
+    await expect(reorderPinnedReports(t.ctx, tenant.id, [d.id, b.id])).rejects.toMatchObject({
       code: 'validation_failed',
     });
     const schedule = (cron: string, timeZone: string) =>

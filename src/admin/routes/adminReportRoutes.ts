@@ -106,7 +106,7 @@ export const updateReportRoute = defineRoute({
   params: adminIdParams,
   body: updateReportBody,
   response: { status: 200, description: 'The report', schema: reportView },
-  errors: [...ADMIN_WRITE_ERRORS, 'not_found', 'validation_failed', 'conversation_busy'],
+  errors: [...ADMIN_WRITE_ERRORS, 'not_found', 'validation_failed'],
   handler: async ({ ctx, auth, params, body }) => ({
     status: 200,
     body: await updateReport(ctx, auth.tenantId, params.id, body, adminActor(auth)),
