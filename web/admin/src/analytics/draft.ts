@@ -1,8 +1,12 @@
 // Pure (no DOM): the builder's form state and the query definition it stands for (src/wire/analyticsSchemas.ts).
 // The lists are typed against the generated API types, so a name the API does not know fails the typecheck.
-import type { AnalyticsDefinition } from '../api/client.js';
+// Types from the generated document, not the client module, which needs a browser (the unit tests run in Node).
+import type { paths } from '../api/schema.js';
 import { splitValues } from './chartSeries.js';
 
+export type AnalyticsDefinition = NonNullable<
+  paths['/api/admin/v1/analytics/query']['post']['requestBody']
+>['content']['application/json'];
 type Metric = AnalyticsDefinition['metrics'][number];
 type Dimension = NonNullable<AnalyticsDefinition['dimensions']>[number];
 type Preset = Extract<AnalyticsDefinition['range'], { preset: unknown }>['preset'];
