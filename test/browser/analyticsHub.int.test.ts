@@ -157,6 +157,11 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
     return out;
   }
 
+  /** A drawn chart (its plot area, not the legend's icons) inside `scope`. */
+  function chartIn(scope: Page | Locator): Locator {
+    return scope.locator('figure.chart .recharts-wrapper > svg.recharts-surface').first();
+  }
+
   async function reportsIn(cards: Locator): Promise<(string | null)[]> {
     const names: (string | null)[] = [];
     for (let i = 0; i < (await cards.count()); i++) names.push(await cards.nth(i).getAttribute('data-report'));
@@ -180,14 +185,16 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
 
     // A split the metric does not have: the service's message lands beside the dimensions.
     await page.getByRole('checkbox', { name: 'model', exact: true }).check();
-    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
     const dimensionsError = page.locator('.field-error[data-path="dimensions"]');
     await dimensionsError.waitFor();
     expect(await dimensionsError.textContent()).toContain('sessions cannot be split by model');
     await page.getByRole('checkbox', { name: 'model', exact: true }).uncheck();
 
     await page.getByLabel('Report name').fill('Daily chats');
-    for (const metric of ['conversations', 'executions', 'executions_completed']) {
+    // Sessions cannot be split by intent (a session has no flow): the report counts the flows' work instead.
+    await page.getByRole('checkbox', { name: 'sessions', exact: true }).uncheck();
+    for (const metric of ['messages', 'executions', 'executions_completed', 'completion_rate']) {
       await page.getByRole('checkbox', { name: metric, exact: true }).check();
     }
     await page.getByRole('checkbox', { name: 'intent', exact: true }).check();
@@ -195,13 +202,13 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
     await page.getByLabel('From day').fill(utcDay(-1));
     await page.getByLabel('To day (inclusive)').fill(utcDay(0));
     await page.getByLabel('Granularity').selectOption('day');
-    await page.getByRole('button', { name: 'Run' }).click();
-    await page.locator('figure.chart svg.recharts-surface').waitFor();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await chartIn(page).waitFor();
     expect(await dimensionsError.count()).toBe(0);
     await shot(page, 'report-builder', { fullPage: true });
 
     const definition = {
-      metrics: ['sessions', 'conversations', 'executions', 'executions_completed'],
+      metrics: ['messages', 'executions', 'executions_completed', 'completion_rate'],
       dimensions: ['intent'],
       range: { from: utcDay(-1), to: utcDay(0) },
       granularity: 'day',
@@ -235,7 +242,7 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
     );
     expect(saved.body.definition).toMatchObject(definition);
     // A saved report opens with its answer.
-    await page.locator('figure.chart svg.recharts-surface').waitFor();
+    await chartIn(page).waitFor();
 
     await page.getByRole('button', { name: 'Pin to dashboard' }).click();
     await page.getByText('Pinned to the dashboard.').waitFor();
@@ -256,8 +263,8 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
     await page.goto(`${url}/admin/#/analytics`);
     const cards = page.getByRole('list', { name: 'Pinned reports' }).locator('> li');
     await expect.poll(() => cards.count()).toBe(2);
-    await page.locator('li[data-report="Weekly executions by status"] figure.chart svg').waitFor();
-    await page.locator('li[data-report="Daily chats"] figure.chart svg').waitFor();
+    await chartIn(page.locator('li[data-report="Weekly executions by status"]')).waitFor();
+    await chartIn(page.locator('li[data-report="Daily chats"]')).waitFor();
     expect(await reportsIn(cards)).toEqual(['Daily chats', 'Weekly executions by status']);
     // The dashboard's table is the chart's text alternative and holds the query's numbers.
     const weekly = await call<Result>('POST', '/analytics/query', {
@@ -301,7 +308,7 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
       page.waitForEvent('download'),
       row.first().getByRole('link', { name: /^CSV/ }).click(),
     ]);
-    expect(download.suggestedFilename()).toMatch(/^Daily chats-.*\.csv$/);
+    expect(download.suggestedFilename()).toMatch(/^Daily.chats-.*\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
     const records = parse(csv) as string[][];
     const call = await adminApi();
@@ -343,7 +350,7 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
     const page = await loggedIn();
     await page.goto(`${url}/admin/#/tokens`);
     await page.getByRole('heading', { name: 'Token spend' }).waitFor();
-    await page.locator('figure.chart svg.recharts-surface').waitFor();
+    await chartIn(page).waitFor();
     const call = await adminApi();
     const perDay = await call<Result>('POST', '/analytics/query', {
       metrics: ['llm_calls', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_micros'],
@@ -362,8 +369,10 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
       ),
     );
     await shot(page, 'token-spend');
-    await page.getByLabel('Per').selectOption('model');
-    await page.getByRole('table', { name: 'Token spend per model' }).waitFor({ state: 'attached' });
+    await page.getByRole('combobox', { name: /^Group by/ }).selectOption('model');
+    // The fixture made no LLM calls: per model there is no row to draw, and the screen says so.
+    await page.getByText('No data in this range.').waitFor();
+    expect(await page.getByRole('table', { name: 'Token spend per model' }).count()).toBe(0);
 
     // Rename, then delete (two steps) the report built above.
     await page.goto(`${url}/admin/#/reports/${reportId}`);

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { AnalyticsNav } from '../analytics/AnalyticsNav.js';
 import { DefinitionForm } from '../analytics/DefinitionForm.js';
 import { type Draft, definitionOf, draftOf, emptyDraft } from '../analytics/draft.js';
@@ -25,13 +25,20 @@ export default function ReportScreen({ reportId }: { reportId: string }) {
         : api.GET('/api/admin/v1/reports/{id}', { params: { path: { id: reportId } } }),
     [reportId],
   );
+  // After a change the report is read again in place: the builder stays mounted, so its notices and inputs stay.
+  const [fresh, setFresh] = useState<Report | undefined>();
+  const refresh = useCallback(async () => {
+    const { data } = await api.GET('/api/admin/v1/reports/{id}', { params: { path: { id: reportId } } });
+    if (data) setFresh(data);
+  }, [reportId]);
+  const report = loaded.state === 'ready' ? (fresh ?? loaded.data) : undefined;
   return (
     <section aria-labelledby="report-title" className="page">
-      <h1 id="report-title">{isNew ? 'New report' : loaded.state === 'ready' ? loaded.data?.name : 'Report'}</h1>
+      <h1 id="report-title">{isNew ? 'New report' : (report?.name ?? 'Report')}</h1>
       <AnalyticsNav current="reports" />
       {loaded.state === 'loading' ? <Loading what="the report" /> : null}
       {loaded.state === 'error' ? <ErrorState problem={loaded.problem} retry={reload} /> : null}
-      {loaded.state === 'ready' ? <Builder report={loaded.data} onChanged={reload} /> : null}
+      {report !== undefined ? <Builder report={report} onChanged={() => void refresh()} /> : null}
     </section>
   );
 }

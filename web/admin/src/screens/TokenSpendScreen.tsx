@@ -51,7 +51,7 @@ export default function TokenSpendScreen() {
           </select>
         </label>
         <label>
-          Per
+          Group by
           <select value={by} onChange={(e) => setBy(e.target.value as SpendBy)}>
             <option value="day">day</option>
             <option value="model">model</option>
