@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -7,7 +8,9 @@ import { type Browser, chromium, type Locator, type Page } from 'playwright-core
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminUser } from '../../src/admin/adminUserService.js';
-import { seedTenant, Widget } from '../support/fixtures.js';
+import { createConnection } from '../../src/connections/connectionService.js';
+import { llmPerformer } from '../../src/llm/performLlm.js';
+import { exampleFlow, seedTenant, Widget } from '../support/fixtures.js';
 import { backend, createTestApp, type TestApp } from '../support/testApp.js';
 
 // The Analytics Hub's screens in a real browser (Debian's Chromium), on PostgreSQL only like the rest of the panel's
@@ -25,6 +28,35 @@ const DOCS_IMAGES =
 const PASSWORD = 'correct horse battery';
 const OWNER = 'hub-owner@example.com';
 const ADMIN = '/api/admin/v1';
+
+const LLM_KEY = 'sk-hub-stub';
+
+/** An OpenAI-compatible stub (the only outside thing): one streamed answer with its usage, 12 + 3 tokens a call. */
+function llmStub(): Server {
+  return createHttpServer((req, res) => {
+    if (req.headers.authorization !== `Bearer ${LLM_KEY}`) {
+      res.writeHead(401).end();
+      return;
+    }
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const base = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini' };
+      const chunk = (body: unknown) => res.write(`data: ${JSON.stringify(body)}\n\n`);
+      chunk({ ...base, choices: [{ index: 0, delta: { content: 'Try the blue one.' }, finish_reason: null }] });
+      chunk({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+      chunk({ ...base, choices: [], usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } });
+      res.end('data: [DONE]\n\n');
+    });
+  });
+}
+
+const adviceFlow = {
+  intent: { name: 'advice', description: 'advice', examples: [], required_entities: [] },
+  start: 'think',
+  nodes: [{ id: 'think', type: 'llm', connection: 'ai', model: 'gpt-4o-mini', prompt: 'Suggest: {{ input.text }}' }],
+  edges: [],
+};
 
 type Cell = string | number | null;
 interface Result {
@@ -56,6 +88,7 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
   let browser: Browser;
   let url: string;
   let panelDir: string;
+  let llm: Server;
   const errors: string[] = [];
   /** What the panel fetched for its first screen: the charting chunk must not be among it. */
   const firstScreenScripts: string[] = [];
@@ -69,9 +102,27 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
     });
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ env: { COMERIX_PUBLIC_URL: url, COMERIX_ADMIN_PANEL_DIR: panelDir } });
+    llm = llmStub();
+    await new Promise<void>((resolve) => llm.listen(0, '127.0.0.1', resolve));
+    t = await createTestApp({
+      env: { COMERIX_PUBLIC_URL: url, COMERIX_ADMIN_PANEL_DIR: panelDir },
+      worker: true,
+      llm: llmPerformer({ sleep: async () => {} }),
+    });
     await t.app.listen({ port, host: '127.0.0.1' });
-    const { tenant, key } = await seedTenant(t.ctx);
+    const { tenant, key } = await seedTenant(t.ctx, {
+      flows: [exampleFlow('order_status'), exampleFlow('returns'), adviceFlow],
+      key: { allIntents: true },
+    });
+    await createConnection(t.ctx, {
+      tenantId: tenant.id,
+      name: 'ai',
+      type: 'openai',
+      baseUrl: `http://127.0.0.1:${(llm.address() as AddressInfo).port}/v1`,
+      authType: 'bearer',
+      secret: LLM_KEY,
+      defaultModel: 'gpt-4o-mini',
+    });
     await createAdminUser(t.ctx, {
       tenantId: tenant.id,
       email: OWNER,
@@ -87,6 +138,23 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
       expect(turn.status).toBe(200);
       if (i < 2) expect((await w.resume(turn, { order_number: '12345' })).body.status).toBe('completed');
     }
+    // Two LLM calls (the token spend view's numbers), each settled before the browser looks.
+    for (let i = 0; i < 2; i++) {
+      const w = new Widget(t.app);
+      expect((await w.open(key.key, { customerId: `hub-llm-${i}` })).status).toBe(201);
+      const turn = await w.trigger('advice', { text: 'a gift' });
+      expect(turn.status).toBe(200);
+      let cursor = String(turn.body.cursor);
+      let status = String(turn.body.status);
+      while (status === 'running' || status === 'waiting_time') {
+        const poll = await w.get(
+          `/api/public/v1/chat/executions/${turn.body.executionId}?after=${cursor}&waitSeconds=10`,
+        );
+        cursor = String(poll.body.cursor);
+        status = String(poll.body.status);
+      }
+      expect(status).toBe('completed');
+    }
     mkdirSync(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 180_000);
@@ -94,6 +162,7 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await new Promise((resolve) => llm?.close(resolve));
     if (panelDir) rmSync(panelDir, { recursive: true, force: true });
   });
 
@@ -370,9 +439,24 @@ describe.runIf(backend === 'postgres' && haveChromium)('Analytics Hub in Chromiu
     );
     await shot(page, 'token-spend');
     await page.getByRole('combobox', { name: /^Group by/ }).selectOption('model');
-    // The fixture made no LLM calls: per model there is no row to draw, and the screen says so.
-    await page.getByText('No data in this range.').waitFor();
-    expect(await page.getByRole('table', { name: 'Token spend per model' }).count()).toBe(0);
+    expect(
+      perDay.body.rows.reduce((n, r) => n + Number(r[perDay.body.columns.findIndex((c) => c.name === 'llm_calls')]), 0),
+    ).toBe(2);
+    const perModel = await call<Result>('POST', '/analytics/query', {
+      metrics: ['llm_calls', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'cost_micros'],
+      dimensions: ['model'],
+      range: { preset: 'last_30_days' },
+    });
+    expect(perModel.body.rows.map((r) => r.slice(0, 5))).toEqual([['gpt-4o-mini', 2, 24, 6, 30]]);
+    await page.getByRole('radio', { name: 'Table' }).check();
+    expect(await tableRows(page, 'Token spend per model')).toEqual(
+      perModel.body.rows.map((row) =>
+        row.map((cell, i) => {
+          const column = perModel.body.columns[i]!;
+          return column.kind === 'metric' ? money(column.name, cell) : shown(column.kind, cell);
+        }),
+      ),
+    );
 
     // Rename, then delete (two steps) the report built above.
     await page.goto(`${url}/admin/#/reports/${reportId}`);
