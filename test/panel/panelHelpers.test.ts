@@ -17,6 +17,10 @@ describe('the panel’s hash routes', () => {
       { screen: 'webhooks' },
       { screen: 'usage' },
       { screen: 'users' },
+      { screen: 'analytics' },
+      { screen: 'reports' },
+      { screen: 'report', id: 'new' },
+      { screen: 'tokens' },
     ];
     for (const route of routes) expect(parseRoute(hrefOf(route))).toEqual(route);
     expect(parseRoute('#/nowhere')).toEqual({ screen: 'flows' });

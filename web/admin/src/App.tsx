@@ -17,6 +17,11 @@ const ConnectionsScreen = lazy(() => import('./screens/ConnectionsScreen.js'));
 const WebhooksScreen = lazy(() => import('./screens/WebhooksScreen.js'));
 const UsageScreen = lazy(() => import('./screens/UsageScreen.js'));
 const UsersScreen = lazy(() => import('./screens/UsersScreen.js'));
+// The Analytics Hub's screens share the charting library, which stays out of the first screen's chunk.
+const AnalyticsDashboardScreen = lazy(() => import('./screens/AnalyticsDashboardScreen.js'));
+const ReportsScreen = lazy(() => import('./screens/ReportsScreen.js'));
+const ReportScreen = lazy(() => import('./screens/ReportScreen.js'));
+const TokenSpendScreen = lazy(() => import('./screens/TokenSpendScreen.js'));
 
 type Auth = { state: 'checking' } | { state: 'out' } | { state: 'in'; user: AdminUser };
 
@@ -70,6 +75,7 @@ export function App() {
             <NavLink route={{ screen: 'connections' }} current={route} label="Connections" />
             <NavLink route={{ screen: 'webhooks' }} current={route} label="Webhooks" />
             <NavLink route={{ screen: 'usage' }} current={route} label="Usage" />
+            <NavLink route={{ screen: 'analytics' }} current={route} label="Analytics" />
             {/* Users and the audit log are an owner's (the API refuses the others). */}
             {auth.user.role === 'owner' ? <NavLink route={{ screen: 'users' }} current={route} label="Users" /> : null}
           </nav>
@@ -95,7 +101,8 @@ function NavLink({ route, current, label }: { route: Route; current: Route; labe
     route.screen === current.screen ||
     (route.screen === 'flows' && current.screen === 'flow') ||
     (route.screen === 'history' && current.screen === 'conversation') ||
-    (route.screen === 'forms' && current.screen === 'form');
+    (route.screen === 'forms' && current.screen === 'form') ||
+    (route.screen === 'analytics' && ['reports', 'report', 'tokens'].includes(current.screen));
   return (
     <a href={hrefOf(route)} aria-current={active ? 'page' : undefined}>
       {label}
@@ -127,5 +134,13 @@ function Screen({ route }: { route: Route }) {
       return <UsageScreen />;
     case 'users':
       return <UsersScreen />;
+    case 'analytics':
+      return <AnalyticsDashboardScreen />;
+    case 'reports':
+      return <ReportsScreen />;
+    case 'report':
+      return <ReportScreen key={route.id} reportId={route.id} />;
+    case 'tokens':
+      return <TokenSpendScreen />;
   }
 }

@@ -95,3 +95,12 @@ export type WebhookEndpoint = Json<'/api/admin/v1/webhooks', 'get', 200>['endpoi
 export type CreatedWebhook = Json<'/api/admin/v1/webhooks', 'post', 201>;
 export type UsagePage = Json<'/api/admin/v1/usage', 'get', 200>;
 export type AuditPage = Json<'/api/admin/v1/audit', 'get', 200>;
+export type AnalyticsResult = Json<'/api/admin/v1/analytics/query', 'post', 200>;
+export type AnalyticsDefinition = NonNullable<
+  paths['/api/admin/v1/analytics/query']['post']['requestBody']
+>['content']['application/json'];
+export type Report = Json<'/api/admin/v1/reports', 'get', 200>['reports'][number];
+export type ReportRunSummary = Json<'/api/admin/v1/reports/{id}/runs', 'get', 200>['runs'][number];
+export type ReportScheduleBody = NonNullable<
+  paths['/api/admin/v1/reports/{id}/schedule']['put']['requestBody']
+>['content']['application/json'];

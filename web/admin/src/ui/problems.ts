@@ -35,3 +35,15 @@ export function issuesAt(problem: ApiProblem | undefined, path: string): FieldIs
     (issue) => issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`),
   );
 }
+
+/**
+ * The same problem with `prefix` taken off its field paths, so a saved report's `definition.metrics` lands beside
+ * the same input as the query endpoint's `metrics`.
+ */
+export function withoutPrefix<P extends ApiProblem>(problem: P | undefined, prefix: string): P | undefined {
+  if (!problem) return undefined;
+  const fields = fieldIssues(problem).map((f) =>
+    f.path.startsWith(prefix) ? { ...f, path: f.path.slice(prefix.length) } : f,
+  );
+  return { ...problem, details: { ...(problem.details as object), fields } };
+}

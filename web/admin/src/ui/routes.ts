@@ -11,10 +11,14 @@ export type Route =
   | { screen: 'connections' }
   | { screen: 'webhooks' }
   | { screen: 'usage' }
-  | { screen: 'users' };
+  | { screen: 'users' }
+  | { screen: 'analytics' }
+  | { screen: 'reports' }
+  | { screen: 'report'; id: string }
+  | { screen: 'tokens' };
 
 /** Screens that are one word in the hash and take no id. */
-const PLAIN = ['widget', 'connections', 'webhooks', 'usage', 'users'] as const;
+const PLAIN = ['widget', 'connections', 'webhooks', 'usage', 'users', 'analytics', 'reports', 'tokens'] as const;
 
 /** Hash routes (`#/flows/<id>`): deep links work with no server fallback, and the page stays static. */
 export function parseRoute(hash: string): Route {
@@ -24,6 +28,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'history') return { screen: 'history' };
   if (parts[0] === 'forms' && parts[1]) return { screen: 'form', id: parts[1] };
   if (parts[0] === 'forms') return { screen: 'forms' };
+  if (parts[0] === 'reports' && parts[1]) return { screen: 'report', id: parts[1] };
   const plain = PLAIN.find((p) => p === parts[0]);
   if (plain) return { screen: plain };
   return { screen: 'flows' };
@@ -37,6 +42,8 @@ export function hrefOf(route: Route): string {
       return `#/history/${encodeURIComponent(route.id)}`;
     case 'form':
       return `#/forms/${encodeURIComponent(route.id)}`;
+    case 'report':
+      return `#/reports/${encodeURIComponent(route.id)}`;
     default:
       return `#/${route.screen}`;
   }
