@@ -78,8 +78,9 @@ describe('route declarations', () => {
       if (route.auth === 'secretKey') {
         expect(route.scope, route.operationId).toBeDefined();
         expect(route.errors, route.operationId).toContain('forbidden');
-        // JSON-RPC has its own ids; an MCP call is never replayed by Idempotency-Key.
-        if (route.method === 'POST' && route.operationId !== 'mcp') {
+        // JSON-RPC has its own ids; an MCP call is never replayed by Idempotency-Key. An analytics query is a read
+        // that takes its definition as a body: repeating it changes nothing.
+        if (route.method === 'POST' && route.operationId !== 'mcp' && route.operationId !== 'engineAnalyticsQuery') {
           expect(route.idempotent, route.operationId).toBeDefined();
         }
       }
@@ -361,6 +362,7 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
     expect(secretRoutes.map((r) => r.operationId).sort()).toEqual(
       [
         'engineAbortExecution',
+        'engineAnalyticsQuery',
         'engineDeleteCustomer',
         'engineExportCustomer',
         'engineGetConversation',
@@ -449,6 +451,15 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
         url,
         headers: { ...headers, 'content-type': 'application/json' },
         payload: JSON.stringify(order),
+      });
+    }
+    if (route.operationId === 'engineAnalyticsQuery') {
+      const query = { metrics: ['sessions'], range: { preset: 'last_7_days' } };
+      return t.app.inject({
+        method: route.method,
+        url,
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: JSON.stringify(query),
       });
     }
     return t.app.inject({ method: route.method, url, headers });
