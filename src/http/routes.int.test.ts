@@ -78,8 +78,8 @@ describe('route declarations', () => {
       if (route.auth === 'secretKey') {
         expect(route.scope, route.operationId).toBeDefined();
         expect(route.errors, route.operationId).toContain('forbidden');
-        // JSON-RPC has its own ids; an MCP call is never replayed by Idempotency-Key.
-        if (route.method === 'POST' && route.operationId !== 'mcp') {
+        // JSON-RPC has its own ids (an MCP call is never replayed by Idempotency-Key); a query changes nothing.
+        if (route.method === 'POST' && !['mcp', 'engineAnalyticsQuery'].includes(route.operationId)) {
           expect(route.idempotent, route.operationId).toBeDefined();
         }
       }
@@ -361,6 +361,7 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
     expect(secretRoutes.map((r) => r.operationId).sort()).toEqual(
       [
         'engineAbortExecution',
+        'engineAnalyticsQuery',
         'engineDeleteCustomer',
         'engineExportCustomer',
         'engineGetConversation',
@@ -440,6 +441,14 @@ describe('each secret-key route refuses a missing, unknown, revoked or under-sco
           host: new URL(t.ctx.config.publicUrl).host,
         },
         payload: JSON.stringify(initialize),
+      });
+    }
+    if (route.operationId === 'engineAnalyticsQuery') {
+      return t.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: JSON.stringify({ metrics: ['sessions'], range: { preset: 'last_7_days' } }),
       });
     }
     if (route.operationId === 'engineReportConversion') {
