@@ -3,8 +3,9 @@ import { checkFieldValue } from '../../src/fields/checkFieldValue.js';
 import type { Field } from '../../src/fields/types.js';
 import { checkValue } from '../../web/widget/src/checkValues.js';
 
-// The widget's field checks are a copy of the server's, so a visitor hears about a mistake before a round trip. One
-// table of cases runs through both: the same rules break at the same paths, and the same values are sent.
+// The widget runs the server's field rules with the browser's pattern engine, so a visitor hears about a mistake
+// before a round trip. One table of cases runs through both: the same rules break at the same paths, and the same
+// values are sent.
 const options = [
   { label: 'Small', value: 's' },
   { label: 'Large', value: 'l' },
