@@ -250,7 +250,7 @@ async function main(): Promise<void> {
       '',
       'Dashboard: sessions, executions, completion and abandonment rates, messages by page type per day, last 90 days.',
       '',
-      '| source | ms, median (lowest–highest) of ' + args.runs + ' |',
+      `| source | ms, median (lowest–highest) of ${args.runs} |`,
       '| --- | --- |',
       `| rollups (runAnalyticsQuery) | ${fmt(rollupMs)} |`,
       `| raw tables (same figures in SQL) | ${fmt(rawMs)} |`,

@@ -11,7 +11,8 @@ function issue(fn: () => unknown): string {
   try {
     fn();
   } catch (error) {
-    return String(((error as AppError).details?.fields as { message: string }[])[0]?.message);
+    const fields = (error as AppError).details?.fields as { message: string }[] | undefined;
+    return String(fields?.[0]?.message);
   }
   return 'nothing thrown';
 }
