@@ -5,30 +5,49 @@ import { type RollupWindow, recomputeWindows } from './recomputeWindows.js';
 
 /** Marks read per pass: bounds one transaction's work; the caller repeats while there are more. */
 const BATCH = 5000;
+/**
+ * How long a bucket's marks outlive the bucket's start: its 15 minutes, then 10 more, well past the one minute after
+ * its end in which a trigger may still skip it for an existing mark (migration 0023).
+ */
+const KEEP = '25 minutes';
 /** One recompute at a time across processes (two would insert the same rollup rows). */
 const LOCK_ID = 7_201_021;
 
 /**
- * Brings the rollups up to date with the marks the raw tables' triggers left (migration 0021): each marked bucket,
- * each bucket of a marked conversation, or a whole tenant (within its retention period) is recomputed from the raw
- * rows, and exactly the marks read are deleted in the same transaction (a mark committed meanwhile stays for the next
- * pass). Called by the worker's sweep and before each analytics query. Answers how many marks it consumed.
+ * Brings the rollups up to date with the marks the raw tables' triggers left (migrations 0021, 0023): each marked
+ * bucket, each bucket of a marked conversation, or a whole tenant (within its retention period) is recomputed from
+ * the raw rows, and the marks read are deleted in the same transaction (a mark committed meanwhile stays for the next
+ * pass) — except a bucket's marks while the bucket is open or just closed (`KEEP`): the triggers skip a bucket that
+ * already has a mark, so the mark must outlive every row written into the bucket, and the bucket is recomputed on
+ * each pass until then. Called by the worker's sweep and before each analytics query. Answers the marks it consumed.
  */
 export async function refreshRollups(db: Kysely<Database>, options: { tenantId?: string } = {}): Promise<number> {
   let consumed = 0;
+  // Kept marks stay in the table: read past them (by id) so one pass visits each mark once.
+  let after = 0;
   for (;;) {
-    const n = await db.transaction().execute(async (trx) => {
+    const pass = await db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${LOCK_ID})`.execute(trx);
-      let q = trx.selectFrom('analytics_dirty').select(['id', 'tenant_id', 'bucket', 'conversation_id']);
+      let q = trx
+        .selectFrom('analytics_dirty')
+        .select(['id', 'tenant_id', 'bucket', 'conversation_id'])
+        .where('id', '>', after);
       if (options.tenantId) q = q.where('tenant_id', '=', options.tenantId);
       const marks = await q.orderBy('id').limit(BATCH).execute();
-      if (marks.length === 0) return 0;
+      if (marks.length === 0) return { read: 0, deleted: 0, last: after };
       await recomputeWindows(trx, await windowsOf(trx, marks));
-      await sql`delete from analytics_dirty where id in (${sql.join(marks.map((m) => m.id))})`.execute(trx);
-      return marks.length;
+      const deleted = await sql`
+        delete from analytics_dirty where id in (${sql.join(marks.map((m) => m.id))})
+          and (bucket is null or bucket < now() - ${KEEP}::interval)`.execute(trx);
+      return {
+        read: marks.length,
+        deleted: Number(deleted.numAffectedRows ?? 0),
+        last: Number(marks.at(-1)?.id ?? after),
+      };
     });
-    consumed += n;
-    if (n < BATCH) return consumed;
+    consumed += pass.deleted;
+    after = pass.last;
+    if (pass.read < BATCH) return consumed;
   }
 }
 

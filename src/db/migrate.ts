@@ -20,6 +20,7 @@ import * as m0019 from './migrations/0019_privacy.js';
 import * as m0020 from './migrations/0020_limits.js';
 import * as m0021 from './migrations/0021_analytics.js';
 import * as m0022 from './migrations/0022_reports.js';
+import * as m0023 from './migrations/0023_analytics_marks.js';
 
 // Migrations are compiled into the app, so the build output and tsx run the same list.
 const migrations: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0020_limits': m0020,
   '0021_analytics': m0021,
   '0022_reports': m0022,
+  '0023_analytics_marks': m0023,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
